@@ -1,0 +1,1 @@
+"""api: the GraphQL API (strawberry on uvicorn) over the Neo4j graph."""

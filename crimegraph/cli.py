@@ -1,0 +1,236 @@
+"""The ``crimegraph`` command line: thin wrappers over the pipeline's functions."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crimegraph import pipeline
+from crimegraph.settings import load_settings
+from graph import neo4j_server
+
+app = typer.Typer(
+    help="crimegraph: entity resolution and a POLE knowledge graph behind a crime map.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+neo4j_app = typer.Typer(
+    help="Run the local Neo4j + Graph Data Science server.", no_args_is_help=True
+)
+ingest_app = typer.Typer(
+    help="Read source extracts into the DuckDB warehouse.", no_args_is_help=True
+)
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(ingest_app, name="ingest")
+
+console = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start the local server (assembling it from Maven Central on first use)."""
+    settings = load_settings()
+    started = time.perf_counter()
+    try:
+        status = neo4j_server.start(settings, log=console.print)
+    except neo4j_server.Neo4jServerError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"Neo4j {status.neo4j_version} + GDS {status.gds_version} up in "
+        f"{time.perf_counter() - started:.1f}s; logs: {status.logs_dir}"
+    )
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local server cleanly."""
+    neo4j_server.stop(load_settings(), log=console.print)
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Say whether the local server runs and answers; exit 1 if it does not answer."""
+    settings = load_settings()
+    status = neo4j_server.status(settings)
+    if status.answering:
+        console.print(
+            f"running (pid {status.pid or '?'}) on {settings.neo4j_uri}: "
+            f"Neo4j {status.neo4j_version}, GDS {status.gds_version}; logs: {status.logs_dir}"
+        )
+        return
+    state = f"process {status.pid} runs but does not answer" if status.running else "not running"
+    console.print(f"{state} ({settings.neo4j_uri}); logs: {status.logs_dir}")
+    raise typer.Exit(code=1)
+
+
+@ingest_app.command("police-uk")
+def ingest_police_uk(
+    patterns: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files or globs of street-level CSVs (.csv or .csv.gz).", show_default=False
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Re-read files even if unchanged.")] = False,
+) -> None:
+    """Ingest data.police.uk street-level crime files; broken rows go to quarantine."""
+    settings = load_settings()
+    patterns = patterns or [pipeline.default_police_uk_glob(settings)]
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("ingest police.uk", total=None)
+
+        def on_file(report) -> None:
+            progress.advance(task)
+            if report.error:
+                console.print(f"[red]{report.error}[/red]")
+
+        report, counts = pipeline.ingest_police_uk(settings, patterns, force=force, on_file=on_file)
+    _print_ingest_report(report)
+    console.print(
+        "canonical tables: "
+        + ", ".join(f"{name} {count:,}" for name, count in counts.items())
+        + f"  ({time.perf_counter() - started:.1f}s)"
+    )
+    if report.failed_files:
+        raise typer.Exit(code=1)
+
+
+def _print_ingest_report(report) -> None:
+    table = Table(title="police.uk ingest")
+    for column in ("file", "rows in", "loaded", "quarantined", "note"):
+        table.add_column(column, justify="left" if column in ("file", "note") else "right")
+    for f in report.files:
+        note = f.error or ("unchanged, skipped" if f.skipped_unchanged else "")
+        table.add_row(
+            f.source_file, f"{f.rows_in:,}", f"{f.rows_loaded:,}", f"{f.rows_quarantined:,}", note
+        )
+    table.add_row(
+        "total",
+        f"{report.rows_in:,}",
+        f"{report.rows_loaded:,}",
+        f"{report.rows_quarantined:,}",
+        "",
+        style="bold",
+    )
+    console.print(table)
+
+
+@app.command("load")
+def load() -> None:
+    """Load the warehouse into Neo4j (idempotent: a second load changes nothing)."""
+    settings = load_settings()
+    started = time.perf_counter()
+    with _progress() as progress:
+        tasks: dict[str, int] = {}
+
+        def on_progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(f"load {step}", total=total)
+            progress.update(tasks[step], completed=done)
+
+        try:
+            _written, counts = pipeline.load(settings, on_progress=on_progress)
+        except FileNotFoundError as exc:
+            raise _fail(str(exc)) from exc
+    console.print(f"graph loaded in {time.perf_counter() - started:.1f}s:")
+    for key, count in counts.items():
+        console.print(f"  {key:<28} {count:>10,}")
+
+
+@app.command("quarantine")
+def quarantine(
+    limit: Annotated[int, typer.Option(help="Rows to show.")] = 20,
+) -> None:
+    """Show quarantined rows: file, line, field and reason, with counts by reason."""
+    from resolver import warehouse
+
+    settings = load_settings()
+    with warehouse.connect(settings.warehouse_path) as con:
+        by_reason = con.execute(
+            "SELECT source, coalesce(field, '(row)'), regexp_replace(reason, ':.*', ''), count(*) "
+            "FROM quarantine GROUP BY ALL ORDER BY 4 DESC"
+        ).fetchall()
+        rows = con.execute(
+            "SELECT source_file, row_number, coalesce(field, '(row)'), reason FROM quarantine "
+            "ORDER BY source_file, row_number LIMIT ?",
+            [limit],
+        ).fetchall()
+    if not by_reason:
+        console.print("quarantine is empty")
+        return
+    summary = Table(title="quarantined rows by reason")
+    for column in ("source", "field", "reason", "rows"):
+        summary.add_column(column)
+    for source, field, reason, count in by_reason:
+        summary.add_row(source, field, reason, f"{count:,}")
+    console.print(summary)
+    detail = Table(title=f"first {len(rows)} rows")
+    for column in ("file", "line", "field", "reason"):
+        detail.add_column(column)
+    for source_file, row_number, field, reason in rows:
+        detail.add_row(source_file, str(row_number), field, reason)
+    console.print(detail)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Bind address (default CRIMEGRAPH_API_HOST).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CRIMEGRAPH_API_PORT).")] = None,
+) -> None:
+    """Serve the GraphQL API (and later the map) with uvicorn."""
+    import uvicorn
+
+    settings = load_settings()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="info",
+    )
+
+
+@app.command("demo")
+def demo(
+    serve_api: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Keep the API up at the end.")
+    ] = True,
+) -> None:
+    """Everything from nothing: Neo4j up, the Welsh 2025 crimes ingested and loaded, API up."""
+    neo4j_start()
+    ingest_police_uk(patterns=None, force=False)
+    load()
+    if serve_api:
+        settings = load_settings()
+        console.print(
+            f"GraphQL API at http://{settings.api_host}:{settings.api_port}/graphql (Ctrl-C stops)"
+        )
+        serve(host=None, port=None)
+
+
+if __name__ == "__main__":
+    app()

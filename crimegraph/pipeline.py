@@ -1,0 +1,50 @@
+"""The stages in order: ingest → canonical tables → Neo4j load. Each can run alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from crimegraph.settings import Settings
+from graph import connection
+from graph.load import graph_counts, load_graph
+from resolver import canonical, ingest, warehouse
+
+POLICE_UK_DEFAULT_GLOB = "police-uk/street/*/*-street.csv*"
+
+
+def ingest_police_uk(
+    settings: Settings,
+    patterns: list[str],
+    *,
+    force: bool = False,
+    on_file: Callable[[ingest.FileReport], None] | None = None,
+) -> tuple[ingest.IngestReport, dict[str, int]]:
+    """Read street-level files into the warehouse and rebuild the canonical tables."""
+    paths = ingest.expand_paths(patterns)
+    with warehouse.connect(settings.warehouse_path) as con:
+        report = ingest.ingest_police_uk(con, paths, force=force, on_file=on_file)
+        counts = canonical.build(
+            con, canonical.GeographyFiles.in_source_dir(settings.source_data_dir)
+        )
+    return report, counts
+
+
+def load(
+    settings: Settings, on_progress: Callable[[str, int, int], None] | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Load the warehouse's canonical tables into Neo4j; returns (rows written, graph counts)."""
+    if not settings.warehouse_path.exists():
+        raise FileNotFoundError(
+            f"no warehouse at {settings.warehouse_path}; run `crimegraph ingest police-uk` first"
+        )
+    with (
+        warehouse.connect(settings.warehouse_path) as con,
+        connection.driver(settings) as driver,
+    ):
+        written = load_graph(con, driver, on_progress=on_progress)
+        return written, graph_counts(driver)
+
+
+def default_police_uk_glob(settings: Settings) -> str:
+    return str(Path(settings.source_data_dir) / POLICE_UK_DEFAULT_GLOB)

@@ -1,0 +1,1 @@
+"""graph: the Neo4j side of crimegraph (server, connection, loading, analytics)."""

@@ -1,0 +1,31 @@
+"""Connections to Neo4j: the Bolt driver and the GDS client, from settings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
+
+from crimegraph.settings import Settings
+
+if TYPE_CHECKING:
+    from graphdatascience import GraphDataScience
+
+
+def driver(settings: Settings) -> Driver:
+    return GraphDatabase.driver(
+        settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password)
+    )
+
+
+def async_driver(settings: Settings) -> AsyncDriver:
+    return AsyncGraphDatabase.driver(
+        settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password)
+    )
+
+
+def gds_client(settings: Settings) -> GraphDataScience:
+    """The GDS Python client (imported here: it pulls in pandas and pyarrow)."""
+    from graphdatascience import GraphDataScience
+
+    return GraphDataScience(settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password))

@@ -1,0 +1,1 @@
+"""resolver: read source extracts, map and standardise them, validate, and link them."""

@@ -1,0 +1,122 @@
+"""Canonical POLE tables (incidents, locations, areas, forces) built from source records.
+
+Rebuilt in full from the source-record tables after every ingest, so they are a pure
+function of what was ingested and any stage can be re-run alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from resolver import geography
+from resolver.crime_types import POLICE_UK_CRIME_TYPES
+
+
+@dataclass(frozen=True)
+class GeographyFiles:
+    force_areas: Path
+    lsoa_centroids: Path
+
+    @classmethod
+    def in_source_dir(cls, source_data_dir: Path) -> GeographyFiles:
+        geo = source_data_dir / "geo"
+        return cls(geo / "police-force-areas.geojson.gz", geo / "lsoa-centroids.csv.gz")
+
+
+def _crime_groups_table() -> pa.Table:
+    return pa.table(
+        {
+            "crime_type": list(POLICE_UK_CRIME_TYPES),
+            "crime_group": list(POLICE_UK_CRIME_TYPES.values()),
+        }
+    )
+
+
+def build(con: duckdb.DuckDBPyConnection, geo: GeographyFiles) -> dict[str, int]:
+    """(Re)build the canonical tables; returns their row counts."""
+    force_areas = geography.read_force_areas(geo.force_areas)
+    centroids = geography.read_lsoa_centroids(geo.lsoa_centroids)
+    con.register("crime_groups", _crime_groups_table())
+
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE incidents AS
+        SELECT r.incident_id,
+               arg_min(r.crime_id, r.month)       AS crime_id,
+               min(r.month)                       AS month,
+               max(r.month)                       AS last_month,
+               arg_min(r.crime_type, r.month)     AS crime_type,
+               arg_min(g.crime_group, r.month)    AS crime_group,
+               arg_max(r.last_outcome, r.month)   AS last_outcome,
+               arg_min(r.force_code, r.month)     AS force_code,
+               arg_min(r.location_id, r.month)    AS location_id,
+               count(*)                           AS record_count,
+               list(r.source_file || '#' || r.row_number ORDER BY r.month, r.source_file)
+                                                  AS source_records
+        FROM police_uk_records r JOIN crime_groups g USING (crime_type)
+        GROUP BY r.incident_id
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE locations AS
+        SELECT location_id,
+               any_value(latitude)  AS latitude,
+               any_value(longitude) AS longitude,
+               any_value(h3_cell)   AS h3_cell,
+               mode(location)       AS name,
+               mode(lsoa_code)      AS lsoa_code
+        FROM police_uk_records
+        WHERE location_id IS NOT NULL
+        GROUP BY location_id
+        """
+    )
+    areas = con.execute(
+        """
+        SELECT lsoa_code, mode(lsoa_name) AS name, avg(latitude) AS lat, avg(longitude) AS lon
+        FROM police_uk_records WHERE lsoa_code IS NOT NULL GROUP BY lsoa_code ORDER BY lsoa_code
+        """
+    ).fetchall()
+    points = [centroids.get(code, (lat, lon)) for code, _name, lat, lon in areas]
+    area_forces = geography.force_of_points(force_areas, points)
+    con.register(
+        "area_rows",
+        pa.table(
+            {
+                "lsoa_code": [a[0] for a in areas],
+                "name": [a[1] for a in areas],
+                "latitude": [p[0] for p in points],
+                "longitude": [p[1] for p in points],
+                "force_code": area_forces,
+            }
+        ),
+    )
+    con.execute("CREATE OR REPLACE TABLE areas AS SELECT * FROM area_rows")
+
+    reporting = con.execute(
+        "SELECT force_code, any_value(reported_by) FROM police_uk_records GROUP BY force_code"
+    ).fetchall()
+    known = {area.code for area in force_areas}
+    force_rows = [(a.code, a.name, a.pfa_code) for a in force_areas]
+    force_rows += [(code, name, None) for code, name in reporting if code not in known]
+    con.register(
+        "force_rows",
+        pa.table(
+            {
+                "force_code": [f[0] for f in force_rows],
+                "name": [f[1] for f in force_rows],
+                "pfa_code": pa.array([f[2] for f in force_rows], pa.string()),
+            }
+        ),
+    )
+    con.execute("CREATE OR REPLACE TABLE forces AS SELECT * FROM force_rows ORDER BY force_code")
+    for name in ("crime_groups", "area_rows", "force_rows"):
+        con.unregister(name)
+    return {
+        table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        for table in ("incidents", "locations", "areas", "forces")
+    }

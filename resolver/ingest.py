@@ -1,0 +1,156 @@
+"""Write parsed source files into the warehouse, idempotently, with a run report."""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from resolver import police_uk
+
+
+@dataclass
+class FileReport:
+    source_file: str
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    skipped_unchanged: bool = False
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def rows_in(self) -> int:
+        return sum(f.rows_in for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def failed_files(self) -> list[FileReport]:
+        return [f for f in self.files if f.error]
+
+
+def expand_paths(patterns: Iterable[str]) -> list[Path]:
+    """Files matching shell globs (``**`` allowed), sorted; a plain path passes through."""
+    paths: set[Path] = set()
+    for pattern in patterns:
+        matches = glob.glob(pattern, recursive=True)
+        paths.update(Path(m) for m in matches if Path(m).is_file())
+        if not matches:
+            paths.add(Path(pattern))  # reported later as "no such file", not silently skipped
+    return sorted(paths)
+
+
+def _already_ingested(con: duckdb.DuckDBPyConnection, name: str, sha: str) -> tuple | None:
+    rows = con.execute(
+        "SELECT rows_in, rows_loaded, rows_quarantined FROM ingest_runs "
+        "WHERE source = ? AND source_file = ? AND file_sha256 = ?",
+        [police_uk.SOURCE, name, sha],
+    ).fetchall()
+    return rows[0] if rows else None
+
+
+def _store(con: duckdb.DuckDBPyConnection, parsed: police_uk.ParsedFile, sha: str) -> None:
+    """Replace everything this file contributed, in one transaction."""
+    records = pa.table(parsed.records)
+    rejections = pa.table(
+        {
+            "source": [police_uk.SOURCE] * len(parsed.rejections),
+            "source_file": [parsed.source_file] * len(parsed.rejections),
+            "row_number": [r.row_number for r in parsed.rejections],
+            "field": [r.field for r in parsed.rejections],
+            "reason": [r.reason for r in parsed.rejections],
+            "raw": [r.raw for r in parsed.rejections],
+        },
+        schema=pa.schema(
+            [
+                ("source", pa.string()),
+                ("source_file", pa.string()),
+                ("row_number", pa.int64()),
+                ("field", pa.string()),
+                ("reason", pa.string()),
+                ("raw", pa.string()),
+            ]
+        ),
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM police_uk_records WHERE source_file = ?", [parsed.source_file])
+        con.execute(
+            "DELETE FROM quarantine WHERE source = ? AND source_file = ?",
+            [police_uk.SOURCE, parsed.source_file],
+        )
+        con.register("incoming_records", records)
+        con.register("incoming_rejections", rejections)
+        columns = ", ".join(police_uk.RECORD_COLUMNS)
+        con.execute(
+            f"INSERT INTO police_uk_records ({columns}) SELECT {columns} FROM incoming_records"
+        )
+        con.execute("INSERT INTO quarantine SELECT * FROM incoming_rejections")
+        con.execute(
+            "INSERT OR REPLACE INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                police_uk.SOURCE,
+                parsed.source_file,
+                sha,
+                datetime.now(UTC).replace(tzinfo=None),
+                parsed.rows_in,
+                parsed.rows_loaded,
+                parsed.rows_quarantined,
+            ],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("incoming_records")
+        con.unregister("incoming_rejections")
+
+
+def ingest_police_uk(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    *,
+    force: bool = False,
+    on_file: Callable[[FileReport], None] | None = None,
+) -> IngestReport:
+    """Ingest street-level files; an unchanged file (same name and SHA-256) is skipped.
+
+    A file that cannot be read at all is reported with its error and the others
+    still load.
+    """
+    report = IngestReport()
+    for path in paths:
+        try:
+            sha = police_uk.file_sha256(path) if path.is_file() else ""
+            previous = None if force or not sha else _already_ingested(con, path.name, sha)
+            if previous:
+                file_report = FileReport(path.name, *previous, skipped_unchanged=True)
+            else:
+                parsed = police_uk.parse_street_file(path)
+                _store(con, parsed, sha)
+                file_report = FileReport(
+                    path.name, parsed.rows_in, parsed.rows_loaded, parsed.rows_quarantined
+                )
+        except police_uk.SourceFileError as exc:
+            file_report = FileReport(path.name, 0, 0, 0, error=str(exc))
+        report.files.append(file_report)
+        if on_file:
+            on_file(file_report)
+    return report
