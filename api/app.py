@@ -7,7 +7,7 @@ import contextlib
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
 from api.schema import schema
@@ -44,6 +44,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse({"status": "unavailable", "neo4j": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    app = Starlette(routes=[Route("/healthz", health)], lifespan=lifespan)
-    app.mount("/graphql", _GraphQLWithDriver(app.state))
+    app = Starlette(lifespan=lifespan)
+    graphql_app = _GraphQLWithDriver(app.state)
+    app.router.routes.extend(
+        [
+            Route("/healthz", health),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
+        ]
+    )
     return app

@@ -150,10 +150,10 @@ class _FileParser:
     def reject(self, row_number: int, field_name: str | None, reason: str, raw: str) -> None:
         self.result.rejections.append(Rejection(row_number, field_name, reason, raw))
 
-    def accept_lines(self, fields: list[str], lines: list[str], start_line: int) -> None:
+    def accept_lines(self, fields: list[str] | None, lines: list[str], start_line: int) -> None:
         """Validate one record; if it is malformed and spans lines, retry line by line."""
         self.result.rows_in += 1
-        if len(fields) != self.width and len(lines) > 1:
+        if len(lines) > 1 and self._swallowed_lines(fields, lines):
             # A stray quote swallowed the lines after it: read each line on its own.
             self.result.rows_in -= 1
             for offset, line in enumerate(lines):
@@ -163,7 +163,17 @@ class _FileParser:
                 sub_fields = next(csv.reader([line]), [])
                 self.validate(sub_fields, _raw_text([line]), start_line + offset)
             return
-        self.validate(fields, _raw_text(lines), start_line)
+        self.validate(fields or [], _raw_text(lines), start_line)
+
+    def _swallowed_lines(self, fields: list[str] | None, lines: list[str]) -> bool:
+        """Whether a record spanning lines is really a stray quote eating whole rows.
+
+        True if the record is malformed, or if any later line is a complete row on
+        its own (a legitimate quoted newline never leaves a full row behind it).
+        """
+        if fields is None or len(fields) != self.width:
+            return True
+        return any(len(next(csv.reader([line]), [])) == self.width for line in lines[1:])
 
     def validate(self, fields: list[str], raw: str, row_number: int) -> None:
         if len(fields) != self.width:
@@ -320,10 +330,13 @@ def parse_street_file(path: Path) -> ParsedFile:
             except StopIteration:
                 break
             except csv.Error as exc:
-                parser.result.rows_in += 1
-                parser.reject(line, None, f"unreadable CSV: {exc}", _raw_text(tap.taken))
-                line += len(tap.taken)
-                tap.taken = []
+                lines, tap.taken = tap.taken, []
+                if len(lines) > 1:
+                    parser.accept_lines(None, lines, line)
+                else:
+                    parser.result.rows_in += 1
+                    parser.reject(line, None, f"unreadable CSV: {exc}", _raw_text(lines))
+                line += len(lines)
                 continue
             lines, tap.taken = tap.taken, []
             if fields or any(line_text.strip() for line_text in lines):
