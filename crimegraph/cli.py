@@ -62,6 +62,21 @@ def neo4j_start() -> None:
     )
 
 
+@neo4j_app.command("provision")
+def neo4j_provision() -> None:
+    """Assemble the server from Maven Central into the cache (start does this if needed)."""
+    settings = load_settings()
+    started = time.perf_counter()
+    try:
+        assembly = neo4j_server.provision(settings, log=console.print)
+    except neo4j_server.Neo4jServerError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"Neo4j {assembly.neo4j_version} + GDS {assembly.gds_version} ready in {assembly.home} "
+        f"({time.perf_counter() - started:.1f}s)"
+    )
+
+
 @neo4j_app.command("stop")
 def neo4j_stop() -> None:
     """Stop the local server cleanly."""

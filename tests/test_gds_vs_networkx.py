@@ -19,7 +19,8 @@ NODES = sorted({n for edge in EDGES for n in edge} | {20})  # 20 is isolated
 def gds(neo4j_settings, neo4j_driver):
     neo4j_driver.execute_query("UNWIND $nodes AS id CREATE (:Node {id: id})", nodes=NODES)
     neo4j_driver.execute_query(
-        "UNWIND $edges AS e MATCH (a:Node {id: e[0]}), (b:Node {id: e[1]}) CREATE (a)-[:LINKS]->(b)",
+        "UNWIND $edges AS e MATCH (a:Node {id: e[0]}), (b:Node {id: e[1]}) "
+        "CREATE (a)-[:LINKS]->(b)",
         edges=[list(e) for e in EDGES],
     )
     client = gds_client(neo4j_settings)

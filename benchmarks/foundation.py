@@ -1,0 +1,139 @@
+"""Foundation benchmark: provisioning, start, ingest and load of the Welsh 2025 year.
+
+Writes var/bench/foundation.json. Each measured path runs beside a baseline in the
+same run on the same machine:
+- ingest (parse + validate + quarantine + warehouse) beside DuckDB's bare read_csv
+  of the same files (no validation, no provenance): the floor for reading them;
+- the batched UNWIND/MERGE load beside a naive one-row-per-transaction load of a sample.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import shutil
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from crimegraph import pipeline
+from crimegraph.settings import PROJECT_ROOT, load_settings
+from graph import connection, neo4j_server
+from graph.cypher import statement
+from graph.load import graph_counts, load_graph
+from resolver import warehouse
+
+OUT = PROJECT_ROOT / "var" / "bench" / "foundation.json"
+NAIVE_SAMPLE = 2_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _timed(fn, *args, **kwargs):
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+def _naive_load(con: duckdb.DuckDBPyConnection, driver) -> tuple[int, float]:
+    """One incident per transaction, the way a first attempt often looks."""
+    rows = con.sql(
+        "SELECT incident_id, crime_id, month, last_month, crime_type, crime_group, last_outcome, "
+        "force_code, location_id, record_count, source_records, ['police.uk'] AS sources "
+        f"FROM incidents ORDER BY incident_id DESC LIMIT {NAIVE_SAMPLE}"
+    ).to_arrow_table().to_pylist()
+    cypher = statement("load/incidents")
+    started = time.perf_counter()
+    for row in rows:
+        driver.execute_query(cypher, rows=[row])
+    return len(rows), time.perf_counter() - started
+
+
+def main() -> None:
+    base = load_settings()
+    work = Path(tempfile.mkdtemp(prefix="crimegraph-bench-"))
+    settings = dataclasses.replace(
+        base,
+        data_dir=work / "data",
+        cache_dir=work / "cache",
+        neo4j_uri=f"bolt://127.0.0.1:{_free_port()}",
+        neo4j_password=secrets.token_urlsafe(16),
+    )
+    figures: dict[str, object] = {"machine_cores": __import__("os").cpu_count()}
+    assembly = neo4j_server.assembly_for(settings)
+    m2 = Path.home() / ".m2" / "repository" / "org" / "neo4j" / "neo4j" / assembly.neo4j_version
+    figures["maven_local_repository_warm"] = m2.exists()
+    log = lambda message: print(f"  {message}")  # noqa: E731
+    try:
+        print("provisioning into an empty cache ...")
+        _, figures["provision_seconds"] = _timed(neo4j_server.provision, settings, log=log)
+        print("first start (new database) ...")
+        _, figures["first_start_seconds"] = _timed(neo4j_server.start, settings, log=log)
+        neo4j_server.stop(settings, log=log)
+        print("cached start ...")
+        _, figures["cached_start_seconds"] = _timed(neo4j_server.start, settings, log=log)
+
+        pattern = pipeline.default_police_uk_glob(settings)
+        print("baseline: DuckDB read_csv of the same files ...")
+        with duckdb.connect() as con:
+            (raw_rows,), figures["baseline_duckdb_read_csv_seconds"] = _timed(
+                lambda: con.sql(
+                    f"SELECT count(*) FROM read_csv('{pattern}', header=true, all_varchar=true)"
+                ).fetchall()[0]
+            )
+        print("ingest ...")
+        (report, counts), figures["ingest_seconds"] = _timed(
+            pipeline.ingest_police_uk, settings, [pattern]
+        )
+        figures.update(
+            rows_in=report.rows_in,
+            rows_loaded=report.rows_loaded,
+            rows_quarantined=report.rows_quarantined,
+            baseline_rows_read=raw_rows,
+            canonical_counts=counts,
+            ingest_rows_per_second=round(report.rows_in / figures["ingest_seconds"]),
+        )
+        print("load ...")
+        with warehouse.connect(settings.warehouse_path) as con, connection.driver(settings) as drv:
+            _, figures["load_seconds"] = _timed(load_graph, con, drv)
+            graph = graph_counts(drv)
+            nodes = sum(v for k, v in graph.items() if k.startswith("node:"))
+            rels = sum(v for k, v in graph.items() if k.startswith("relationship:"))
+            figures.update(
+                graph_counts=graph,
+                nodes=nodes,
+                relationships=rels,
+                load_nodes_per_second=round(nodes / figures["load_seconds"]),
+                load_relationships_per_second=round(rels / figures["load_seconds"]),
+            )
+            print("second load (idempotent) ...")
+            _, figures["reload_seconds"] = _timed(load_graph, con, drv)
+            figures["reload_unchanged"] = graph_counts(drv) == graph
+            print(f"baseline: naive one-row-per-transaction load of {NAIVE_SAMPLE} incidents ...")
+            sample, seconds = _naive_load(con, drv)
+            figures["baseline_naive_incidents_per_second"] = round(sample / seconds)
+            figures["batched_incidents_per_second"] = round(
+                counts["incidents"] / figures["load_seconds"]
+            )
+    finally:
+        neo4j_server.stop(settings, log=lambda _m: None)
+        shutil.rmtree(work, ignore_errors=True)
+    for key, value in figures.items():
+        if isinstance(value, float):
+            figures[key] = round(value, 2)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+    print(f"written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
