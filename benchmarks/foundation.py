@@ -24,7 +24,7 @@ from crimegraph import pipeline
 from crimegraph.settings import PROJECT_ROOT, load_settings
 from graph import connection, neo4j_server
 from graph.cypher import statement
-from graph.load import graph_counts, load_graph
+from graph.load import STEPS, graph_counts, load_graph
 from resolver import warehouse
 
 OUT = PROJECT_ROOT / "var" / "bench" / "foundation.json"
@@ -45,12 +45,13 @@ def _timed(fn, *args, **kwargs):
 
 def _naive_load(con: duckdb.DuckDBPyConnection, driver) -> tuple[int, float]:
     """One incident per transaction, the way a first attempt often looks."""
-    rows = con.sql(
-        "SELECT incident_id, crime_id, month, last_month, crime_type, crime_group, last_outcome, "
-        "force_code, location_id, record_count, source_records, ['police.uk'] AS sources "
-        f"FROM incidents ORDER BY incident_id DESC LIMIT {NAIVE_SAMPLE}"
-    ).to_arrow_table().to_pylist()
-    cypher = statement("load/incidents")
+    incidents = next(step for step in STEPS if step.name == "incidents")
+    rows = (
+        con.sql(f"SELECT * FROM ({incidents.sql}) LIMIT {NAIVE_SAMPLE}")
+        .to_arrow_table()
+        .to_pylist()
+    )
+    cypher = statement(incidents.cypher)
     started = time.perf_counter()
     for row in rows:
         driver.execute_query(cypher, rows=[row])
