@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,7 +27,6 @@ ingest_app = typer.Typer(
     help="Read source extracts into the DuckDB warehouse.", no_args_is_help=True
 )
 app.add_typer(neo4j_app, name="neo4j")
-app.add_typer(ingest_app, name="ingest")
 
 console = Console(stderr=True)
 
@@ -99,17 +99,31 @@ def neo4j_status() -> None:
     raise typer.Exit(code=1)
 
 
-@ingest_app.command("police-uk")
-def ingest_police_uk(
-    patterns: Annotated[
+@app.command("ingest")
+def ingest(
+    targets: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Files or globs of street-level CSVs (.csv or .csv.gz).", show_default=False
+            help="Registry YAML files (sources/*.yaml), or 'police-uk' followed by street-level "
+            "CSV files or globs (default: every 2025 file under the source data directory).",
+            show_default=False,
         ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Re-read files even if unchanged.")] = False,
 ) -> None:
-    """Ingest data.police.uk street-level crime files; broken rows go to quarantine."""
+    """Read source extracts into the warehouse; broken rows go to quarantine.
+
+    `crimegraph ingest police-uk [FILES...]` reads data.police.uk street-level CSVs;
+    `crimegraph ingest SOURCE.yaml [...]` reads any source described by a registry file.
+    """
+    targets = targets or ["police-uk"]
+    if targets[0] == "police-uk":
+        ingest_police_uk(targets[1:], force=force)
+    else:
+        ingest_sources([Path(t) for t in targets], force=force)
+
+
+def ingest_police_uk(patterns: list[str], *, force: bool = False) -> None:
     settings = load_settings()
     patterns = patterns or [pipeline.default_police_uk_glob(settings)]
     started = time.perf_counter()
@@ -130,6 +144,81 @@ def ingest_police_uk(
     )
     if report.failed_files:
         raise typer.Exit(code=1)
+
+
+def ingest_sources(specs: list[Path], *, force: bool = False) -> None:
+    from resolver.sources import SourceSpecError
+
+    settings = load_settings()
+    started = time.perf_counter()
+    table = Table(title="source ingest")
+    for column in ("system", "file", "rows in", "loaded", "quarantined", "values dropped", "note"):
+        table.add_column(
+            column, justify="left" if column in ("system", "file", "note") else "right"
+        )
+    failed = False
+    with _progress() as progress:
+        task = progress.add_task("ingest sources", total=len(specs))
+        for spec_path in specs:
+            try:
+                outcomes = pipeline.ingest_source(settings, spec_path, force=force)
+            except SourceSpecError as exc:
+                console.print(f"[red]{exc}[/red]")
+                failed = True
+                progress.advance(task)
+                continue
+            for o in outcomes:
+                note = "unchanged, skipped" if o.skipped_unchanged else ""
+                table.add_row(o.system, o.source_file, f"{o.rows_in:,}", f"{o.rows_loaded:,}",
+                              f"{o.rows_quarantined:,}", f"{o.fields_dropped:,}", note)  # fmt: skip
+            progress.advance(task)
+    console.print(table)
+    console.print(
+        f"({time.perf_counter() - started:.1f}s); `crimegraph quarantine` lists the problems"
+    )
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command("simulate")
+def simulate(
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same world.")] = 1,
+    people: Annotated[int, typer.Option(help="Population size.")] = 50_000,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Directory for the extracts, replaced [default: DATA_DIR/simulated]."),
+    ] = None,
+    broken_rate: Annotated[
+        float, typer.Option(help="Share of rows deliberately broken, to exercise quarantine.")
+    ] = 0.002,
+) -> None:
+    """Generate four systems' extracts about a synthetic population, with the truth apart.
+
+    People live at real Welsh postcodes and are attached to the real police.uk incidents
+    in the warehouse (run `crimegraph ingest police-uk` first). Writes OUT/<system>.<ext>
+    and OUT/<system>.yaml for each system, and OUT/truth/ (never read by the pipeline).
+    """
+    from resolver.simulate.run import simulate as run_simulation
+
+    settings = load_settings()
+    try:
+        report = run_simulation(
+            seed=seed,
+            people=people,
+            out=out or settings.data_dir / "simulated",
+            warehouse=settings.warehouse_path,
+            lsoa_boundaries=settings.source_data_dir / "geo" / "lsoa21-wales.geojson.gz",
+            broken_rate=broken_rate,
+            log=console.print,
+        )
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"{report.people:,} people, {report.events:,} incidents with named parties, "
+        f"{report.involvements:,} involvements; rows: "
+        + ", ".join(f"{k} {v:,}" for k, v in report.rows_by_system.items())
+        + f"; {report.broken_rows} broken on purpose. Extracts in {report.out}"
+    )
 
 
 def _print_ingest_report(report) -> None:
@@ -235,12 +324,16 @@ def demo(
         bool, typer.Option("--serve/--no-serve", help="Keep the API up at the end.")
     ] = True,
 ) -> None:
-    """Everything from nothing: Neo4j up, the Welsh 2025 crimes ingested and loaded, API up."""
+    """Everything from nothing: Neo4j up, Welsh 2025 crimes and simulated multi-agency
+    extracts ingested, the graph loaded, API up."""
     neo4j_start()
-    ingest_police_uk(patterns=None, force=False)
+    ingest_police_uk([], force=False)
+    settings = load_settings()
+    simulated = settings.data_dir / "simulated"
+    simulate(seed=1, people=50_000, out=simulated, broken_rate=0.002)
+    ingest_sources(sorted(simulated.glob("*.yaml")))
     load()
     if serve_api:
-        settings = load_settings()
         console.print(
             f"GraphQL API at http://{settings.api_host}:{settings.api_port}/graphql (Ctrl-C stops)"
         )

@@ -30,6 +30,16 @@ def ingest_police_uk(
     return report, counts
 
 
+def ingest_source(settings: Settings, spec_path: Path, *, force: bool = False):
+    """Ingest every file of one registered source (see resolver/sources.py)."""
+    from resolver.source_ingest import ingest_source as run
+    from resolver.sources import load_spec
+
+    spec = load_spec(spec_path)
+    with warehouse.connect(settings.warehouse_path) as con:
+        return run(con, spec, force=force)
+
+
 def load(
     settings: Settings, on_progress: Callable[[str, int, int], None] | None = None
 ) -> tuple[dict[str, int], dict[str, int]]:

@@ -26,6 +26,15 @@ POLICE_UK_CRIME_TYPES: dict[str, str] = {
 }
 
 
+# The canonical list every source maps onto: police.uk's categories, plus concerns that
+# other agencies record and that are not offences (kept off public crime layers).
+SAFEGUARDING_CONCERN = "Safeguarding concern"
+CANONICAL_CRIME_TYPES: dict[str, str] = {
+    **POLICE_UK_CRIME_TYPES,
+    SAFEGUARDING_CONCERN: "safeguarding",
+}
+
+
 def crime_group(crime_type: str) -> str:
-    """The map's broad group for a police.uk category (``KeyError`` if unknown)."""
-    return POLICE_UK_CRIME_TYPES[crime_type]
+    """The map's broad group for a canonical category (``KeyError`` if unknown)."""
+    return CANONICAL_CRIME_TYPES[crime_type]

@@ -59,4 +59,6 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     con.execute("SET enable_progress_bar = false")  # crimegraph shows its own progress
     con.execute(SCHEMA)
+    # Added after the first release: whether a problem rejected the row or one value.
+    con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS severity VARCHAR DEFAULT 'row'")
     return con

@@ -1,0 +1,111 @@
+"""Read a source file row by row, whatever its format, with the row's number and raw text.
+
+Every reader yields ``SourceRow``s; a row that cannot even be read (invalid JSON, bad
+bytes, wrong column count) comes out with ``problem`` set instead of values, so the
+caller quarantines it and goes on with the rest of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+
+@dataclass
+class SourceRow:
+    row_number: int  # CSV: line (header is 1); JSON lines: line; Parquet: row (first is 1)
+    values: dict[str, str | None] | None
+    raw: str
+    problem: str | None = None
+    problem_field: str | None = None
+
+
+def _binary(path: Path):
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
+
+
+def _bad_text(values: list[str], names: list[str]) -> str | None:
+    for name, value in zip(names, values, strict=False):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return name
+    return None
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").rstrip("\r\n")
+
+
+def read_csv(path: Path) -> Iterator[SourceRow]:
+    with (
+        _binary(path) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle,
+    ):
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return
+        names = [h.strip() for h in header]
+        line = reader.line_num
+        for fields in reader:
+            start, line = line + 1, reader.line_num
+            raw_text = _printable(",".join(fields))
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(names):
+                yield SourceRow(start, None, raw_text,
+                                f"expected {len(names)} fields, found {len(fields)}")  # fmt: skip
+                continue
+            bad = _bad_text(fields, names)
+            if bad:
+                yield SourceRow(start, None, raw_text, "invalid UTF-8 bytes", bad)
+                continue
+            yield SourceRow(start, dict(zip(names, fields, strict=True)), raw_text)
+
+
+def read_jsonl(path: Path) -> Iterator[SourceRow]:
+    with _binary(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                yield SourceRow(number, None, _printable(line.decode("utf-8", "backslashreplace")),
+                                "invalid UTF-8 bytes")  # fmt: skip
+                continue
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield SourceRow(number, None, _printable(text), f"not valid JSON: {exc.msg}")
+                continue
+            if not isinstance(obj, dict):
+                yield SourceRow(number, None, _printable(text), "not a JSON object")
+                continue
+            values = {str(k): (None if v is None else str(v)) for k, v in obj.items()}
+            yield SourceRow(number, values, _printable(text))
+
+
+def read_parquet(path: Path) -> Iterator[SourceRow]:
+    table = pq.ParquetFile(path)
+    number = 0
+    for batch in table.iter_batches(batch_size=50_000):
+        for record in batch.to_pylist():
+            number += 1
+            values = {k: (None if v is None else str(v)) for k, v in record.items()}
+            yield SourceRow(number, values, json.dumps(values, ensure_ascii=False, default=str))
+
+
+READERS = {"csv": read_csv, "jsonl": read_jsonl, "parquet": read_parquet}
+
+
+def read_rows(path: Path, file_format: str) -> Iterator[SourceRow]:
+    return READERS[file_format](path)

@@ -1,0 +1,394 @@
+"""Ingest any registered source: read → map fields → standardise → validate → warehouse.
+
+One path for every system. A row whose identity or event cannot be trusted (empty id,
+unparseable or impossible date, unknown crime type, unreadable bytes, wrong shape) is
+rejected whole; a row with a bad secondary value (a postcode, phone or sex code that
+cannot be read) is kept without that value. Both are written to ``quarantine`` with the
+source, file, line, field and reason (``severity`` 'row' or 'field'), so nothing is
+dropped silently and ``rows_in == rows_loaded + rows_quarantined`` holds per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from resolver import standardise as std
+from resolver.crime_types import CANONICAL_CRIME_TYPES
+from resolver.readers import read_rows
+from resolver.schema import ROLES
+from resolver.sources import SourceSpec
+
+PERSON_COLUMNS = [
+    "source_system", "source_file", "row_number", "person_record_id", "forename",
+    "middle_names", "surname", "date_of_birth", "dob_precision", "sex", "address", "postcode",
+    "uprn", "email", "phone",
+]  # fmt: skip
+INCIDENT_COLUMNS = [
+    "source_system", "source_file", "row_number", "incident_record_id", "incident_date",
+    "date_precision", "crime_type", "crime_group", "crime_type_raw", "description",
+    "incident_address", "incident_postcode", "latitude", "longitude", "police_reference",
+]  # fmt: skip
+INVOLVEMENT_COLUMNS = [
+    "source_system", "source_file", "row_number", "record_id", "person_record_id",
+    "incident_record_id", "role",
+]  # fmt: skip
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS person_records (
+    source_system VARCHAR NOT NULL, source_file VARCHAR NOT NULL, row_number BIGINT NOT NULL,
+    person_record_id VARCHAR NOT NULL, forename VARCHAR, middle_names VARCHAR, surname VARCHAR,
+    date_of_birth DATE, dob_precision VARCHAR, sex VARCHAR, address VARCHAR, postcode VARCHAR,
+    uprn VARCHAR, email VARCHAR, phone VARCHAR,
+    PRIMARY KEY (source_system, source_file, person_record_id)
+);
+CREATE TABLE IF NOT EXISTS incident_records (
+    source_system VARCHAR NOT NULL, source_file VARCHAR NOT NULL, row_number BIGINT NOT NULL,
+    incident_record_id VARCHAR NOT NULL, incident_date DATE, date_precision VARCHAR,
+    crime_type VARCHAR, crime_group VARCHAR, crime_type_raw VARCHAR, description VARCHAR,
+    incident_address VARCHAR, incident_postcode VARCHAR, latitude DOUBLE, longitude DOUBLE,
+    police_reference VARCHAR,
+    PRIMARY KEY (source_system, source_file, incident_record_id)
+);
+CREATE TABLE IF NOT EXISTS involvements (
+    source_system VARCHAR NOT NULL, source_file VARCHAR NOT NULL, row_number BIGINT NOT NULL,
+    record_id VARCHAR NOT NULL, person_record_id VARCHAR, incident_record_id VARCHAR,
+    role VARCHAR,
+    PRIMARY KEY (source_system, source_file, row_number)
+);
+"""
+
+
+class RowRejected(Exception):
+    def __init__(self, field_name: str | None, reason: str):
+        super().__init__(reason)
+        self.field_name = field_name
+        self.reason = reason
+
+
+@dataclass
+class FileOutcome:
+    system: str
+    source_file: str
+    rows_in: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    fields_dropped: int = 0
+    skipped_unchanged: bool = False
+    people: dict[str, list] = field(default_factory=lambda: {c: [] for c in PERSON_COLUMNS})
+    incidents: dict[str, list] = field(default_factory=lambda: {c: [] for c in INCIDENT_COLUMNS})
+    links: dict[str, list] = field(default_factory=lambda: {c: [] for c in INVOLVEMENT_COLUMNS})
+    quarantine: list[tuple] = field(default_factory=list)
+
+
+_name = lru_cache(maxsize=200_000)(std.standardise_name)
+_postcode = lru_cache(maxsize=200_000)(std.standardise_postcode)
+_address = lru_cache(maxsize=200_000)(std.standardise_address)
+
+
+class RowMapper:
+    """Turns one source row (source column → raw text) into canonical person/incident values."""
+
+    def __init__(self, spec: SourceSpec, today: datetime | None = None):
+        self.spec = spec
+        self.columns = {target: spec.columns_for(target) for target in set(spec.fields.values())}
+        self.codes = {k: {a.casefold(): b for a, b in v.items()} for k, v in spec.codes.items()}
+        self.today = (today or datetime.now(UTC)).date()
+        self._dates: dict[tuple[str, str], std.PartialDate | None] = {}
+        self._crime: dict[str, str] = {}
+
+    def raw(self, values: dict[str, str | None], target: str) -> str | None:
+        parts = [values.get(c) for c in self.columns.get(target, ())]
+        text = ", ".join(p.strip() for p in parts if p and p.strip())
+        return text or None
+
+    def mapped(self, target: str) -> bool:
+        return target in self.columns
+
+    def code(self, target: str, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return self.codes.get(target, {}).get(value.casefold(), value)
+
+    def date(self, target: str, text: str | None) -> std.PartialDate | None:
+        if text is None:
+            return None
+        key = (target, text)
+        if key not in self._dates:
+            try:
+                self._dates[key] = std.parse_date(
+                    text, self.spec.date_formats.get(target), today=self.today
+                )
+            except std.StandardiseError as exc:
+                raise RowRejected(target, str(exc)) from exc
+        return self._dates[key]
+
+    def crime_type(self, text: str) -> str:
+        if text not in self._crime:
+            try:
+                self._crime[text] = std.standardise_crime_type(
+                    text, self.spec.codes.get("crime_type")
+                )
+            except std.StandardiseError as exc:
+                raise RowRejected("crime_type", str(exc)) from exc
+        return self._crime[text]
+
+
+def _soft(warnings: list[tuple[str, str]], target: str, fn: Callable, value):
+    """A secondary value: unreadable → dropped with a warning, the row kept."""
+    try:
+        return fn(value)
+    except std.StandardiseError as exc:
+        warnings.append((target, str(exc)))
+        return None
+
+
+def _hard(target: str, fn: Callable, value):
+    try:
+        return fn(value)
+    except std.StandardiseError as exc:
+        raise RowRejected(target, str(exc)) from exc
+
+
+def map_row(mapper: RowMapper, values: dict[str, str | None], row_id: str, warnings: list):
+    """Canonical (person, incident, involvement) dicts for one row; raises RowRejected."""
+    raw = lambda target: mapper.raw(values, target)  # noqa: E731
+    person = incident = None
+    person_id = raw("person_id")
+    if mapper.mapped("person_id") and not person_id:
+        raise RowRejected("person_id", "empty id")
+    incident_id = raw("incident_id")
+    if mapper.mapped("incident_id") and not incident_id:
+        raise RowRejected("incident_id", "empty id")
+
+    if "person" in mapper.spec.entity_types:
+        forename = _hard("forename", _name, raw("forename"))
+        middle = _hard("middle_names", _name, raw("middle_names"))
+        surname = _hard("surname", _name, raw("surname"))
+        if mapper.mapped("full_name") and not (forename or surname):
+            forename, middle, surname = _hard("full_name", std.split_full_name, raw("full_name"))
+        if forename and " " in forename and not middle:
+            forename, middle = forename.split(" ", 1)
+        dob = mapper.date("date_of_birth", raw("date_of_birth"))
+        if dob is not None:
+            _hard("date_of_birth", lambda d: std.check_birth_date(d, today=mapper.today), dob)
+        address_text = raw("address")
+        postcode = _soft(warnings, "postcode", _postcode, raw("postcode"))
+        if postcode is None and address_text:
+            postcode = _soft(warnings, "address", std.extract_postcode, address_text)
+        person = {
+            "person_record_id": person_id or row_id,
+            "forename": forename,
+            "middle_names": middle,
+            "surname": surname,
+            "date_of_birth": dob.as_date() if dob else None,
+            "dob_precision": dob.precision if dob else None,
+            "sex": _soft(warnings, "sex", std.standardise_sex, mapper.code("sex", raw("sex"))),
+            "address": _soft(warnings, "address", _address, address_text),
+            "postcode": postcode,
+            "uprn": _soft(warnings, "uprn", std.standardise_uprn, raw("uprn")),
+            "email": _soft(warnings, "email", std.standardise_email, raw("email")),
+            "phone": _soft(warnings, "phone", std.standardise_phone, raw("phone")),
+        }
+        if not (forename or surname):
+            raise RowRejected("surname", "no name")
+
+    if "incident" in mapper.spec.entity_types and (incident_id or mapper.mapped("incident_date")):
+        when = mapper.date("incident_date", raw("incident_date"))
+        crime_raw = raw("crime_type")
+        crime_type = mapper.crime_type(crime_raw) if crime_raw else None
+        incident = {
+            "incident_record_id": incident_id or row_id,
+            "incident_date": when.as_date() if when else None,
+            "date_precision": when.precision if when else None,
+            "crime_type": crime_type,
+            "crime_group": CANONICAL_CRIME_TYPES.get(crime_type) if crime_type else None,
+            "crime_type_raw": crime_raw,
+            "description": std.clean_text(raw("description")),
+            "incident_address": _soft(
+                warnings, "incident_address", _address, raw("incident_address")
+            ),
+            "incident_postcode": _soft(
+                warnings, "incident_postcode", _postcode, raw("incident_postcode")
+            ),
+            "latitude": _soft(warnings, "latitude", _coordinate, raw("latitude")),
+            "longitude": _soft(warnings, "longitude", _coordinate, raw("longitude")),
+            "police_reference": std.clean_text(raw("police_reference")),
+        }
+    role = mapper.code("role", raw("role"))
+    role = role.casefold() if role else ("subject" if incident else None)
+    if role is not None and role not in ROLES:
+        warnings.append(("role", f"unknown role {role!r}"))
+        role = "other"
+    return person, incident, role
+
+
+def _coordinate(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise std.StandardiseError(f"not a number: {value!r}") from exc
+
+
+def ingest_file(spec: SourceSpec, path: Path) -> FileOutcome:
+    """Read, map and validate one file of a source (no database work)."""
+    outcome = FileOutcome(spec.system, path.name)
+    mapper = RowMapper(spec)
+    seen_people: set[str] = set()
+    seen_incidents: set[str] = set()
+    for row in read_rows(path, spec.file_format):
+        outcome.rows_in += 1
+        if row.problem:
+            outcome.rows_quarantined += 1
+            outcome.quarantine.append(
+                (row.row_number, row.problem_field, row.problem, row.raw, "row")
+            )
+            continue
+        row_id = f"{path.name}:{row.row_number}"
+        warnings: list[tuple[str, str]] = []
+        try:
+            person, incident, role = map_row(mapper, row.values, row_id, warnings)
+        except RowRejected as exc:
+            outcome.rows_quarantined += 1
+            outcome.quarantine.append((row.row_number, exc.field_name, exc.reason, row.raw, "row"))
+            continue
+        outcome.rows_loaded += 1
+        for target, reason in warnings:
+            outcome.fields_dropped += 1
+            outcome.quarantine.append((row.row_number, target, reason, row.raw, "field"))
+        common = {
+            "source_system": spec.system,
+            "source_file": path.name,
+            "row_number": row.row_number,
+        }
+        if person and person["person_record_id"] not in seen_people:
+            seen_people.add(person["person_record_id"])
+            for key, value in {**common, **person}.items():
+                outcome.people[key].append(value)
+        if incident and incident["incident_record_id"] not in seen_incidents:
+            seen_incidents.add(incident["incident_record_id"])
+            for key, value in {**common, **incident}.items():
+                outcome.incidents[key].append(value)
+        link = {
+            **common,
+            "record_id": mapper.raw(row.values, "record_id") or row_id,
+            "person_record_id": person["person_record_id"] if person else None,
+            "incident_record_id": incident["incident_record_id"] if incident else None,
+            "role": role,
+        }
+        for key, value in link.items():
+            outcome.links[key].append(value)
+    return outcome
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _store(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, sha: str) -> None:
+    key = [outcome.system, outcome.source_file]
+    quarantine = pa.table(
+        {
+            "source": [outcome.system] * len(outcome.quarantine),
+            "source_file": [outcome.source_file] * len(outcome.quarantine),
+            "row_number": [q[0] for q in outcome.quarantine],
+            "field": pa.array([q[1] for q in outcome.quarantine], pa.string()),
+            "reason": [q[2] for q in outcome.quarantine],
+            "raw": [q[3] for q in outcome.quarantine],
+            "severity": [q[4] for q in outcome.quarantine],
+        },
+        schema=pa.schema(
+            [
+                ("source", pa.string()),
+                ("source_file", pa.string()),
+                ("row_number", pa.int64()),
+                ("field", pa.string()),
+                ("reason", pa.string()),
+                ("raw", pa.string()),
+                ("severity", pa.string()),
+            ]
+        ),
+    )
+    tables = {
+        "person_records": pa.table(outcome.people, schema=_schema(PERSON_COLUMNS)),
+        "incident_records": pa.table(outcome.incidents, schema=_schema(INCIDENT_COLUMNS)),
+        "involvements": pa.table(outcome.links, schema=_schema(INVOLVEMENT_COLUMNS)),
+    }
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in tables:
+            con.execute(f"DELETE FROM {table} WHERE source_system = ? AND source_file = ?", key)
+        con.execute("DELETE FROM quarantine WHERE source = ? AND source_file = ?", key)
+        for table, data in tables.items():
+            con.register("incoming", data)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+            con.unregister("incoming")
+        con.register("incoming", quarantine)
+        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming")
+        con.unregister("incoming")
+        con.execute(
+            "INSERT OR REPLACE INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [*key, sha, datetime.now(UTC).replace(tzinfo=None), outcome.rows_in,
+             outcome.rows_loaded, outcome.rows_quarantined],
+        )  # fmt: skip
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+_TYPES = {"row_number": pa.int64(), "date_of_birth": pa.date32(), "incident_date": pa.date32(),
+          "latitude": pa.float64(), "longitude": pa.float64()}  # fmt: skip
+
+
+def _schema(columns: list[str]) -> pa.Schema:
+    return pa.schema([(c, _TYPES.get(c, pa.string())) for c in columns])
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA)
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    *,
+    force: bool = False,
+    on_file: Callable[[FileOutcome], None] | None = None,
+) -> list[FileOutcome]:
+    """Ingest every file of a source; unchanged files (same SHA-256) are skipped."""
+    ensure_schema(con)
+    outcomes = []
+    for path in spec.files:
+        sha = _sha256(path)
+        if not force:
+            previous = con.execute(
+                "SELECT rows_in, rows_loaded, rows_quarantined FROM ingest_runs "
+                "WHERE source = ? AND source_file = ? AND file_sha256 = ?",
+                [spec.system, path.name, sha],
+            ).fetchall()
+            if previous:
+                outcome = FileOutcome(spec.system, path.name, *previous[0], skipped_unchanged=True)
+                outcomes.append(outcome)
+                if on_file:
+                    on_file(outcome)
+                continue
+        outcome = ingest_file(spec, path)
+        _store(con, outcome, sha)
+        outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
+    return outcomes
