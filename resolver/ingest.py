@@ -101,7 +101,7 @@ def _store(con: duckdb.DuckDBPyConnection, parsed: police_uk.ParsedFile, sha: st
         con.execute(
             f"INSERT INTO police_uk_records ({columns}) SELECT {columns} FROM incoming_records"
         )
-        con.execute("INSERT INTO quarantine SELECT * FROM incoming_rejections")
+        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_rejections")
         con.execute(
             "INSERT OR REPLACE INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
             [

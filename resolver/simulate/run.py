@@ -72,9 +72,14 @@ def simulate(
     warehouse: Path,
     lsoa_boundaries: Path,
     broken_rate: float = 0.002,
+    offence_rate: float = 1.0,
     log: Callable[[str], None] = print,
 ) -> SimulationReport:
-    """Write ``out/<system>.<ext>`` and ``out/<system>.yaml`` per system; truth in ``out/truth``."""
+    """Write ``out/<system>.<ext>`` and ``out/<system>.yaml`` per system; truth in ``out/truth``.
+
+    ``offence_rate`` multiplies how much of the incident record the population takes part
+    in (1.0: as much as a population of that size would in Wales).
+    """
     if not warehouse.exists():
         raise FileNotFoundError(
             f"no warehouse at {warehouse}: run `crimegraph ingest police-uk` first "
@@ -89,7 +94,9 @@ def simulate(
     builder = PopulationBuilder(random.Random(seed), postcodes)
     population = builder.build(people)
     log(f"attaching them to {len(incidents):,} real incidents ...")
-    world = build_world(population, builder.addresses, incidents, seed=seed)
+    world = build_world(
+        population, builder.addresses, incidents, seed=seed, offence_rate=offence_rate
+    )
     log("writing the extracts ...")
     if out.exists():
         shutil.rmtree(out)
