@@ -94,23 +94,35 @@ _address = lru_cache(maxsize=200_000)(std.standardise_address)
 
 
 class RowMapper:
-    """Turns one source row (source column → raw text) into canonical person/incident values."""
+    """Turns one source row (source column → raw text) into canonical person/incident values.
+
+    Lookups are cached per distinct raw value: extracts repeat the same names, dates,
+    postcodes and codes many times, so each is parsed once per file.
+    """
 
     def __init__(self, spec: SourceSpec, today: datetime | None = None):
         self.spec = spec
-        self.columns = {target: spec.columns_for(target) for target in set(spec.fields.values())}
+        targets = {target: spec.columns_for(target) for target in set(spec.fields.values())}
+        self.single = [(t, cols[0]) for t, cols in targets.items() if len(cols) == 1]
+        self.multi = [(t, cols) for t, cols in targets.items() if len(cols) > 1]
         self.codes = {k: {a.casefold(): b for a, b in v.items()} for k, v in spec.codes.items()}
         self.today = (today or datetime.now(UTC)).date()
-        self._dates: dict[tuple[str, str], std.PartialDate | None] = {}
-        self._crime: dict[str, str] = {}
+        self._dates: dict[tuple[str, str], std.PartialDate | RowRejected | None] = {}
+        self._crime: dict[str, str | RowRejected] = {}
 
-    def raw(self, values: dict[str, str | None], target: str) -> str | None:
-        parts = [values.get(c) for c in self.columns.get(target, ())]
-        text = ", ".join(p.strip() for p in parts if p and p.strip())
-        return text or None
+    def extract(self, values: dict[str, str | None]) -> dict[str, str | None]:
+        """The raw text of every mapped canonical field (several columns joined by ', ')."""
+        out: dict[str, str | None] = {}
+        for target, column in self.single:
+            value = values.get(column)
+            out[target] = (value.strip() or None) if value else None
+        for target, columns in self.multi:
+            parts = [values.get(c) for c in columns]
+            out[target] = ", ".join(p.strip() for p in parts if p and p.strip()) or None
+        return out
 
     def mapped(self, target: str) -> bool:
-        return target in self.columns
+        return target in self.spec.fields.values()
 
     def code(self, target: str, value: str | None) -> str | None:
         if value is None:
@@ -118,31 +130,44 @@ class RowMapper:
         return self.codes.get(target, {}).get(value.casefold(), value)
 
     def date(self, target: str, text: str | None) -> std.PartialDate | None:
+        """A parsed date (birth dates also checked for plausibility); RowRejected if bad."""
         if text is None:
             return None
         key = (target, text)
-        if key not in self._dates:
+        result = self._dates.get(key, _MISSING)
+        if result is _MISSING:
             try:
-                self._dates[key] = std.parse_date(
-                    text, self.spec.date_formats.get(target), today=self.today
-                )
+                result = std.parse_date(text, self.spec.date_formats.get(target), today=self.today)
+                if target == "date_of_birth" and result is not None:
+                    std.check_birth_date(result, today=self.today)
             except std.StandardiseError as exc:
-                raise RowRejected(target, str(exc)) from exc
-        return self._dates[key]
+                result = RowRejected(target, str(exc))
+            self._dates[key] = result
+        if isinstance(result, RowRejected):
+            raise result
+        return result
 
     def crime_type(self, text: str) -> str:
-        if text not in self._crime:
+        result = self._crime.get(text)
+        if result is None:
             try:
-                self._crime[text] = std.standardise_crime_type(
-                    text, self.spec.codes.get("crime_type")
-                )
+                result = std.standardise_crime_type(text, self.spec.codes.get("crime_type"))
             except std.StandardiseError as exc:
-                raise RowRejected("crime_type", str(exc)) from exc
-        return self._crime[text]
+                result = RowRejected("crime_type", str(exc))
+            self._crime[text] = result
+        if isinstance(result, RowRejected):
+            raise result
+        return result
+
+
+_MISSING = object()
+_sex = lru_cache(maxsize=1024)(std.standardise_sex)
 
 
 def _soft(warnings: list[tuple[str, str]], target: str, fn: Callable, value):
     """A secondary value: unreadable → dropped with a warning, the row kept."""
+    if value is None:
+        return None
     try:
         return fn(value)
     except std.StandardiseError as exc:
@@ -151,6 +176,8 @@ def _soft(warnings: list[tuple[str, str]], target: str, fn: Callable, value):
 
 
 def _hard(target: str, fn: Callable, value):
+    if value is None:
+        return None
     try:
         return fn(value)
     except std.StandardiseError as exc:
@@ -158,29 +185,29 @@ def _hard(target: str, fn: Callable, value):
 
 
 def map_row(mapper: RowMapper, values: dict[str, str | None], row_id: str, warnings: list):
-    """Canonical (person, incident, involvement) dicts for one row; raises RowRejected."""
-    raw = lambda target: mapper.raw(values, target)  # noqa: E731
+    """Canonical (person, incident, role) for one row; raises RowRejected."""
+    raw = mapper.extract(values)
+    get = raw.get
     person = incident = None
-    person_id = raw("person_id")
-    if mapper.mapped("person_id") and not person_id:
+    person_id = get("person_id")
+    if "person_id" in raw and not person_id:
         raise RowRejected("person_id", "empty id")
-    incident_id = raw("incident_id")
-    if mapper.mapped("incident_id") and not incident_id:
+    incident_id = get("incident_id")
+    if "incident_id" in raw and not incident_id:
         raise RowRejected("incident_id", "empty id")
 
     if "person" in mapper.spec.entity_types:
-        forename = _hard("forename", _name, raw("forename"))
-        middle = _hard("middle_names", _name, raw("middle_names"))
-        surname = _hard("surname", _name, raw("surname"))
-        if mapper.mapped("full_name") and not (forename or surname):
-            forename, middle, surname = _hard("full_name", std.split_full_name, raw("full_name"))
+        forename = _hard("forename", _name, get("forename"))
+        middle = _hard("middle_names", _name, get("middle_names"))
+        surname = _hard("surname", _name, get("surname"))
+        if "full_name" in raw and not (forename or surname):
+            parts = _hard("full_name", std.split_full_name, get("full_name"))
+            forename, middle, surname = parts or (None, None, None)
         if forename and " " in forename and not middle:
             forename, middle = forename.split(" ", 1)
-        dob = mapper.date("date_of_birth", raw("date_of_birth"))
-        if dob is not None:
-            _hard("date_of_birth", lambda d: std.check_birth_date(d, today=mapper.today), dob)
-        address_text = raw("address")
-        postcode = _soft(warnings, "postcode", _postcode, raw("postcode"))
+        dob = mapper.date("date_of_birth", get("date_of_birth"))
+        address_text = get("address")
+        postcode = _soft(warnings, "postcode", _postcode, get("postcode"))
         if postcode is None and address_text:
             postcode = _soft(warnings, "address", std.extract_postcode, address_text)
         person = {
@@ -190,19 +217,19 @@ def map_row(mapper: RowMapper, values: dict[str, str | None], row_id: str, warni
             "surname": surname,
             "date_of_birth": dob.as_date() if dob else None,
             "dob_precision": dob.precision if dob else None,
-            "sex": _soft(warnings, "sex", std.standardise_sex, mapper.code("sex", raw("sex"))),
+            "sex": _soft(warnings, "sex", _sex, mapper.code("sex", get("sex"))),
             "address": _soft(warnings, "address", _address, address_text),
             "postcode": postcode,
-            "uprn": _soft(warnings, "uprn", std.standardise_uprn, raw("uprn")),
-            "email": _soft(warnings, "email", std.standardise_email, raw("email")),
-            "phone": _soft(warnings, "phone", std.standardise_phone, raw("phone")),
+            "uprn": _soft(warnings, "uprn", std.standardise_uprn, get("uprn")),
+            "email": _soft(warnings, "email", std.standardise_email, get("email")),
+            "phone": _soft(warnings, "phone", std.standardise_phone, get("phone")),
         }
         if not (forename or surname):
             raise RowRejected("surname", "no name")
 
-    if "incident" in mapper.spec.entity_types and (incident_id or mapper.mapped("incident_date")):
-        when = mapper.date("incident_date", raw("incident_date"))
-        crime_raw = raw("crime_type")
+    if "incident" in mapper.spec.entity_types and (incident_id or "incident_date" in raw):
+        when = mapper.date("incident_date", get("incident_date"))
+        crime_raw = get("crime_type")
         crime_type = mapper.crime_type(crime_raw) if crime_raw else None
         incident = {
             "incident_record_id": incident_id or row_id,
@@ -211,18 +238,18 @@ def map_row(mapper: RowMapper, values: dict[str, str | None], row_id: str, warni
             "crime_type": crime_type,
             "crime_group": CANONICAL_CRIME_TYPES.get(crime_type) if crime_type else None,
             "crime_type_raw": crime_raw,
-            "description": std.clean_text(raw("description")),
+            "description": std.clean_text(get("description")),
             "incident_address": _soft(
-                warnings, "incident_address", _address, raw("incident_address")
+                warnings, "incident_address", _address, get("incident_address")
             ),
             "incident_postcode": _soft(
-                warnings, "incident_postcode", _postcode, raw("incident_postcode")
+                warnings, "incident_postcode", _postcode, get("incident_postcode")
             ),
-            "latitude": _soft(warnings, "latitude", _coordinate, raw("latitude")),
-            "longitude": _soft(warnings, "longitude", _coordinate, raw("longitude")),
-            "police_reference": std.clean_text(raw("police_reference")),
+            "latitude": _soft(warnings, "latitude", _coordinate, get("latitude")),
+            "longitude": _soft(warnings, "longitude", _coordinate, get("longitude")),
+            "police_reference": get("police_reference"),
         }
-    role = mapper.code("role", raw("role"))
+    role = mapper.code("role", get("role"))
     role = role.casefold() if role else ("subject" if incident else None)
     if role is not None and role not in ROLES:
         warnings.append(("role", f"unknown role {role!r}"))
@@ -245,6 +272,8 @@ def ingest_file(spec: SourceSpec, path: Path) -> FileOutcome:
     mapper = RowMapper(spec)
     seen_people: set[str] = set()
     seen_incidents: set[str] = set()
+    record_columns = spec.columns_for("record_id")
+    record_column = record_columns[0] if record_columns else ""
     for row in read_rows(path, spec.file_format):
         outcome.rows_in += 1
         if row.problem:
@@ -280,7 +309,7 @@ def ingest_file(spec: SourceSpec, path: Path) -> FileOutcome:
                 outcome.incidents[key].append(value)
         link = {
             **common,
-            "record_id": mapper.raw(row.values, "record_id") or row_id,
+            "record_id": (row.values.get(record_column) or "").strip() or row_id,
             "person_record_id": person["person_record_id"] if person else None,
             "incident_record_id": incident["incident_record_id"] if incident else None,
             "role": role,
