@@ -43,7 +43,7 @@ lint: venv
 
 ## bench: benchmarks; figures written to var/bench/
 bench: venv
-	$(VENV)/bin/python -m benchmarks.foundation
+	$(VENV)/bin/python -m benchmarks
 
 ## clean: remove the virtualenvs and local data (var/), keeping nothing
 clean:
