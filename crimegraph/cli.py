@@ -265,36 +265,40 @@ def load() -> None:
 
 @app.command("quarantine")
 def quarantine(
+    source: Annotated[str | None, typer.Option(help="Only this source system.")] = None,
     limit: Annotated[int, typer.Option(help="Rows to show.")] = 20,
 ) -> None:
-    """Show quarantined rows: file, line, field and reason, with counts by reason."""
+    """Show quarantined rows (whole rows rejected) and dropped values, with counts by reason."""
     from resolver import warehouse
 
     settings = load_settings()
     with warehouse.connect(settings.warehouse_path) as con:
         by_reason = con.execute(
-            "SELECT source, coalesce(field, '(row)'), regexp_replace(reason, ':.*', ''), count(*) "
-            "FROM quarantine GROUP BY ALL ORDER BY 4 DESC"
+            "SELECT source, severity, coalesce(field, '(row)'), regexp_replace(reason, ':.*', ''), "
+            "count(*) FROM quarantine WHERE $source IS NULL OR source = $source "
+            "GROUP BY ALL ORDER BY 5 DESC",
+            {"source": source},
         ).fetchall()
         rows = con.execute(
-            "SELECT source_file, row_number, coalesce(field, '(row)'), reason FROM quarantine "
-            "ORDER BY source_file, row_number LIMIT ?",
-            [limit],
+            "SELECT source, source_file, row_number, severity, coalesce(field, '(row)'), reason "
+            "FROM quarantine WHERE $source IS NULL OR source = $source "
+            "ORDER BY source, source_file, row_number LIMIT $limit",
+            {"source": source, "limit": limit},
         ).fetchall()
     if not by_reason:
         console.print("quarantine is empty")
         return
-    summary = Table(title="quarantined rows by reason")
-    for column in ("source", "field", "reason", "rows"):
-        summary.add_column(column)
-    for source, field, reason, count in by_reason:
-        summary.add_row(source, field, reason, f"{count:,}")
+    summary = Table(title="quarantine by reason ('row': rejected; 'field': value dropped)")
+    for column in ("source", "severity", "field", "reason", "count"):
+        summary.add_column(column, justify="right" if column == "count" else "left")
+    for source_name, severity, field, reason, count in by_reason:
+        summary.add_row(source_name, severity, field, reason, f"{count:,}")
     console.print(summary)
-    detail = Table(title=f"first {len(rows)} rows")
-    for column in ("file", "line", "field", "reason"):
+    detail = Table(title=f"first {len(rows)} entries")
+    for column in ("source", "file", "line", "severity", "field", "reason"):
         detail.add_column(column)
-    for source_file, row_number, field, reason in rows:
-        detail.add_row(source_file, str(row_number), field, reason)
+    for source_name, source_file, row_number, severity, field, reason in rows:
+        detail.add_row(source_name, source_file, str(row_number), severity, field, reason)
     console.print(detail)
 
 
