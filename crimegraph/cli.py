@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Annotated
@@ -32,7 +33,7 @@ console = Console(stderr=True)
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {message}", soft_wrap=True, highlight=False)
     return typer.Exit(code=1)
 
 
@@ -300,6 +301,91 @@ def quarantine(
     for source_name, source_file, row_number, severity, field, reason in rows:
         detail.add_row(source_name, source_file, str(row_number), severity, field, reason)
     console.print(detail)
+
+
+sources_app = typer.Typer(help="The source registry: describe new extracts.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("suggest")
+def sources_suggest(
+    extract: Annotated[
+        Path, typer.Argument(help="An unseen extract (.csv, .csv.gz, .jsonl, .parquet).")
+    ],
+    system: Annotated[
+        str | None, typer.Option(help="System name [default: the file's stem].")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the YAML [default: EXTRACT's folder/SYSTEM.yaml]."),
+    ] = None,
+) -> None:
+    """Propose a registry YAML for an extract from its header names and its values.
+
+    Each field gets a confidence; fields under 0.8 are marked for review. A steward
+    confirms the YAML, then `crimegraph ingest SYSTEM.yaml` reads the extract.
+    """
+    from resolver.suggest import suggest_mapping, suggestion_to_spec, write_spec
+
+    if not extract.is_file():
+        raise _fail(f"{extract}: no such file")
+    name = system or extract.name.split(".")[0]
+    target = out or extract.parent / f"{name}.yaml"
+    try:
+        suggestion = suggest_mapping(extract)
+    except ValueError as exc:
+        raise _fail(f"{extract}: {exc}") from exc
+    # The YAML names its file relative to itself.
+    relative = os.path.relpath(extract.resolve(), target.parent.resolve())
+    spec = suggestion_to_spec(suggestion, name, relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_spec(spec, target)
+    table = Table(title=f"suggested mapping for {extract.name}")
+    for column in ("column", "field", "confidence", "evidence"):
+        table.add_column(column)
+    for c in suggestion.columns:
+        table.add_row(c.column, c.field or "-", f"{c.confidence:.2f}", c.evidence)
+    console.print(table)
+    console.print(f"written to {target}; review it, then `crimegraph ingest {target}`")
+
+
+resolve_app = typer.Typer(
+    help="Entity resolution (Splink): who is the same person.", no_args_is_help=True
+)
+app.add_typer(resolve_app, name="resolve")
+
+
+@resolve_app.command("people")
+def resolve_people(
+    input_csv: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with source_system, source_record_id, "
+            "forename, surname, date_of_birth, sex, address, "
+            "postcode (values may be empty; extra columns ignored)."
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Output CSV: source_system, source_record_id, person_id, match_probability.",
+        ),
+    ],
+) -> None:
+    """Resolve a steward's extract of people: one output row per input row, with a person id."""
+    from resolver.linkage.people import ContractError, resolve_people_file
+
+    started = time.perf_counter()
+    try:
+        result = resolve_people_file(input_csv, out)
+    except ContractError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"{result.records:,} records → {result.clusters:,} people "
+        f"({result.pairs_scored:,} pairs scored) in {time.perf_counter() - started:.1f}s; "
+        f"written to {out}"
+    )
 
 
 @app.command("serve")

@@ -1,0 +1,1 @@
+"""Linkage: Splink models that decide which records are the same person, place or incident."""

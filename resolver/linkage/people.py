@@ -1,0 +1,160 @@
+"""Resolve people: train the people model without labels, score pairs, cluster, give ids.
+
+The headless contract (``crimegraph resolve people IN.csv --out OUT.csv``): IN has
+``source_system,source_record_id,forename,surname,date_of_birth,sex,address,postcode``
+(any value may be empty; extra columns ignored); OUT has one row per input row,
+``source_system,source_record_id,person_id,match_probability`` where match_probability is
+the strongest link holding the record in its cluster (1 for a record alone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from splink import Linker
+from splink.backends.duckdb import DuckDBAPI
+
+from resolver.linkage import blocking, people_model
+from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
+
+PREDICT_THRESHOLD = 0.2
+CLUSTER_THRESHOLD = 0.9
+
+
+DETERMINISTIC_RECALL = 0.7
+
+
+def prior_match_probability(con: duckdb.DuckDBPyConnection, have: set[str], records: int) -> float:
+    """P(two random records match), from pairs agreeing on every strong identifier.
+
+    Such pairs are nearly all true matches and are assumed to be 70% of them; with none
+    (a tiny or very dirty extract) it falls back to one match per record.
+    """
+    columns = people_model.deterministic_columns(have)
+    agreeing = blocking.pair_count(con, columns, "people_prepared")
+    total = max(1, records * (records - 1) // 2)
+    if agreeing == 0:
+        return min(0.5, max(1.0 / total, records / total))
+    return min(0.5, agreeing / DETERMINISTIC_RECALL / total)
+
+
+def pair_budget(records: int) -> int:
+    """How many candidate pairs to score: generous for small extracts, bounded for large."""
+    return max(5_000_000, 40 * records)
+
+
+class ContractError(ValueError):
+    """Input that does not meet the contract: a one-line, user-facing message."""
+
+
+@dataclass
+class ResolveResult:
+    records: int
+    clusters: int
+    pairs_scored: int
+
+
+def _check_input(path: Path) -> None:
+    if not path.is_file():
+        raise ContractError(f"{path}: no such file")
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        header = handle.readline().strip()
+    if not header:
+        raise ContractError(f"{path}: empty file (no header row)")
+    columns = {c.strip().strip('"') for c in header.split(",")}
+    missing = [c for c in CONTRACT_COLUMNS if c not in columns]
+    if missing:
+        raise ContractError(f"{path}: missing column(s) {', '.join(missing)}")
+
+
+def _person_id(member_key: str) -> str:
+    return "P" + hashlib.sha1(member_key.encode()).hexdigest()[:12]
+
+
+def resolve(
+    con: duckdb.DuckDBPyConnection, *, cluster_threshold: float = CLUSTER_THRESHOLD
+) -> ResolveResult:
+    """Resolve `people_prepared` in `con`; writes table `people_resolved`."""
+    fill = column_fill(con)
+    have = {c for c, share in fill.items() if share >= people_model.MIN_FILL}
+    records = con.execute("SELECT count(*) FROM people_prepared").fetchall()[0][0]
+    rules, _costs = blocking.choose_rules(con, have, pair_budget(records))
+    settings = people_model.people_settings(fill, rules)
+    settings.probability_two_random_records_match = prior_match_probability(con, have, records)
+    db = DuckDBAPI(con)
+    linker = Linker(db.register(con.table("people_prepared")), settings, log_level=logging.WARNING)
+    training = linker.training
+    training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, records * 20.0)))
+    for block in people_model.em_blocks(have):
+        training.estimate_parameters_using_expectation_maximisation(block)
+    predictions = linker.inference.predict(threshold_match_probability=PREDICT_THRESHOLD)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=cluster_threshold
+    )
+    con.register("splink_pairs", predictions.as_duckdbpyrelation())
+    con.register("splink_clusters", clusters.as_duckdbpyrelation())
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE people_resolved AS
+        WITH members AS (
+            SELECT p.unique_id, p.source_system, p.source_record_id, c.cluster_id
+            FROM people_prepared p JOIN splink_clusters c USING (unique_id)
+        ),
+        edges AS (
+            SELECT unique_id_l AS unique_id, match_probability FROM splink_pairs
+            WHERE match_probability >= {cluster_threshold}
+            UNION ALL
+            SELECT unique_id_r, match_probability FROM splink_pairs
+            WHERE match_probability >= {cluster_threshold}
+        ),
+        best AS (SELECT unique_id, max(match_probability) AS p FROM edges GROUP BY unique_id),
+        keys AS (
+            SELECT cluster_id, min(source_system || '|' || source_record_id) AS member_key,
+                   count(*) AS size
+            FROM members GROUP BY cluster_id
+        )
+        SELECT m.unique_id, m.source_system, m.source_record_id, k.member_key,
+               CASE WHEN k.size = 1 THEN 1.0 ELSE coalesce(b.p, 1.0) END AS match_probability
+        FROM members m JOIN keys k USING (cluster_id) LEFT JOIN best b USING (unique_id)
+        """
+    )
+    keys = con.execute("SELECT DISTINCT member_key FROM people_resolved").fetchall()
+    con.execute("CREATE OR REPLACE TEMP TABLE person_ids (member_key VARCHAR, person_id VARCHAR)")
+    con.executemany("INSERT INTO person_ids VALUES (?, ?)", [(k, _person_id(k)) for (k,) in keys])
+    pairs = con.execute("SELECT count(*) FROM splink_pairs").fetchall()[0][0]
+    con.unregister("splink_pairs")
+    con.unregister("splink_clusters")
+    return ResolveResult(records, len(keys), pairs)
+
+
+def resolve_people_file(
+    input_path: Path, output_path: Path, *, cluster_threshold: float = CLUSTER_THRESHOLD
+) -> ResolveResult:
+    """The headless contract: IN.csv → OUT.csv (see module docstring)."""
+    _check_input(input_path)
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="crimegraph-resolve-") as work:
+        con = duckdb.connect(str(Path(work) / "resolve.duckdb"))
+        try:
+            con.execute("SET preserve_insertion_order = true")
+            records = load_contract_csv(con, input_path)
+            if records == 0:
+                raise ContractError(f"{input_path}: no rows after the header")
+            prepare(con)
+            result = resolve(con, cluster_threshold=cluster_threshold)
+            output_path.parent.mkdir(parents=True, exist_ok=True)
+            con.execute(
+                "COPY (SELECT r.source_system, r.source_record_id, i.person_id, "
+                "round(r.match_probability, 6) AS match_probability "
+                "FROM people_resolved r JOIN person_ids i USING (member_key) ORDER BY r.unique_id) "
+                "TO ? (HEADER, DELIMITER ',')",
+                [str(output_path)],
+            )
+        finally:
+            con.close()
+    return result

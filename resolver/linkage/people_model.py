@@ -1,0 +1,180 @@
+"""The people model: Splink comparisons and blocking that know UK records.
+
+Beyond a textbook model it scores what real records do: familiar forms of forenames
+(Bob/Robert), a forename recorded as the middle name, double-barrelled and changed
+surnames (any shared part), day/month swaps and one-digit slips in dates of birth,
+partial dates of birth (a year or month and year agreeing with a full date), postcode
+structure (unit, sector, district, area) with term frequencies.
+"""
+
+from __future__ import annotations
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+
+MIN_FILL = 0.02  # a column this empty carries no evidence worth a comparison
+
+
+def _rare(level, *, m: float, u: float):
+    """A level some datasets never show: start it from priors, which training refines."""
+    return level.configure(m_probability=m, u_probability=u)
+
+
+def _forename() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="forename",
+        comparison_levels=[
+            cll.NullLevel("forename"),
+            cll.ExactMatchLevel("forename", term_frequency_adjustments=True),
+            _rare(
+                cll.CustomLevel(
+                    "list_contains(forename_aliases_l, forename_r)", "familiar form (Bob/Robert)"
+                ),
+                m=0.04,
+                u=0.002,
+            ),
+            _rare(
+                cll.CustomLevel(
+                    "middle_names_l = forename_r OR middle_names_r = forename_l",
+                    "forename recorded as middle name",
+                ),
+                m=0.02,
+                u=0.0005,
+            ),
+            cll.JaroWinklerLevel("forename", 0.92),
+            cll.JaroWinklerLevel("forename", 0.85),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _surname() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="surname",
+        comparison_levels=[
+            cll.NullLevel("surname"),
+            cll.ExactMatchLevel("surname", term_frequency_adjustments=True),
+            _rare(
+                cll.CustomLevel(
+                    "len(list_intersect(surname_parts_l, surname_parts_r)) > 0",
+                    "a shared part (double-barrelled or changed)",
+                ),
+                m=0.03,
+                u=0.0005,
+            ),
+            cll.JaroWinklerLevel("surname", 0.92),
+            cll.JaroWinklerLevel("surname", 0.85),
+            _rare(
+                cll.CustomLevel(
+                    "forename_l = surname_r AND surname_l = forename_r",
+                    "forename and surname swapped",
+                ),
+                m=0.01,
+                u=0.00001,
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _date_of_birth() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="date_of_birth",
+        comparison_levels=[
+            cll.CustomLevel("dob_year_l IS NULL OR dob_year_r IS NULL").configure(
+                is_null_level=True
+            ),
+            cll.CustomLevel("dob_text_l = dob_text_r", "exact"),
+            _rare(
+                cll.CustomLevel(
+                    "dob_year_l = dob_year_r AND month(date_of_birth_l) = day(date_of_birth_r) "
+                    "AND day(date_of_birth_l) = month(date_of_birth_r)",
+                    "day and month swapped",
+                ),
+                m=0.02,
+                u=0.00003,
+            ),
+            cll.CustomLevel("damerau_levenshtein(dob_text_l, dob_text_r) <= 1", "one digit apart"),
+            _rare(
+                cll.CustomLevel(
+                    "(dob_text_l IS NULL OR dob_text_r IS NULL) AND dob_year_l = dob_year_r "
+                    "AND (dob_month_l = dob_month_r OR dob_month_l IS NULL OR dob_month_r IS NULL)",
+                    "partial date agrees",
+                ),
+                m=0.05,
+                u=0.003,
+            ),
+            cll.CustomLevel("damerau_levenshtein(dob_text_l, dob_text_r) <= 2", "two digits apart"),
+            cll.CustomLevel("abs(dob_year_l - dob_year_r) <= 1", "within a year"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _address() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.NullLevel("address"),
+            cll.ExactMatchLevel("address", term_frequency_adjustments=True),
+            cll.JaroWinklerLevel("address", 0.9),
+            _rare(
+                cll.CustomLevel(
+                    "split_part(address_l, ' ', 1) = split_part(address_r, ' ', 1) "
+                    "AND jaro_winkler_similarity(address_l, address_r) >= 0.75",
+                    "same number, similar street",
+                ),
+                m=0.05,
+                u=0.001,
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def people_settings(fill: dict[str, float], blocking_rules: list) -> SettingsCreator:
+    """The model for whichever contract columns the input actually fills."""
+    have = {column for column, share in fill.items() if share >= MIN_FILL}
+    comparisons = []
+    if "forename" in have:
+        comparisons.append(_forename())
+    if "surname" in have:
+        comparisons.append(_surname())
+    if "dob_year" in have:
+        comparisons.append(_date_of_birth())
+    if "postcode" in have:
+        comparisons.append(
+            cl.PostcodeComparison("postcode").configure(term_frequency_adjustments=True)
+        )
+    if "address" in have:
+        comparisons.append(_address())
+    if "sex" in have:
+        comparisons.append(cl.ExactMatch("sex"))
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking_rules,
+        retain_intermediate_calculation_columns=False,
+        additional_columns_to_retain=["source_system", "source_record_id"],
+        max_iterations=20,
+    )
+
+
+def em_blocks(have: set[str]) -> list:
+    """Blocks for expectation maximisation: each leaves other comparisons free to learn."""
+    blocks = []
+    if "dob_year" in have:
+        blocks.append(block_on("date_of_birth"))
+    if {"forename", "surname"} <= have:
+        blocks.append(block_on("forename", "surname"))
+    if "postcode" in have and len(blocks) < 2:
+        blocks.append(block_on("postcode"))
+    return blocks
+
+
+def deterministic_columns(have: set[str]) -> tuple[str, ...]:
+    """Identifiers whose exact agreement all but proves a match."""
+    if {"forename", "surname", "dob_year"} <= have:
+        return ("forename", "surname", "date_of_birth")
+    return tuple(c for c in ("forename", "surname", "postcode") if c in have) or ("surname",)
