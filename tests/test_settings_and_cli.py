@@ -42,7 +42,8 @@ def test_bad_settings_are_named(monkeypatch) -> None:
     "command",
     [
         [], ["neo4j"], ["neo4j", "start"], ["neo4j", "stop"], ["neo4j", "status"],
-        ["neo4j", "provision"], ["ingest"], ["simulate"], ["sources"], ["sources", "suggest"], ["resolve"], ["resolve", "people"], ["load"], ["quarantine"],
+        ["neo4j", "provision"], ["ingest"], ["simulate"], ["sources"], ["sources", "suggest"],
+        ["resolve"], ["resolve", "people"], ["load"], ["quarantine"],
         ["serve"], ["demo"],
     ],
 )  # fmt: skip
