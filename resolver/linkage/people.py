@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 
-from resolver.linkage import blocking, people_model
+from resolver.linkage import blocking, clustering, people_model
 from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
 
 PREDICT_THRESHOLD = 0.2
-CLUSTER_THRESHOLD = 0.9
+CLUSTER_THRESHOLD = 0.6
 
 
 DETERMINISTIC_RECALL = 0.7
@@ -93,42 +94,50 @@ def resolve(
     for block in people_model.em_blocks(have):
         training.estimate_parameters_using_expectation_maximisation(block)
     predictions = linker.inference.predict(threshold_match_probability=PREDICT_THRESHOLD)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=cluster_threshold
-    )
     con.register("splink_pairs", predictions.as_duckdbpyrelation())
-    con.register("splink_clusters", clusters.as_duckdbpyrelation())
+    edges = con.execute(
+        "SELECT unique_id_l, unique_id_r, match_probability FROM splink_pairs "
+        "WHERE match_probability >= ?",
+        [cluster_threshold],
+    ).fetchall()
+    pairs = con.execute("SELECT count(*) FROM splink_pairs").fetchall()[0][0]
+    con.unregister("splink_pairs")
+    ids_and_dates = con.execute("SELECT unique_id, dob_text FROM people_prepared").fetchall()
+    cluster_of, holding = clustering.cluster(
+        [r for r, _ in ids_and_dates], dict(ids_and_dates), edges, cluster_threshold
+    )
+    clusters = pa.table(
+        {
+            "unique_id": pa.array(list(cluster_of), pa.int64()),
+            "cluster_id": pa.array(list(cluster_of.values()), pa.int64()),
+            "p": pa.array([holding[r] for r in cluster_of], pa.float64()),
+        }
+    )
+    con.register("clusters", clusters)
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TABLE people_resolved AS
         WITH members AS (
-            SELECT p.unique_id, p.source_system, p.source_record_id, c.cluster_id
-            FROM people_prepared p JOIN splink_clusters c USING (unique_id)
+            SELECT p.unique_id, p.source_system, p.source_record_id, c.cluster_id, c.p
+            FROM people_prepared p JOIN clusters c USING (unique_id)
         ),
-        edges AS (
-            SELECT unique_id_l AS unique_id, match_probability FROM splink_pairs
-            WHERE match_probability >= {cluster_threshold}
-            UNION ALL
-            SELECT unique_id_r, match_probability FROM splink_pairs
-            WHERE match_probability >= {cluster_threshold}
-        ),
-        best AS (SELECT unique_id, max(match_probability) AS p FROM edges GROUP BY unique_id),
         keys AS (
-            SELECT cluster_id, min(source_system || '|' || source_record_id) AS member_key,
-                   count(*) AS size
+            SELECT cluster_id, min(source_system || '|' || source_record_id) AS member_key
             FROM members GROUP BY cluster_id
         )
         SELECT m.unique_id, m.source_system, m.source_record_id, k.member_key,
-               CASE WHEN k.size = 1 THEN 1.0 ELSE coalesce(b.p, 1.0) END AS match_probability
-        FROM members m JOIN keys k USING (cluster_id) LEFT JOIN best b USING (unique_id)
+               m.p AS match_probability
+        FROM members m JOIN keys k USING (cluster_id)
         """
     )
-    keys = con.execute("SELECT DISTINCT member_key FROM people_resolved").fetchall()
-    con.execute("CREATE OR REPLACE TEMP TABLE person_ids (member_key VARCHAR, person_id VARCHAR)")
-    con.executemany("INSERT INTO person_ids VALUES (?, ?)", [(k, _person_id(k)) for (k,) in keys])
-    pairs = con.execute("SELECT count(*) FROM splink_pairs").fetchall()[0][0]
-    con.unregister("splink_pairs")
-    con.unregister("splink_clusters")
+    con.unregister("clusters")
+    keys = [k for (k,) in con.execute("SELECT DISTINCT member_key FROM people_resolved").fetchall()]
+    con.register(
+        "person_ids_arrow",
+        pa.table({"member_key": keys, "person_id": [_person_id(k) for k in keys]}),
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE person_ids AS SELECT * FROM person_ids_arrow")
+    con.unregister("person_ids_arrow")
     return ResolveResult(records, len(keys), pairs)
 
 

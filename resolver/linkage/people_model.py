@@ -112,22 +112,36 @@ def _date_of_birth() -> cl.CustomComparison:
     )
 
 
-def _address() -> cl.CustomComparison:
+def _home() -> cl.CustomComparison:
+    """Address and postcode as one comparison: they say the same thing twice.
+
+    Scored separately, an identical address and postcode would count twice and outweigh
+    a different forename and date of birth, merging people who share a home (parents and
+    children, siblings, twins).
+    """
+    both_missing = "(address_{0} IS NULL AND postcode_{0} IS NULL)"
+    sector = "regexp_replace(postcode_{0}, '[A-Z]{{2}}$', '')"
     return cl.CustomComparison(
-        output_column_name="address",
+        output_column_name="home",
         comparison_levels=[
-            cll.NullLevel("address"),
-            cll.ExactMatchLevel("address", term_frequency_adjustments=True),
-            cll.JaroWinklerLevel("address", 0.9),
-            _rare(
-                cll.CustomLevel(
-                    "split_part(address_l, ' ', 1) = split_part(address_r, ' ', 1) "
-                    "AND jaro_winkler_similarity(address_l, address_r) >= 0.75",
-                    "same number, similar street",
-                ),
-                m=0.05,
-                u=0.001,
+            cll.CustomLevel(f"{both_missing.format('l')} OR {both_missing.format('r')}").configure(
+                is_null_level=True
             ),
+            cll.CustomLevel(
+                "address_l = address_r AND postcode_l = postcode_r", "same address and postcode"
+            ),
+            cll.CustomLevel(
+                "postcode_l = postcode_r AND (address_l IS NULL OR address_r IS NULL "
+                "OR jaro_winkler_similarity(address_l, address_r) >= 0.85)",
+                "same postcode, similar or unknown address",
+            ),
+            cll.CustomLevel("address_l = address_r", "same address, postcode differs or unknown"),
+            cll.CustomLevel("postcode_l = postcode_r", "same postcode, different address"),
+            cll.CustomLevel(
+                "jaro_winkler_similarity(address_l, address_r) >= 0.9", "similar address"
+            ),
+            cll.CustomLevel(f"{sector.format('l')} = {sector.format('r')}", "same postcode sector"),
+            cll.CustomLevel("postcode_district_l = postcode_district_r", "same postcode district"),
             cll.ElseLevel(),
         ],
     )
@@ -143,12 +157,8 @@ def people_settings(fill: dict[str, float], blocking_rules: list) -> SettingsCre
         comparisons.append(_surname())
     if "dob_year" in have:
         comparisons.append(_date_of_birth())
-    if "postcode" in have:
-        comparisons.append(
-            cl.PostcodeComparison("postcode").configure(term_frequency_adjustments=True)
-        )
-    if "address" in have:
-        comparisons.append(_address())
+    if "postcode" in have or "address" in have:
+        comparisons.append(_home())
     if "sex" in have:
         comparisons.append(cl.ExactMatch("sex"))
     return SettingsCreator(

@@ -1,0 +1,72 @@
+"""Cluster scored pairs into people, refusing merges that contradict themselves.
+
+Plain connected components chain: a record with no date of birth that matches a
+mother and her daughter of the same name (one home, one name) joins all three. Here
+links are taken strongest first and a merge is refused when it would put two full dates
+of birth into one person that no clerical slip explains (not equal, not day/month
+swapped, more than two digits apart). The record without a date then joins whichever
+of them it matches best.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jellyfish
+
+
+def dates_conflict(a: str, b: str) -> bool:
+    """Two yyyymmdd dates that cannot be one person's date of birth mistyped."""
+    if a == b:
+        return False
+    if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
+        return False  # day and month swapped
+    return jellyfish.damerau_levenshtein_distance(a, b) > 2
+
+
+@dataclass
+class _Group:
+    members: list[int]
+    dates: set[str] = field(default_factory=set)
+
+
+def cluster(
+    record_ids: list[int],
+    dates: dict[int, str | None],
+    edges: list[tuple[int, int, float]],
+    threshold: float,
+) -> tuple[dict[int, int], dict[int, float]]:
+    """Cluster id and holding-link probability per record (1.0 for a record alone)."""
+    parent = {r: r for r in record_ids}
+    groups = {r: _Group([r], {dates[r]} if dates.get(r) else set()) for r in record_ids}
+    best: dict[int, float] = {}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for left, right, probability in sorted(edges, key=lambda e: -e[2]):
+        if probability < threshold:
+            break
+        a, b = find(left), find(right)
+        if a != b:
+            ga, gb = groups[a], groups[b]
+            if any(dates_conflict(x, y) for x in ga.dates for y in gb.dates):
+                continue
+            if len(ga.members) < len(gb.members):
+                a, b, ga, gb = b, a, gb, ga
+            parent[b] = a
+            ga.members += gb.members
+            ga.dates |= gb.dates
+            del groups[b]
+        for r in (left, right):
+            if find(r) == find(left):
+                best[r] = max(best.get(r, 0.0), probability)
+    cluster_of = {r: find(r) for r in record_ids}
+    sizes: dict[int, int] = {}
+    for c in cluster_of.values():
+        sizes[c] = sizes.get(c, 0) + 1
+    holding = {r: (best.get(r, 1.0) if sizes[cluster_of[r]] > 1 else 1.0) for r in record_ids}
+    return cluster_of, holding
