@@ -1,0 +1,29 @@
+"""Clustering that refuses self-contradicting merges (pure logic)."""
+
+from resolver.linkage.clustering import cluster, dates_conflict
+
+
+def test_dates_conflict_allows_clerical_slips_only() -> None:
+    assert not dates_conflict("19900403", "19900403")
+    assert not dates_conflict("19900403", "19900304")  # day and month swapped
+    assert not dates_conflict("19900403", "19900413")  # one digit
+    assert not dates_conflict("19900403", "19800413")  # two digits
+    assert dates_conflict("19900403", "20210612")  # mother and daughter
+
+
+def test_a_record_without_a_date_joins_its_best_match_not_both() -> None:
+    # 0: mother (1960), 1: daughter of the same name (1990), 2: no date, matches both
+    dates = {0: "19600101", 1: "19900505", 2: None}
+    edges = [(0, 2, 0.97), (1, 2, 0.95), (0, 1, 0.7)]
+    clusters, holding = cluster([0, 1, 2], dates, edges, threshold=0.6)
+    assert clusters[2] == clusters[0] != clusters[1]
+    assert holding[1] == 1.0 and holding[2] == 0.97
+
+
+def test_plain_chains_still_join_and_thresholds_hold() -> None:
+    dates = {0: "19900403", 1: None, 2: "19900304", 3: "19900403"}
+    edges = [(0, 1, 0.99), (1, 2, 0.9), (2, 3, 0.4)]
+    clusters, holding = cluster([0, 1, 2, 3], dates, edges, threshold=0.6)
+    assert clusters[0] == clusters[1] == clusters[2] != clusters[3]
+    assert holding[3] == 1.0
+    assert holding[1] == 0.99 and holding[2] == 0.9
