@@ -14,7 +14,7 @@ def test_dates_conflict_allows_clerical_slips_only() -> None:
 def test_a_record_without_a_date_joins_its_best_match_not_both() -> None:
     # 0: mother (1960), 1: daughter of the same name (1990), 2: no date, matches both
     dates = {0: "19600101", 1: "19900505", 2: None}
-    edges = [(0, 2, 0.97), (1, 2, 0.95), (0, 1, 0.7)]
+    edges = [(0, 2, 0.97), (1, 2, 0.95), (0, 1, 0.1)]  # scored against each other: no match
     clusters, holding = cluster([0, 1, 2], dates, edges, threshold=0.6)
     assert clusters[2] == clusters[0] != clusters[1]
     assert holding[1] == 1.0 and holding[2] == 0.97
@@ -27,3 +27,10 @@ def test_plain_chains_still_join_and_thresholds_hold() -> None:
     assert clusters[0] == clusters[1] == clusters[2] != clusters[3]
     assert holding[3] == 1.0
     assert holding[1] == 0.99 and holding[2] == 0.9
+
+
+def test_conflicting_dates_merge_when_the_records_themselves_matched() -> None:
+    # two records of one person whose date was badly corrupted, scored a match directly
+    dates = {0: "19810828", 1: "19080103"}
+    clusters, _ = cluster([0, 1], dates, [(0, 1, 0.95)], threshold=0.6)
+    assert clusters[0] == clusters[1]

@@ -4,8 +4,9 @@ Plain connected components chain: a record with no date of birth that matches a
 mother and her daughter of the same name (one home, one name) joins all three. Here
 links are taken strongest first and a merge is refused when it would put two full dates
 of birth into one person that no clerical slip explains (not equal, not day/month
-swapped, more than two digits apart). The record without a date then joins whichever
-of them it matches best.
+swapped, more than two digits apart) unless those two records were themselves scored as
+a match (the rest of their evidence outweighed the dates). The record without a date
+then joins whichever of them it matches best.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def dates_conflict(a: str, b: str) -> bool:
 @dataclass
 class _Group:
     members: list[int]
-    dates: set[str] = field(default_factory=set)
+    dated: list[tuple[int, str]] = field(default_factory=list)
 
 
 def cluster(
@@ -38,7 +39,8 @@ def cluster(
 ) -> tuple[dict[int, int], dict[int, float]]:
     """Cluster id and holding-link probability per record (1.0 for a record alone)."""
     parent = {r: r for r in record_ids}
-    groups = {r: _Group([r], {dates[r]} if dates.get(r) else set()) for r in record_ids}
+    groups = {r: _Group([r], [(r, dates[r])] if dates.get(r) else []) for r in record_ids}
+    matched = {(min(a, b), max(a, b)) for a, b, p in edges if p >= threshold}
     best: dict[int, float] = {}
 
     def find(x: int) -> int:
@@ -53,13 +55,17 @@ def cluster(
         a, b = find(left), find(right)
         if a != b:
             ga, gb = groups[a], groups[b]
-            if any(dates_conflict(x, y) for x in ga.dates for y in gb.dates):
+            if any(
+                dates_conflict(dx, dy) and (min(x, y), max(x, y)) not in matched
+                for x, dx in ga.dated
+                for y, dy in gb.dated
+            ):
                 continue
             if len(ga.members) < len(gb.members):
                 a, b, ga, gb = b, a, gb, ga
             parent[b] = a
             ga.members += gb.members
-            ga.dates |= gb.dates
+            ga.dated += gb.dated
             del groups[b]
         for r in (left, right):
             if find(r) == find(left):

@@ -14,6 +14,10 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
 MIN_FILL = 0.02  # a column this empty carries no evidence worth a comparison
+SWAPPED = (
+    "jaro_winkler_similarity(forename_l, surname_r) >= 0.9 "
+    "AND jaro_winkler_similarity(surname_l, forename_r) >= 0.9"
+)
 
 
 def _rare(level, *, m: float, u: float):
@@ -42,6 +46,7 @@ def _forename() -> cl.CustomComparison:
                 m=0.02,
                 u=0.0005,
             ),
+            _rare(cll.CustomLevel(SWAPPED, "forename and surname swapped"), m=0.01, u=0.00001),
             cll.JaroWinklerLevel("forename", 0.92),
             cll.JaroWinklerLevel("forename", 0.85),
             cll.ElseLevel(),
@@ -66,10 +71,7 @@ def _surname() -> cl.CustomComparison:
             cll.JaroWinklerLevel("surname", 0.92),
             cll.JaroWinklerLevel("surname", 0.85),
             _rare(
-                cll.CustomLevel(
-                    "forename_l = surname_r AND surname_l = forename_r",
-                    "forename and surname swapped",
-                ),
+                cll.CustomLevel(SWAPPED, "forename and surname swapped"),
                 m=0.01,
                 u=0.00001,
             ),
