@@ -147,3 +147,17 @@ def test_bad_input_is_a_one_line_error(tmp_path: Path, content, message) -> None
     )  # fmt: skip
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and re.search(message, result.stderr)
+
+
+def test_the_same_input_gives_the_same_ids(resolved, tmp_path: Path) -> None:
+    rows, out = resolved
+    with (tmp_path / "in.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CONTRACT_COLUMNS)
+        writer.writerows([r[:8] for r in rows])
+    resolve_people_file(tmp_path / "in.csv", tmp_path / "out.csv")
+    with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as handle:
+        again = {(o["source_system"], o["source_record_id"]): o for o in csv.DictReader(handle)}
+    assert {k: v["person_id"] for k, v in again.items()} == {
+        k: v["person_id"] for k, v in out.items()
+    }

@@ -24,6 +24,9 @@ from resolver.linkage import blocking, clustering, people_model
 from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
 
 PREDICT_THRESHOLD = 0.2
+SEED = 20_261_123  # u sampling is seeded: the same input gives the same ids
+U_SAMPLE_PAIRS = 3e6
+EM_MAX_PAIRS = 2e6  # large blocks are sampled: EM needs shape, not every pair
 CLUSTER_THRESHOLD = 0.6
 
 
@@ -90,9 +93,11 @@ def resolve(
     db = DuckDBAPI(con)
     linker = Linker(db.register(con.table("people_prepared")), settings, log_level=logging.WARNING)
     training = linker.training
-    training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, records * 20.0)))
+    training.estimate_u_using_random_sampling(
+        max_pairs=min(U_SAMPLE_PAIRS, max(1e5, records * 20.0)), seed=SEED
+    )
     for block in people_model.em_blocks(have):
-        training.estimate_parameters_using_expectation_maximisation(block)
+        training.estimate_parameters_using_expectation_maximisation(block, max_pairs=EM_MAX_PAIRS)
     predictions = linker.inference.predict(threshold_match_probability=PREDICT_THRESHOLD)
     con.register("splink_pairs", predictions.as_duckdbpyrelation())
     edges = con.execute(
