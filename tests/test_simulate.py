@@ -122,3 +122,21 @@ def test_every_injected_broken_row_is_quarantined_and_no_good_row_lost(world, tm
     assert rejected == broken
     assert totals["in"] == totals["loaded"] + totals["quarantined"]
     assert totals["in"] == len(_truth(world, "records.csv"))
+
+
+def test_same_seed_same_world_in_another_process(world, incident_warehouse, tmp_path) -> None:
+    """String hashing differs between processes; the world must not."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from tests.test_simulate import _run; "
+        "_run(Path(sys.argv[1]), Path(sys.argv[2]))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run(
+        [sys.executable, "-c", code, str(incident_warehouse), str(tmp_path / "other-process")],
+        check=True, env=env, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert _digest(tmp_path / "other-process") == _digest(world)

@@ -46,7 +46,9 @@ def load_postcodes(lsoa_boundaries: Path) -> PostcodeTable:
     reader = Postcodes()
     # Files are split by first letter: CF NP SA LL SY LD CH HR GL need these.
     reader.load_postcodes(["C", "N", "S", "L", "H", "G"])
-    frame = reader.dataframe
+    # The reader concatenates its files in set order (which varies between processes):
+    # sort, so that a seed gives the same world everywhere.
+    frame = reader.dataframe.sort_values("pcd", kind="stable").reset_index(drop=True)
     authority = frame["laua"].astype(str)
     keep = (authority.str.startswith("W06") | authority.isin(BORDER_AUTHORITIES)) & frame[
         "oseast1m"
