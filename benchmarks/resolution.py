@@ -1,0 +1,533 @@
+"""Person-resolution benchmark: crimegraph's resolver beside plain Splink on the same input.
+
+``python -m benchmarks.resolution [SET ...]``; sets: ``simulated`` (seed 1),
+``simulated:SEED[:ERROR_MULTIPLIER]`` (e.g. ``simulated:2:1.5``), ``historical_50k``,
+``febrl3``, ``febrl4`` and, only when named, ``scale`` (one million records; ``scale:N``
+for N, with the baseline too when N ≤ 50,000). Default:
+simulated, simulated:2:1.5, simulated:3:1.5, historical_50k, febrl3, febrl4.
+Options: ``--people N`` (simulated population, default 50,000), ``--no-baseline``,
+``--timeout SECONDS`` (per resolver run, default 3,600).
+
+For each set the contract input and the truth are written to a scratch directory; the
+baseline (benchmarks/resolution_baseline.py) and crimegraph's resolver
+(``crimegraph resolve people IN --out OUT`` once the CLI has it, else
+``resolver.linkage.people.resolve_people_file``) each run in a child process on the same
+input, timed, with the child's peak memory (VmHWM polled from /proc). Scored by pairwise precision,
+recall and F1 of the output person_id clusters against the truth, counted from cluster
+contingency sums (no pair enumeration). Results merge into var/bench/resolution.json.
+
+Targets: F1 ≥ 0.98 on simulated seed 1 and ≥ 0.97 on every other set; beat the baseline
+by ≥ 0.03 F1, or, where its F1 is already above 0.94, at least halve its errors
+((1 - F1) ≤ ½ (1 - F1 baseline)); scale: 1M records in ≤ 180 s and ≤ 8 GiB peak.
+
+The simulator's world depends on Python's string hashing (via the postcode reader), so the
+benchmark re-runs itself with PYTHONHASHSEED=0 to keep each seed the same world.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from benchmarks import resolution_data as data
+from crimegraph.settings import PROJECT_ROOT
+
+OUT = PROJECT_ROOT / "var" / "bench" / "resolution.json"
+DEFAULT_SETS = (
+    "simulated",
+    "simulated:2:1.5",
+    "simulated:3:1.5",
+    "historical_50k",
+    "febrl3",
+    "febrl4",
+)
+OUTPUT_COLUMNS = ("source_system", "source_record_id", "person_id", "match_probability")
+F1_TARGET_SEED1 = 0.98
+F1_TARGET = 0.97
+F1_GAIN_TARGET = 0.03
+HALVING_ABOVE = 0.94
+SCALE_SECONDS = 180
+SCALE_RECORDS = 1_000_000
+BASELINE_MAX_SCALE = 50_000  # plain Splink's surname block grows as n²
+SCALE_BYTES = 8 * 1024**3
+_RESOLVER_FUNCTION = (
+    "import sys; from pathlib import Path; "
+    "from resolver.linkage.people import resolve_people_file; "
+    "resolve_people_file(Path(sys.argv[1]), Path(sys.argv[2]))"
+)
+
+
+# -- scoring ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PairScores:
+    records: int
+    true_pairs: int
+    predicted_pairs: int
+    true_positive_pairs: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive_pairs / self.predicted_pairs if self.predicted_pairs else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive_pairs / self.true_pairs if self.true_pairs else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "precision": round(self.precision, 5),
+            "recall": round(self.recall, 5),
+            "f1": round(self.f1, 5),
+            "true_pairs": self.true_pairs,
+            "predicted_pairs": self.predicted_pairs,
+            "true_positive_pairs": self.true_positive_pairs,
+        }
+
+
+def pair_scores(con: duckdb.DuckDBPyConnection, predicted: str, truth: str) -> PairScores:
+    """Pairwise scores of ``predicted`` (key, cluster) against ``truth`` (key, cluster).
+
+    Both are table or view names with columns ``source_system, source_record_id,
+    cluster_id``. Every truth record counts; one the prediction lacks is a singleton.
+    Pairs are counted as Σ n(n-1)/2 over predicted clusters, true clusters and their
+    intersections, so a million records cost a few group-bys, not billions of pairs.
+    """
+    row = con.execute(
+        f"""
+        WITH joined AS (
+            SELECT t.cluster_id AS true_cluster,
+                   coalesce(p.cluster_id::VARCHAR,
+                            '__missing__:' || t.source_system || ':' || t.source_record_id)
+                       AS predicted_cluster
+            FROM {truth} t
+            LEFT JOIN {predicted} p
+              ON p.source_system = t.source_system AND p.source_record_id = t.source_record_id
+        ),
+        cells AS (SELECT count(*) AS n FROM joined GROUP BY true_cluster, predicted_cluster),
+        truths AS (SELECT count(*) AS n FROM joined GROUP BY true_cluster),
+        preds AS (SELECT count(*) AS n FROM joined GROUP BY predicted_cluster)
+        SELECT (SELECT count(*) FROM joined),
+               (SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM truths),
+               (SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM preds),
+               (SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM cells)
+        """
+    ).fetchone()
+    return PairScores(*(int(v) for v in row))
+
+
+def score_maps(
+    predicted: Mapping[tuple[str, str], str], truth: Mapping[tuple[str, str], str]
+) -> PairScores:
+    """:func:`pair_scores` for small in-memory maps (key → cluster), e.g. in tests."""
+    import pyarrow as pa
+
+    def table(mapping: Mapping[tuple[str, str], str]) -> pa.Table:
+        keys = list(mapping)
+        return pa.table(
+            {
+                "source_system": pa.array([k[0] for k in keys], pa.string()),
+                "source_record_id": pa.array([k[1] for k in keys], pa.string()),
+                "cluster_id": pa.array([str(mapping[k]) for k in keys], pa.string()),
+            }
+        )
+
+    with duckdb.connect() as con:
+        con.register("predicted", table(predicted))
+        con.register("truth", table(truth))
+        return pair_scores(con, "predicted", "truth")
+
+
+def _csv(path: Path) -> str:
+    escaped = str(path).replace("'", "''")
+    return f"read_csv('{escaped}', header=true, all_varchar=true)"
+
+
+def score_output(output_path: Path, truth_path: Path, input_path: Path) -> dict:
+    """Scores plus checks that the output honours the contract (one row per input row)."""
+    with duckdb.connect() as con:
+        con.execute(f"CREATE VIEW truth AS SELECT * FROM {_csv(truth_path)}")
+        con.execute(f"CREATE TABLE output AS SELECT * FROM {_csv(output_path)}")
+        columns = [c[0] for c in con.execute("DESCRIBE output").fetchall()]
+        absent = [c for c in OUTPUT_COLUMNS if c not in columns]
+        if absent:
+            return {"error": f"output lacks columns {absent}"}
+        con.execute(
+            "CREATE VIEW predicted AS SELECT source_system, source_record_id, "
+            "person_id AS cluster_id FROM output"
+        )
+        problems = {}
+        (rows,) = con.execute("SELECT count(*) FROM output").fetchone()
+        (inputs,) = con.execute(f"SELECT count(*) FROM {_csv(input_path)}").fetchone()
+        if rows != inputs:
+            problems["rows_out_vs_in"] = [rows, inputs]
+        (duplicates,) = con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM output GROUP BY source_system, "
+            "source_record_id HAVING count(*) > 1)"
+        ).fetchone()
+        (missing,) = con.execute(
+            "SELECT count(*) FROM truth t ANTI JOIN output o "
+            "ON o.source_system = t.source_system AND o.source_record_id = t.source_record_id"
+        ).fetchone()
+        (no_person,) = con.execute(
+            "SELECT count(*) FROM output WHERE nullif(trim(person_id), '') IS NULL"
+        ).fetchone()
+        (bad_probability,) = con.execute(
+            "SELECT count(*) FROM output WHERE nullif(trim(match_probability), '') IS NOT NULL "
+            "AND coalesce(NOT (try_cast(match_probability AS DOUBLE) BETWEEN 0 AND 1), true)"
+        ).fetchone()
+        for name, count in (
+            ("duplicate_keys", duplicates),
+            ("input_rows_missing", missing),
+            ("rows_without_person_id", no_person),
+            ("match_probability_not_in_0_1", bad_probability),
+        ):
+            if count:
+                problems[name] = count
+        if duplicates:  # score each key once
+            con.execute(
+                "CREATE OR REPLACE VIEW predicted AS SELECT source_system, source_record_id, "
+                "min(person_id) AS cluster_id FROM output GROUP BY ALL"
+            )
+        scores = pair_scores(con, "predicted", "truth").as_dict()
+        (people,) = con.execute("SELECT count(DISTINCT cluster_id) FROM predicted").fetchone()
+        scores["clusters"] = people
+        if problems:
+            scores["contract_problems"] = problems
+        return scores
+
+
+# -- running resolvers ----------------------------------------------------------------------
+def _python() -> str:
+    venv = PROJECT_ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def _cli_has_resolve() -> bool:
+    try:
+        done = subprocess.run(
+            [_python(), "-m", "crimegraph.cli", "resolve", "--help"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0
+
+
+def _resolver_available() -> bool:
+    return (PROJECT_ROOT / "resolver" / "linkage" / "people.py").exists()
+
+
+def _status_kib(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo.extend(int(c) for c in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def run_child(command: list[str], log_dir: Path, name: str, timeout: float) -> dict:
+    """Run a command; wall seconds, exit code and peak memory of the child.
+
+    Peak memory is polled from /proc every 50 ms: the child's own high-water mark
+    (VmHWM, which starts afresh at exec, unlike rusage's ru_maxrss that a forked child
+    inherits from this large parent), or the summed RSS of the child and any processes
+    it starts, whichever is larger.
+    """
+    stdout = (log_dir / f"{name}.stdout").open("wb")
+    stderr = (log_dir / f"{name}.stderr").open("wb")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=stdout, stderr=stderr)
+    timed_out = False
+    peak_kib = 0
+    while True:
+        tree = _tree(process.pid)
+        peak_kib = max(
+            peak_kib,
+            _status_kib(process.pid, "VmHWM"),
+            sum(_status_kib(p, "VmRSS") for p in tree),
+        )
+        pid, status, _usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() - started > timeout:
+            process.kill()
+            timed_out = True
+            pid, status, _usage = os.wait4(process.pid, 0)
+            break
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stdout.close()
+    stderr.close()
+    result = {
+        "seconds": round(seconds, 2),
+        "peak_rss_mib": round(peak_kib / 1024, 1),
+        "exit_code": process.returncode,
+    }
+    if timed_out:
+        result["error"] = f"timed out after {timeout:.0f} s"
+    elif process.returncode != 0:
+        tail = (log_dir / f"{name}.stderr").read_text(errors="replace").strip().splitlines()
+        result["error"] = " | ".join(tail[-6:]) or f"exit code {process.returncode}"
+    return result
+
+
+def run_resolver(
+    which: str, prepared: data.PreparedSet, work: Path, timeout: float, use_cli: bool
+) -> dict:
+    output = work / f"{which}-output.csv"
+    if which == "baseline":
+        command = [_python(), "-m", "benchmarks.resolution_baseline", str(prepared.input_path),
+                   str(output)]  # fmt: skip
+        how = "benchmarks.resolution_baseline"
+    elif use_cli:
+        command = [_python(), "-m", "crimegraph.cli", "resolve", "people",
+                   str(prepared.input_path), "--out", str(output)]  # fmt: skip
+        how = "crimegraph resolve people"
+    else:
+        command = [_python(), "-c", _RESOLVER_FUNCTION, str(prepared.input_path), str(output)]
+        how = "resolver.linkage.people.resolve_people_file (child process)"
+    run = run_child(command, work, which, timeout)
+    run["how"] = how
+    if "error" not in run:
+        if not output.exists():
+            run["error"] = "no output file written"
+        else:
+            run.update(score_output(output, prepared.truth_path, prepared.input_path))
+    if prepared.records:
+        run["records_per_second"] = round(prepared.records / max(run["seconds"], 1e-9))
+    return run
+
+
+def _blocked_pairs(input_path: Path) -> int:
+    """Pairs the baseline's three blocking rules would score (before dedup across rules)."""
+    with duckdb.connect() as con:
+        con.execute(f"CREATE VIEW i AS SELECT * FROM {_csv(input_path)}")
+        total = 0
+        for column in ("lower(trim(surname))", "date_of_birth", "postcode"):
+            (pairs,) = con.execute(
+                f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n FROM i "
+                f"WHERE nullif(trim({column}), '') IS NOT NULL GROUP BY {column})"
+            ).fetchone()
+            total += int(pairs)
+    return total
+
+
+# -- sets -------------------------------------------------------------------------------------
+def prepare(name: str, directory: Path, work: Path, people: int) -> data.PreparedSet:
+    log = lambda message: print(f"  {message}", flush=True)  # noqa: E731
+    if name == "febrl3":
+        return data.write_febrl3(directory)
+    if name == "febrl4":
+        return data.write_febrl4(directory)
+    if name == "historical_50k":
+        return data.write_historical_50k(directory)
+    if name == "scale" or name.startswith("scale:"):
+        records = int(name.split(":")[1]) if ":" in name else SCALE_RECORDS
+        return data.write_scale(directory, records=records, log=log)
+    if name == "simulated" or name.startswith("simulated:"):
+        parts = name.split(":")[1:]
+        seed = int(parts[0]) if parts else 1
+        multiplier = float(parts[1]) if len(parts) > 1 else 1.0
+        return data.write_simulated(
+            directory, seed=seed, people=people, error_multiplier=multiplier, work=work, log=log
+        )
+    raise SystemExit(f"unknown benchmark set {name!r}")
+
+
+def _targets(name: str, entry: dict) -> dict:
+    cg = entry.get("crimegraph", {})
+    base = entry.get("baseline", {})
+    out: dict = {}
+    if "f1" in cg:
+        target = F1_TARGET_SEED1 if name == "simulated-s1" else F1_TARGET
+        out["f1_target"] = target
+        out["f1_met"] = cg["f1"] >= target
+    if "f1" in cg and "f1" in base:
+        delta = cg["f1"] - base["f1"]
+        out["f1_delta"] = round(delta, 5)
+        if base["f1"] > HALVING_ABOVE:
+            out["rule"] = "halve errors (baseline F1 > 0.94)"
+            out["error_ratio"] = (
+                round((1 - cg["f1"]) / (1 - base["f1"]), 3) if base["f1"] < 1 else None
+            )
+            out["improvement_met"] = (1 - cg["f1"]) <= 0.5 * (1 - base["f1"])
+        else:
+            out["rule"] = f"F1 gain >= {F1_GAIN_TARGET}"
+            out["improvement_met"] = delta >= F1_GAIN_TARGET
+    if name == "scale" and "seconds" in cg:
+        out["seconds_target"] = SCALE_SECONDS
+        out["seconds_met"] = cg["seconds"] <= SCALE_SECONDS and "error" not in cg
+        out["memory_target_mib"] = SCALE_BYTES / 1024**2
+        out["memory_met"] = cg["peak_rss_mib"] * 1024**2 <= SCALE_BYTES
+    return out
+
+
+def _fmt(value, digits: int = 4) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def print_table(results: dict) -> None:
+    header = ("set", "records", "base P", "base R", "base F1", "base s", "base MiB",
+              "cg P", "cg R", "cg F1", "cg s", "cg MiB", "ΔF1", "targets")  # fmt: skip
+    rows = [header]
+    for name, entry in results.items():
+        b, c, t = entry.get("baseline", {}), entry.get("crimegraph", {}), entry.get("targets", {})
+        met = [k.removesuffix("_met") for k, v in t.items() if k.endswith("_met")]
+        verdict = (
+            " ".join(f"{k}:{_fmt(t[k + '_met'])}" for k in met)
+            or (c.get("error") or c.get("skipped") or "-")[:40]
+        )
+        rows.append(
+            (name, str(entry.get("records", "-")),
+             _fmt(b.get("precision")), _fmt(b.get("recall")), _fmt(b.get("f1")),
+             _fmt(b.get("seconds"), 1), _fmt(b.get("peak_rss_mib"), 0),
+             _fmt(c.get("precision")), _fmt(c.get("recall")), _fmt(c.get("f1")),
+             _fmt(c.get("seconds"), 1), _fmt(c.get("peak_rss_mib"), 0),
+             _fmt(t.get("f1_delta")), verdict)
+        )  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for n, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def _parse_args(argv: list[str]) -> tuple[list[str], int, bool, float]:
+    sets: list[str] = []
+    people, baseline, timeout = 50_000, True, 3600.0
+    args = iter(argv)
+    for arg in args:
+        if arg == "--people":
+            people = int(next(args))
+        elif arg == "--no-baseline":
+            baseline = False
+        elif arg == "--timeout":
+            timeout = float(next(args))
+        elif arg.startswith("-"):
+            raise SystemExit(__doc__)
+        else:
+            sets.append(arg)
+    return sets or list(DEFAULT_SETS), people, baseline, timeout
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None and __name__ == "__main__" else (argv or [])
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        command = [_python(), "-m", "benchmarks.resolution", *argv]
+        raise SystemExit(subprocess.call(command, cwd=PROJECT_ROOT, env=env))
+    sets, people, with_baseline, timeout = _parse_args(argv)
+    use_cli = _cli_has_resolve()
+    have_resolver = use_cli or _resolver_available()
+    print(
+        "crimegraph resolver: "
+        + ("CLI `crimegraph resolve people`" if use_cli else
+           "resolve_people_file in a child process" if have_resolver else "not written yet")
+    )  # fmt: skip
+    results: dict[str, dict] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="crimegraph-resolution-"))
+    try:
+        for name in sets:
+            print(f"== {name}: preparing ...", flush=True)
+            directory = scratch / name.replace(":", "_")
+            started = time.perf_counter()
+            prepared = prepare(name, directory, scratch, people)
+            entry: dict = {
+                "records": prepared.records,
+                "true_clusters": prepared.clusters,
+                "prepare_seconds": round(time.perf_counter() - started, 1),
+                "details": prepared.details,
+            }
+            print(f"   {prepared.records:,} records, {prepared.clusters:,} true people")
+            too_big = name.startswith("scale") and prepared.records > BASELINE_MAX_SCALE
+            if with_baseline and not too_big:
+                print("   baseline ...", flush=True)
+                entry["baseline"] = run_resolver("baseline", prepared, directory, timeout, False)
+            else:
+                entry["baseline"] = {"skipped": "not run (--no-baseline)"}
+                if with_baseline:
+                    pairs = _blocked_pairs(prepared.input_path)
+                    entry["baseline"] = {
+                        "skipped": f"block_on(surname/dob/postcode) gives {pairs:,} pairs "
+                        f"at {prepared.records:,} records (Welsh surnames): beyond a plain "
+                        "run's reach",
+                        "blocked_pairs": pairs,
+                    }
+            if have_resolver:
+                print("   crimegraph ...", flush=True)
+                entry["crimegraph"] = run_resolver(
+                    "crimegraph", prepared, directory, timeout, use_cli
+                )
+            else:
+                entry["crimegraph"] = {"skipped": "resolver/linkage/people.py not there yet"}
+            entry["targets"] = _targets(prepared.name, entry)
+            results[prepared.name] = entry
+            for who in ("baseline", "crimegraph"):
+                r = entry[who]
+                if "f1" in r:
+                    print(
+                        f"   {who}: P {r['precision']:.4f} R {r['recall']:.4f} F1 {r['f1']:.4f}"
+                        f" in {r['seconds']:.1f} s, {r['peak_rss_mib']:.0f} MiB"
+                    )
+                elif "error" in r:
+                    print(f"   {who}: FAILED {r['error']}")
+            shutil.rmtree(directory, ignore_errors=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
+    merged = {
+        "machine_cores": os.cpu_count(),
+        "sets": {**previous.get("sets", {}), **results},
+        "updated": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(merged, indent=2) + "\n")
+    print()
+    print_table(results)
+    print(f"written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
