@@ -358,25 +358,49 @@ app.add_typer(resolve_app, name="resolve")
 @resolve_app.command("people")
 def resolve_people(
     input_csv: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            help="CSV with source_system, source_record_id, "
-            "forename, surname, date_of_birth, sex, address, "
-            "postcode (values may be empty; extra columns ignored)."
+            help="CSV with source_system, source_record_id, forename, surname, date_of_birth, "
+            "sex, address, postcode (values may be empty; extra columns ignored). "
+            "Without it: every person record in the warehouse.",
+            show_default=False,
         ),
-    ],
+    ] = None,
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--out",
-            help="Output CSV: source_system, source_record_id, person_id, match_probability.",
+            help="Output CSV: source_system, source_record_id, person_id, "
+            "match_probability (required with INPUT_CSV).",
         ),
-    ],
+    ] = None,
 ) -> None:
-    """Resolve a steward's extract of people: one output row per input row, with a person id."""
+    """Resolve people: a steward's extract (IN.csv → OUT.csv), or the whole warehouse.
+
+    The warehouse run keeps person ids stable against the previous run, records split and
+    merge lineage, and stores the trained model as versioned JSON.
+    """
     from resolver.linkage.people import ContractError, resolve_people_file
 
     started = time.perf_counter()
+    if input_csv is None:
+        from resolver import warehouse
+        from resolver.linkage.warehouse_people import resolve_warehouse_people
+
+        settings = load_settings()
+        try:
+            with warehouse.connect(settings.warehouse_path) as con:
+                run = resolve_warehouse_people(con)
+        except ValueError as exc:
+            raise _fail(str(exc)) from exc
+        console.print(
+            f"model v{run.version}: {run.records:,} person records → {run.persons:,} people; "
+            f"{run.merged} merged and {run.split} split since the last run "
+            f"({time.perf_counter() - started:.1f}s)"
+        )
+        return
+    if out is None:
+        raise _fail("--out is required with an input file")
     try:
         result = resolve_people_file(input_csv, out)
     except ContractError as exc:
@@ -415,13 +439,14 @@ def demo(
     ] = True,
 ) -> None:
     """Everything from nothing: Neo4j up, Welsh 2025 crimes and simulated multi-agency
-    extracts ingested, the graph loaded, API up."""
+    extracts ingested, people resolved, the graph loaded, API up."""
     neo4j_start()
     ingest_police_uk([], force=False)
     settings = load_settings()
     simulated = settings.data_dir / "simulated"
     simulate(seed=1, people=50_000, out=simulated, broken_rate=0.002)
     ingest_sources(sorted(simulated.glob("*.yaml")))
+    resolve_people(input_csv=None, out=None)
     load()
     if serve_api:
         console.print(

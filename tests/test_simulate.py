@@ -140,3 +140,30 @@ def test_same_seed_same_world_in_another_process(world, incident_warehouse, tmp_
         check=True, env=env, cwd=Path(__file__).resolve().parent.parent,
     )  # fmt: skip
     assert _digest(tmp_path / "other-process") == _digest(world)
+
+
+def test_warehouse_people_resolved_with_stable_ids_and_versioned_models(world, tmp_path) -> None:
+    from resolver.linkage.warehouse_people import resolve_warehouse_people
+
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        for system in SYSTEMS:
+            ingest_source(con, load_spec(world / f"{system}.yaml"))
+        first = resolve_warehouse_people(con)
+        links = con.execute(
+            "SELECT source_system, person_record_id, person_id FROM person_links ORDER BY ALL"
+        ).fetchall()
+        second = resolve_warehouse_people(con)
+        again = con.execute(
+            "SELECT source_system, person_record_id, person_id FROM person_links ORDER BY ALL"
+        ).fetchall()
+        records = con.execute(
+            "SELECT count(DISTINCT (source_system, person_record_id)) FROM person_records"
+        ).fetchall()[0][0]
+        models = con.execute(
+            "SELECT version, json_valid(settings_json) FROM linkage_models"
+        ).fetchall()
+    assert (first.version, second.version) == (1, 2)
+    assert again == links and (second.merged, second.split) == (0, 0)
+    assert len(links) == records
+    assert first.persons < records  # duplicates across systems were joined
+    assert sorted(models) == [(1, True), (2, True)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -65,6 +65,7 @@ class ResolveResult:
     records: int
     clusters: int
     pairs_scored: int
+    model: dict = field(default_factory=dict, repr=False)  # the trained Splink model
 
 
 def _check_input(path: Path) -> None:
@@ -147,7 +148,7 @@ def resolve(
     )
     con.execute("CREATE OR REPLACE TEMP TABLE person_ids AS SELECT * FROM person_ids_arrow")
     con.unregister("person_ids_arrow")
-    return ResolveResult(records, len(keys), pairs)
+    return ResolveResult(records, len(keys), pairs, linker.misc.save_model_to_json())
 
 
 def resolve_people_file(

@@ -1,0 +1,133 @@
+"""Resolve the people in the warehouse: every ingested person record gets a stable person id.
+
+Each run stores its trained model as versioned JSON (``linkage_models``), the current
+record → person links (``person_links``) and, against the previous run, the lineage of
+ids that split or merged (``person_lineage``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from resolver.linkage import stable_ids
+from resolver.linkage.people import resolve
+from resolver.linkage.prepare import prepare
+
+MODEL_NAME = "people"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS linkage_models (
+    model VARCHAR NOT NULL, version INTEGER NOT NULL, trained_at TIMESTAMP NOT NULL,
+    records BIGINT NOT NULL, persons BIGINT NOT NULL, settings_json JSON NOT NULL,
+    PRIMARY KEY (model, version)
+);
+CREATE TABLE IF NOT EXISTS person_links (
+    source_system VARCHAR NOT NULL, person_record_id VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL, match_probability DOUBLE NOT NULL, model_version INTEGER,
+    PRIMARY KEY (source_system, person_record_id)
+);
+CREATE TABLE IF NOT EXISTS person_lineage (
+    model_version INTEGER NOT NULL, kind VARCHAR NOT NULL, from_person_id VARCHAR NOT NULL,
+    to_person_id VARCHAR NOT NULL, records BIGINT NOT NULL
+);
+"""
+
+# One row per person record, in the contract's columns; partial dates keep their precision.
+_RECORDS = """
+SELECT source_system,
+       person_record_id AS source_record_id,
+       concat_ws(' ', forename, middle_names) AS forename,
+       surname,
+       CASE dob_precision WHEN 'day' THEN strftime(date_of_birth, '%d/%m/%Y')
+                          WHEN 'month' THEN strftime(date_of_birth, '%m/%Y')
+                          WHEN 'year' THEN strftime(date_of_birth, '%Y') END AS date_of_birth,
+       sex, address, postcode
+FROM (SELECT DISTINCT ON (source_system, person_record_id) *
+      FROM person_records ORDER BY source_system, person_record_id, source_file, row_number)
+ORDER BY source_system, source_record_id
+"""
+
+
+@dataclass
+class PeopleRun:
+    version: int
+    records: int
+    persons: int
+    merged: int
+    split: int
+
+
+def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
+    """Resolve every person record in the warehouse; ids stable against the last run."""
+    con.execute(SCHEMA)
+    records = con.sql(_RECORDS).to_arrow_table()
+    if records.num_rows == 0:
+        raise ValueError("no person records in the warehouse: ingest some sources first")
+    work = duckdb.connect()
+    try:
+        work.register("records", records)
+        work.execute("CREATE TABLE raw_input AS SELECT * FROM records")
+        prepare(work)
+        result = resolve(work)
+        rows = work.execute(
+            "SELECT source_system, source_record_id, member_key, match_probability "
+            "FROM people_resolved ORDER BY unique_id"
+        ).fetchall()
+    finally:
+        work.close()
+    members: dict[str, list[tuple[str, str]]] = {}
+    for system, record_id, key, _p in rows:
+        members.setdefault(key, []).append((system, record_id))
+    keys = sorted(members)
+    previous = {
+        (s, r): pid
+        for s, r, pid in con.execute(
+            "SELECT source_system, person_record_id, person_id FROM person_links"
+        ).fetchall()
+    }
+    ids, lineage = stable_ids.assign([members[k] for k in keys], previous)
+    id_of = dict(zip(keys, ids, strict=True))
+    version = con.execute(
+        "SELECT coalesce(max(version), 0) + 1 FROM linkage_models WHERE model = ?", [MODEL_NAME]
+    ).fetchall()[0][0]
+    links = pa.table(
+        {
+            "source_system": [r[0] for r in rows],
+            "person_record_id": [r[1] for r in rows],
+            "person_id": [id_of[r[2]] for r in rows],
+            "match_probability": [float(r[3]) for r in rows],
+            "model_version": [version] * len(rows),
+        }
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO linkage_models VALUES (?, ?, ?, ?, ?, ?)",
+            [MODEL_NAME, version, datetime.now(UTC).replace(tzinfo=None), len(rows),
+             len(keys), json.dumps(result.model)],
+        )  # fmt: skip
+        con.execute("DELETE FROM person_links")
+        con.register("incoming_links", links)
+        con.execute("INSERT INTO person_links BY NAME SELECT * FROM incoming_links")
+        con.unregister("incoming_links")
+        if lineage:
+            con.executemany(
+                "INSERT INTO person_lineage VALUES (?, ?, ?, ?, ?)",
+                [(version, e.kind, e.from_person_id, e.to_person_id, e.records) for e in lineage],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return PeopleRun(
+        version=version,
+        records=len(rows),
+        persons=len(keys),
+        merged=sum(e.kind == "merged" for e in lineage),
+        split=sum(e.kind == "split" for e in lineage),
+    )
