@@ -34,3 +34,10 @@ def test_conflicting_dates_merge_when_the_records_themselves_matched() -> None:
     dates = {0: "19810828", 1: "19080103"}
     clusters, _ = cluster([0, 1], dates, [(0, 1, 0.95)], threshold=0.6)
     assert clusters[0] == clusters[1]
+
+
+def test_cannot_link_keeps_records_apart_even_through_a_third() -> None:
+    dates = {0: None, 1: None, 2: None}
+    edges = [(0, 1, 0.99), (1, 2, 0.98)]
+    clusters, _ = cluster([0, 1, 2], dates, edges, threshold=0.6, cannot_link=[(0, 2)])
+    assert clusters[0] == clusters[1] != clusters[2]

@@ -43,7 +43,8 @@ def test_bad_settings_are_named(monkeypatch) -> None:
     [
         [], ["neo4j"], ["neo4j", "start"], ["neo4j", "stop"], ["neo4j", "status"],
         ["neo4j", "provision"], ["ingest"], ["simulate"], ["sources"], ["sources", "suggest"],
-        ["resolve"], ["resolve", "people"], ["load"], ["quarantine"],
+        ["resolve"], ["resolve", "people"], ["review"], ["review", "list"], ["review", "show"],
+        ["review", "decide"], ["load"], ["quarantine"],
         ["serve"], ["demo"],
     ],
 )  # fmt: skip

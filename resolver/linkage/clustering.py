@@ -31,16 +31,31 @@ class _Group:
     dated: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _forbids(a: list[int], b: list[int], forbidden: dict[int, set[int]]) -> bool:
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    others = set(large)
+    return any(forbidden.get(x, set()) & others for x in small)
+
+
 def cluster(
     record_ids: list[int],
     dates: dict[int, str | None],
     edges: list[tuple[int, int, float]],
     threshold: float,
+    *,
+    cannot_link: list[tuple[int, int]] = (),
 ) -> tuple[dict[int, int], dict[int, float]]:
-    """Cluster id and holding-link probability per record (1.0 for a record alone)."""
+    """Cluster id and holding-link probability per record (1.0 for a record alone).
+
+    `cannot_link` pairs (a steward's "not a match") never end up in one cluster.
+    """
     parent = {r: r for r in record_ids}
     groups = {r: _Group([r], [(r, dates[r])] if dates.get(r) else []) for r in record_ids}
     matched = {(min(a, b), max(a, b)) for a, b, p in edges if p >= threshold}
+    forbidden: dict[int, set[int]] = {}
+    for a, b in cannot_link:
+        forbidden.setdefault(a, set()).add(b)
+        forbidden.setdefault(b, set()).add(a)
     best: dict[int, float] = {}
 
     def find(x: int) -> int:
@@ -60,6 +75,8 @@ def cluster(
                 for x, dx in ga.dated
                 for y, dy in gb.dated
             ):
+                continue
+            if forbidden and _forbids(ga.members, gb.members, forbidden):
                 continue
             if len(ga.members) < len(gb.members):
                 a, b, ga, gb = b, a, gb, ga

@@ -86,14 +86,26 @@ def _person_id(member_key: str) -> str:
 
 
 def resolve(
-    con: duckdb.DuckDBPyConnection, *, cluster_threshold: float = CLUSTER_THRESHOLD
+    con: duckdb.DuckDBPyConnection,
+    *,
+    cluster_threshold: float = CLUSTER_THRESHOLD,
+    must_link: list[tuple[int, int]] = (),
+    cannot_link: list[tuple[int, int]] = (),
+    review_band: tuple[float, float] | None = None,
 ) -> ResolveResult:
-    """Resolve `people_prepared` in `con`; writes table `people_resolved`."""
+    """Resolve `people_prepared` in `con`; writes table `people_resolved`.
+
+    Stewards' decisions enter as record pairs (`unique_id`s): must-link pairs are joined
+    whatever the model says, cannot-link pairs are never put in one person. With
+    `review_band`, pairs scored inside it are kept, with the match weight each comparison
+    contributed, in table `review_candidates`.
+    """
     fill = column_fill(con)
     have = {c for c, share in fill.items() if share >= people_model.MIN_FILL}
     records = con.execute("SELECT count(*) FROM people_prepared").fetchall()[0][0]
     rules, _costs = blocking.choose_rules(con, have, pair_budget(records))
     settings = people_model.people_settings(fill, rules)
+    settings.retain_intermediate_calculation_columns = review_band is not None
     settings.probability_two_random_records_match = prior_match_probability(con, have, records)
     db = DuckDBAPI(con)
     linker = Linker(db.register(con.table("people_prepared")), settings, log_level=logging.WARNING)
@@ -111,10 +123,17 @@ def resolve(
         [cluster_threshold],
     ).fetchall()
     pairs = con.execute("SELECT count(*) FROM splink_pairs").fetchall()[0][0]
+    if review_band is not None:
+        _keep_review_candidates(con, linker, review_band)
     con.unregister("splink_pairs")
+    edges += [(a, b, 1.0) for a, b in must_link]
     ids_and_dates = con.execute("SELECT unique_id, dob_text FROM people_prepared").fetchall()
     cluster_of, holding = clustering.cluster(
-        [r for r, _ in ids_and_dates], dict(ids_and_dates), edges, cluster_threshold
+        [r for r, _ in ids_and_dates],
+        dict(ids_and_dates),
+        edges,
+        cluster_threshold,
+        cannot_link=cannot_link,
     )
     clusters = pa.table(
         {
@@ -149,6 +168,21 @@ def resolve(
     con.execute("CREATE OR REPLACE TEMP TABLE person_ids AS SELECT * FROM person_ids_arrow")
     con.unregister("person_ids_arrow")
     return ResolveResult(records, len(keys), pairs, linker.misc.save_model_to_json())
+
+
+def _keep_review_candidates(con, linker: Linker, band: tuple[float, float]) -> None:
+    """Pairs in the uncertain band, with each comparison's match weight as evidence."""
+    comparisons = [c["output_column_name"] for c in linker.misc.save_model_to_json()["comparisons"]]
+    evidence = ", ".join(f"'{c}': round(mw_{c}, 2)" for c in comparisons)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE review_candidates AS
+        SELECT unique_id_l, unique_id_r, match_probability, match_weight,
+               to_json({{{evidence}}}) AS evidence
+        FROM splink_pairs WHERE match_probability >= ? AND match_probability < ?
+        """,
+        list(band),
+    )
 
 
 def resolve_people_file(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from resolver.linkage import stable_ids
+from resolver.linkage import review, stable_ids
 from resolver.linkage.people import resolve
 from resolver.linkage.prepare import prepare
 
@@ -60,6 +60,8 @@ class PeopleRun:
     persons: int
     merged: int
     split: int
+    queued: int = 0
+    decisions_applied: int = 0
 
 
 def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
@@ -68,15 +70,37 @@ def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
     records = con.sql(_RECORDS).to_arrow_table()
     if records.num_rows == 0:
         raise ValueError("no person records in the warehouse: ingest some sources first")
+    steward = review.decisions(con)
     work = duckdb.connect()
     try:
         work.register("records", records)
         work.execute("CREATE TABLE raw_input AS SELECT * FROM records")
         prepare(work)
-        result = resolve(work)
+        uid = {
+            (s, r): u
+            for u, s, r in work.execute(
+                "SELECT unique_id, source_system, source_record_id FROM people_prepared"
+            ).fetchall()
+        }
+        pairs = {"match": [], "not_a_match": []}
+        for ls, lr, rs, rr, decision in steward:
+            if decision in pairs and (ls, lr) in uid and (rs, rr) in uid:
+                pairs[decision].append((uid[(ls, lr)], uid[(rs, rr)]))
+        result = resolve(
+            work,
+            must_link=pairs["match"],
+            cannot_link=pairs["not_a_match"],
+            review_band=review.REVIEW_BAND,
+        )
         rows = work.execute(
             "SELECT source_system, source_record_id, member_key, match_probability "
             "FROM people_resolved ORDER BY unique_id"
+        ).fetchall()
+        candidates = work.execute(
+            "SELECT l.source_system, l.source_record_id, r.source_system, r.source_record_id, "
+            "c.match_probability, c.match_weight, c.evidence::VARCHAR FROM review_candidates c "
+            "JOIN people_prepared l ON l.unique_id = c.unique_id_l "
+            "JOIN people_prepared r ON r.unique_id = c.unique_id_r"
         ).fetchall()
     finally:
         work.close()
@@ -115,6 +139,9 @@ def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
         con.register("incoming_links", links)
         con.execute("INSERT INTO person_links BY NAME SELECT * FROM incoming_links")
         con.unregister("incoming_links")
+        queued = review.requeue(
+            con, [((a, b), (c, d), p, w, e) for a, b, c, d, p, w, e in candidates], version
+        )
         if lineage:
             con.executemany(
                 "INSERT INTO person_lineage VALUES (?, ?, ?, ?, ?)",
@@ -130,4 +157,6 @@ def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
         persons=len(keys),
         merged=sum(e.kind == "merged" for e in lineage),
         split=sum(e.kind == "split" for e in lineage),
+        queued=queued,
+        decisions_applied=len(pairs["match"]) + len(pairs["not_a_match"]),
     )
