@@ -108,7 +108,8 @@ def resolve(
     settings.retain_intermediate_calculation_columns = review_band is not None
     settings.probability_two_random_records_match = prior_match_probability(con, have, records)
     db = DuckDBAPI(con)
-    linker = Linker(db.register(con.table("people_prepared")), settings, log_level=logging.WARNING)
+    # Splink warns about levels a dataset never shows; those start from priors by design.
+    linker = Linker(db.register(con.table("people_prepared")), settings, log_level=logging.ERROR)
     training = linker.training
     training.estimate_u_using_random_sampling(
         max_pairs=min(U_SAMPLE_PAIRS, max(1e5, records * 20.0)), seed=SEED

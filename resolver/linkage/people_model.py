@@ -129,21 +129,55 @@ def _home() -> cl.CustomComparison:
             cll.CustomLevel(f"{both_missing.format('l')} OR {both_missing.format('r')}").configure(
                 is_null_level=True
             ),
-            cll.CustomLevel(
-                "address_l = address_r AND postcode_l = postcode_r", "same address and postcode"
+            _rare(
+                cll.CustomLevel(
+                    "address_l = address_r AND postcode_l = postcode_r", "same address and postcode"
+                ),
+                m=0.6,
+                u=1e-05,
             ),
-            cll.CustomLevel(
-                "postcode_l = postcode_r AND (address_l IS NULL OR address_r IS NULL "
-                "OR jaro_winkler_similarity(address_l, address_r) >= 0.85)",
-                "same postcode, similar or unknown address",
+            _rare(
+                cll.CustomLevel(
+                    "postcode_l = postcode_r AND (address_l IS NULL OR address_r IS NULL "
+                    "OR jaro_winkler_similarity(address_l, address_r) >= 0.85)",
+                    "same postcode, similar or unknown address",
+                ),
+                m=0.15,
+                u=0.0001,
             ),
-            cll.CustomLevel("address_l = address_r", "same address, postcode differs or unknown"),
-            cll.CustomLevel("postcode_l = postcode_r", "same postcode, different address"),
-            cll.CustomLevel(
-                "jaro_winkler_similarity(address_l, address_r) >= 0.9", "similar address"
+            _rare(
+                cll.CustomLevel(
+                    "address_l = address_r", "same address, postcode differs or unknown"
+                ),
+                m=0.05,
+                u=1e-05,
             ),
-            cll.CustomLevel(f"{sector.format('l')} = {sector.format('r')}", "same postcode sector"),
-            cll.CustomLevel("postcode_district_l = postcode_district_r", "same postcode district"),
+            _rare(
+                cll.CustomLevel("postcode_l = postcode_r", "same postcode, different address"),
+                m=0.03,
+                u=0.0005,
+            ),
+            _rare(
+                cll.CustomLevel(
+                    "jaro_winkler_similarity(address_l, address_r) >= 0.9", "similar address"
+                ),
+                m=0.02,
+                u=0.0001,
+            ),
+            _rare(
+                cll.CustomLevel(
+                    f"{sector.format('l')} = {sector.format('r')}", "same postcode sector"
+                ),
+                m=0.03,
+                u=0.003,
+            ),
+            _rare(
+                cll.CustomLevel(
+                    "postcode_district_l = postcode_district_r", "same postcode district"
+                ),
+                m=0.03,
+                u=0.02,
+            ),
             cll.ElseLevel(),
         ],
     )
