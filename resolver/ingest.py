@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from resolver import police_uk
+from resolver import police_uk, warehouse
 
 
 @dataclass
@@ -68,25 +68,10 @@ def _already_ingested(con: duckdb.DuckDBPyConnection, name: str, sha: str) -> tu
 def _store(con: duckdb.DuckDBPyConnection, parsed: police_uk.ParsedFile, sha: str) -> None:
     """Replace everything this file contributed, in one transaction."""
     records = pa.table(parsed.records)
-    rejections = pa.table(
-        {
-            "source": [police_uk.SOURCE] * len(parsed.rejections),
-            "source_file": [parsed.source_file] * len(parsed.rejections),
-            "row_number": [r.row_number for r in parsed.rejections],
-            "field": [r.field for r in parsed.rejections],
-            "reason": [r.reason for r in parsed.rejections],
-            "raw": [r.raw for r in parsed.rejections],
-        },
-        schema=pa.schema(
-            [
-                ("source", pa.string()),
-                ("source_file", pa.string()),
-                ("row_number", pa.int64()),
-                ("field", pa.string()),
-                ("reason", pa.string()),
-                ("raw", pa.string()),
-            ]
-        ),
+    rejections = warehouse.quarantine_rows(
+        police_uk.SOURCE,
+        parsed.source_file,
+        [(r.row_number, r.field, r.reason, r.raw, "row") for r in parsed.rejections],
     )
     con.execute("BEGIN TRANSACTION")
     try:
@@ -138,7 +123,7 @@ def ingest_police_uk(
     report = IngestReport()
     for path in paths:
         try:
-            sha = police_uk.file_sha256(path) if path.is_file() else ""
+            sha = warehouse.file_sha256(path) if path.is_file() else ""
             previous = None if force or not sha else _already_ingested(con, path.name, sha)
             if previous:
                 file_report = FileReport(path.name, *previous, skipped_unchanged=True)

@@ -343,11 +343,3 @@ def parse_street_file(path: Path) -> ParsedFile:
                 parser.accept_lines(fields, lines, line)
             line += len(lines)
     return parser.result
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -10,7 +10,6 @@ dropped silently and ``rows_in == rows_loaded + rows_quarantined`` holds per fil
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from resolver import standardise as std
+from resolver import warehouse
 from resolver.crime_types import CANONICAL_CRIME_TYPES
 from resolver.readers import read_rows
 from resolver.schema import ROLES
@@ -319,38 +319,9 @@ def ingest_file(spec: SourceSpec, path: Path) -> FileOutcome:
     return outcome
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _store(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, sha: str) -> None:
     key = [outcome.system, outcome.source_file]
-    quarantine = pa.table(
-        {
-            "source": [outcome.system] * len(outcome.quarantine),
-            "source_file": [outcome.source_file] * len(outcome.quarantine),
-            "row_number": [q[0] for q in outcome.quarantine],
-            "field": pa.array([q[1] for q in outcome.quarantine], pa.string()),
-            "reason": [q[2] for q in outcome.quarantine],
-            "raw": [q[3] for q in outcome.quarantine],
-            "severity": [q[4] for q in outcome.quarantine],
-        },
-        schema=pa.schema(
-            [
-                ("source", pa.string()),
-                ("source_file", pa.string()),
-                ("row_number", pa.int64()),
-                ("field", pa.string()),
-                ("reason", pa.string()),
-                ("raw", pa.string()),
-                ("severity", pa.string()),
-            ]
-        ),
-    )
+    quarantine = warehouse.quarantine_rows(outcome.system, outcome.source_file, outcome.quarantine)
     tables = {
         "person_records": pa.table(outcome.people, schema=_schema(PERSON_COLUMNS)),
         "incident_records": pa.table(outcome.incidents, schema=_schema(INCIDENT_COLUMNS)),
@@ -402,7 +373,7 @@ def ingest_source(
     ensure_schema(con)
     outcomes = []
     for path in spec.files:
-        sha = _sha256(path)
+        sha = warehouse.file_sha256(path)
         if not force:
             previous = con.execute(
                 "SELECT rows_in, rows_loaded, rows_quarantined FROM ingest_runs "

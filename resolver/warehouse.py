@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ingest_runs (
@@ -62,3 +65,44 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     # Added after the first release: whether a problem rejected the row or one value.
     con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS severity VARCHAR DEFAULT 'row'")
     return con
+
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("source_file", pa.string()),
+        ("row_number", pa.int64()),
+        ("field", pa.string()),
+        ("reason", pa.string()),
+        ("raw", pa.string()),
+        ("severity", pa.string()),
+    ]
+)
+
+
+def quarantine_rows(
+    source: str, source_file: str, problems: Sequence[tuple[int, str | None, str, str, str]]
+) -> pa.Table:
+    """Quarantine rows for one file from (row_number, field, reason, raw, severity)."""
+    columns = list(zip(*problems, strict=True)) if problems else [[], [], [], [], []]
+    return pa.table(
+        [
+            [source] * len(problems),
+            [source_file] * len(problems),
+            list(columns[0]),
+            list(columns[1]),
+            list(columns[2]),
+            list(columns[3]),
+            list(columns[4]),
+        ],
+        schema=QUARANTINE_SCHEMA,
+    )
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256: an unchanged file is not ingested twice."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
