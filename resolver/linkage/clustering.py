@@ -5,7 +5,7 @@ mother and her daughter of the same name (one home, one name) joins all three. H
 links are taken strongest first and a merge is refused when it would put two full dates
 of birth into one person that no clerical slip explains (not equal, not day/month
 swapped, more than two digits apart) unless those two records were themselves scored as
-a match (the rest of their evidence outweighed the dates). The record without a date
+a near-certain match (the rest of their evidence overwhelmed the dates). The record without a date
 then joins whichever of them it matches best.
 """
 
@@ -23,6 +23,10 @@ def dates_conflict(a: str, b: str) -> bool:
     if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
         return False  # day and month swapped
     return jellyfish.damerau_levenshtein_distance(a, b) > 2
+
+
+# A direct match this strong overrides conflicting dates of birth (a badly mistyped date).
+CONFLICT_OVERRIDE = 0.95
 
 
 @dataclass
@@ -51,7 +55,7 @@ def cluster(
     """
     parent = {r: r for r in record_ids}
     groups = {r: _Group([r], [(r, dates[r])] if dates.get(r) else []) for r in record_ids}
-    matched = {(min(a, b), max(a, b)) for a, b, p in edges if p >= threshold}
+    matched = {(min(a, b), max(a, b)) for a, b, p in edges if p >= CONFLICT_OVERRIDE}
     forbidden: dict[int, set[int]] = {}
     for a, b in cannot_link:
         forbidden.setdefault(a, set()).add(b)
