@@ -1,15 +1,26 @@
-"""`python -m benchmarks [NAME ...]`: benchmarks in turn (all by default), each with its
-defaults; each writes var/bench/<name>.json. Run one alone for its own options, e.g.
-`python -m benchmarks.resolution scale`."""
+"""`python -m benchmarks [NAME ...]` (`make bench`): every benchmark in turn, each with its
+defaults, each writing var/bench/<name>.json. The resolution benchmark runs twice: its
+default accuracy sets, then the million-record scale set (merged into the same file).
+Run one alone for its own options, e.g. `python -m benchmarks.resolution febrl3`."""
 
 import importlib
 import sys
 
-BENCHMARKS = ("foundation", "ingest", "sources_suggest", "resolution")
+# (module, its arguments)
+BENCHMARKS = (
+    ("foundation", []),
+    ("ingest", []),
+    ("sources_suggest", []),
+    ("resolution", []),
+    ("resolution", ["scale"]),
+)
 
 if __name__ == "__main__":
-    chosen = sys.argv[1:] or BENCHMARKS
-    for name in chosen:
-        print(f"== benchmark: {name}")
-        sys.argv = [f"benchmarks.{name}"]  # each runs with its defaults
-        importlib.import_module(f"benchmarks.{name}").main()
+    chosen = set(sys.argv[1:])
+    for name, args in BENCHMARKS:
+        if chosen and name not in chosen:
+            continue
+        print(f"== benchmark: {name} {' '.join(args)}".rstrip())
+        sys.argv = [f"benchmarks.{name}"]  # no stray arguments reach a benchmark's parser
+        module = importlib.import_module(f"benchmarks.{name}")
+        module.main(args) if args else module.main()

@@ -10,7 +10,6 @@ same run on the same machine:
 from __future__ import annotations
 
 import dataclasses
-import json
 import secrets
 import shutil
 import socket
@@ -20,14 +19,14 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.report import write_figures
 from crimegraph import pipeline
-from crimegraph.settings import PROJECT_ROOT, load_settings
+from crimegraph.settings import load_settings
 from graph import connection, neo4j_server
 from graph.cypher import statement
 from graph.load import STEPS, graph_counts, load_graph
 from resolver import warehouse
 
-OUT = PROJECT_ROOT / "var" / "bench" / "foundation.json"
 NAIVE_SAMPLE = 2_000
 
 
@@ -127,13 +126,7 @@ def main() -> None:
     finally:
         neo4j_server.stop(settings, log=lambda _m: None)
         shutil.rmtree(work, ignore_errors=True)
-    for key, value in figures.items():
-        if isinstance(value, float):
-            figures[key] = round(value, 2)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(figures, indent=2) + "\n")
-    print(json.dumps(figures, indent=2))
-    print(f"written to {OUT}")
+    write_figures("foundation", figures)
 
 
 if __name__ == "__main__":

@@ -23,14 +23,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from benchmarks.report import write_figures
 from crimegraph import pipeline
-from crimegraph.settings import PROJECT_ROOT, load_settings
+from crimegraph.settings import load_settings
 from resolver import warehouse
 from resolver.simulate.run import simulate
 from resolver.source_ingest import ingest_source
 from resolver.sources import load_spec
 
-OUT = PROJECT_ROOT / "var" / "bench" / "ingest.json"
 TARGET_ROWS = 1_000_000
 SYSTEMS = ("police_a", "police_b", "council_asb", "social_care")
 ID_FIELDS = ("person_id", "incident_id", "record_id")
@@ -189,10 +189,7 @@ def main() -> None:
         target_seconds=60,
         target_met=seconds <= 60,
     )
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(figures, indent=2) + "\n")
-    print(json.dumps(figures, indent=2))
-    print(f"written to {OUT}")
+    write_figures("ingest", figures)
 
 
 if __name__ == "__main__":
