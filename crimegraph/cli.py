@@ -169,7 +169,14 @@ def ingest_sources(specs: list[Path], *, force: bool = False) -> None:
                 progress.advance(task)
                 continue
             for o in outcomes:
-                note = "unchanged, skipped" if o.skipped_unchanged else ""
+                note = (
+                    "unreadable"
+                    if o.error
+                    else ("unchanged, skipped" if o.skipped_unchanged else "")
+                )
+                if o.error:
+                    failed = True
+                    console.print(f"[red]{o.error}[/red]", soft_wrap=True, highlight=False)
                 table.add_row(o.system, o.source_file, f"{o.rows_in:,}", f"{o.rows_loaded:,}",
                               f"{o.rows_quarantined:,}", f"{o.fields_dropped:,}", note)  # fmt: skip
             progress.advance(task)

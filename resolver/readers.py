@@ -18,6 +18,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 
+class SourceFileError(ValueError):
+    """A whole file that cannot be read as its registry entry says; the message names it."""
+
+
 @dataclass
 class SourceRow:
     row_number: int  # CSV: line (header is 1); JSON lines: line; Parquet: row (first is 1)
@@ -105,6 +109,23 @@ def read_parquet(path: Path) -> Iterator[SourceRow]:
 
 
 READERS = {"csv": read_csv, "jsonl": read_jsonl, "parquet": read_parquet}
+
+
+def columns(path: Path, file_format: str) -> list[str] | None:
+    """The file's column names (CSV header, Parquet schema); None for JSON lines, whose
+    objects may each leave out keys they have no value for."""
+    try:
+        if file_format == "parquet":
+            return list(pq.read_schema(path).names)
+        if file_format == "csv":
+            with (
+                _binary(path) as raw,
+                io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as handle,
+            ):
+                return [h.strip() for h in next(csv.reader(handle), [])]
+    except (OSError, ValueError) as exc:  # pyarrow's errors are both
+        raise SourceFileError(f"{path}: cannot be read as {file_format}: {exc}") from exc
+    return None
 
 
 def read_rows(path: Path, file_format: str) -> Iterator[SourceRow]:

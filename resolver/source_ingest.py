@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from resolver import readers, warehouse
 from resolver import standardise as std
-from resolver import warehouse
 from resolver.crime_types import CANONICAL_CRIME_TYPES
-from resolver.readers import read_rows
+from resolver.readers import SourceFileError, read_rows
 from resolver.schema import ROLES
 from resolver.sources import SourceSpec
 
@@ -82,6 +82,7 @@ class FileOutcome:
     rows_quarantined: int = 0
     fields_dropped: int = 0
     skipped_unchanged: bool = False
+    error: str | None = None  # the file could not be read at all
     people: dict[str, list] = field(default_factory=lambda: {c: [] for c in PERSON_COLUMNS})
     incidents: dict[str, list] = field(default_factory=lambda: {c: [] for c in INCIDENT_COLUMNS})
     links: dict[str, list] = field(default_factory=lambda: {c: [] for c in INVOLVEMENT_COLUMNS})
@@ -266,8 +267,25 @@ def _coordinate(value: str | None) -> float | None:
         raise std.StandardiseError(f"not a number: {value!r}") from exc
 
 
+def _check_columns(spec: SourceSpec, path: Path) -> None:
+    """Every column the registry maps must be in the file: a renamed column would
+    otherwise load as empty values without a word."""
+    present = readers.columns(path, spec.file_format)
+    if present is None:
+        return
+    if not present:
+        raise SourceFileError(f"{path}: line 1: empty file (no header row)")
+    missing = [c for c in spec.fields if c not in present]
+    if missing:
+        raise SourceFileError(
+            f"{path}: line 1: column(s) {', '.join(missing)} named in {spec.spec_path} "
+            f"are not in the file (it has: {', '.join(present)})"
+        )
+
+
 def ingest_file(spec: SourceSpec, path: Path) -> FileOutcome:
     """Read, map and validate one file of a source (no database work)."""
+    _check_columns(spec, path)
     outcome = FileOutcome(spec.system, path.name)
     mapper = RowMapper(spec)
     seen_people: set[str] = set()
@@ -386,7 +404,14 @@ def ingest_source(
                 if on_file:
                     on_file(outcome)
                 continue
-        outcome = ingest_file(spec, path)
+        try:
+            outcome = ingest_file(spec, path)
+        except SourceFileError as exc:  # reported; the other files still load
+            outcome = FileOutcome(spec.system, path.name, error=str(exc))
+            outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
+            continue
         _store(con, outcome, sha)
         outcomes.append(outcome)
         if on_file:

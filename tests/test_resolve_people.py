@@ -132,6 +132,10 @@ def test_singletons_have_probability_one(resolved) -> None:
         ("", "empty file"),
         ("a,b\n1,2\n", r"missing column\(s\) source_system"),
         (",".join(CONTRACT_COLUMNS) + "\n", "no rows after the header"),
+        (
+            ",".join(CONTRACT_COLUMNS) + "\na,1,Bob,Jones,,,,\na,2,Ann,Lee,,,,,extra\n",
+            r"line 3: too many columns",
+        ),
     ],
 )
 def test_bad_input_is_a_one_line_error(tmp_path: Path, content, message) -> None:

@@ -146,3 +146,29 @@ def test_bad_registry_files_name_the_file_and_key(source: Path, change, message)
     with pytest.raises(SourceSpecError, match=message) as info:
         load_spec(source)
     assert str(source) in str(info.value)
+
+
+def test_a_mapped_column_missing_from_the_file_is_named_and_other_files_load(
+    source: Path, tmp_path: Path
+) -> None:
+    spec = {**SPEC, "file": "*.csv"}
+    source.write_text(yaml.safe_dump(spec))
+    renamed = HEADER.replace("Family name", "Last name")
+    (tmp_path / "renamed.csv").write_text(renamed + GOOD[1], encoding="utf-8")
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        outcomes = {o.source_file: o for o in ingest_source(con, load_spec(source))}
+    assert outcomes["extract.csv"].rows_loaded == 4 and outcomes["extract.csv"].error is None
+    error = outcomes["renamed.csv"].error
+    assert "renamed.csv: line 1: column(s) Family name" in error and str(source) in error
+
+
+def test_an_unreadable_parquet_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "x.parquet").write_bytes(b"not parquet at all")
+    spec_path = tmp_path / "p.yaml"
+    spec_path.write_text(yaml.safe_dump(
+        {"system": "p", "format": "parquet", "file": "x.parquet", "fields": {"id": "person_id"}}
+    ))  # fmt: skip
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        (outcome,) = ingest_source(con, load_spec(spec_path))
+    assert outcome.error.startswith(f"{tmp_path / 'x.parquet'}: cannot be read as parquet")
+    assert outcome.rows_in == 0

@@ -196,7 +196,10 @@ def resolve_people_file(
         con = duckdb.connect(str(Path(work) / "resolve.duckdb"))
         try:
             con.execute("SET preserve_insertion_order = true")
-            records = load_contract_csv(con, input_path)
+            try:
+                records = load_contract_csv(con, input_path)
+            except (ValueError, duckdb.Error) as exc:
+                raise ContractError(f"{input_path}: {str(exc).splitlines()[0]}") from exc
             if records == 0:
                 raise ContractError(f"{input_path}: no rows after the header")
             prepare(con)

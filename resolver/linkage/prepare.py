@@ -75,12 +75,26 @@ def _date_sql(column: str, formats: tuple[str, ...]) -> str:
 
 
 def load_contract_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str = "raw_input") -> int:
-    """Read the contract CSV (all text) into `table`; extra columns ignored."""
+    """Read the contract CSV (all text) into `table`; extra columns ignored.
+
+    Comma-separated, RFC 4180 quoting, strictly: a malformed line raises ValueError naming
+    its line, so that no row is dropped or mangled without the steward knowing.
+    """
     con.execute(
         f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv(?, header = true, "
-        "all_varchar = true, quote = '\"', escape = '\"')",
+        "delim = ',', quote = '\"', escape = '\"', all_varchar = true, strict_mode = true, "
+        "store_rejects = true, rejects_table = 'contract_rejects', rejects_scan = 'contract_scan')",
         [str(path)],
     )
+    rejects = con.execute(
+        "SELECT line, error_type, error_message FROM contract_rejects ORDER BY line"
+    ).fetchall()
+    if rejects:
+        line, kind, message = rejects[0]
+        raise ValueError(
+            f"line {line}: {kind.lower().replace('_', ' ')} ({message.splitlines()[0]}); "
+            f"{len(rejects)} malformed line(s) in all: fix them and run again"
+        )
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
