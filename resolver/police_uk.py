@@ -9,20 +9,18 @@ by a stray quote is recovered line by line rather than lost with it.
 
 from __future__ import annotations
 
-import csv
-import gzip
 import hashlib
-import io
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import h3
 
+from resolver import readers
 from resolver.crime_types import ANTI_SOCIAL_BEHAVIOUR, POLICE_UK_CRIME_TYPES
 from resolver.forces import force_code
+from resolver.readers import SourceFileError, SourceRow
 
 SOURCE = "police.uk"
 H3_RESOLUTION = 9
@@ -71,10 +69,6 @@ _LAT_RANGE = (49.5, 61.0)
 _LON_RANGE = (-8.8, 2.0)
 
 
-class SourceFileError(ValueError):
-    """A whole file cannot be read (missing, not CSV, header without required columns)."""
-
-
 @dataclass
 class Rejection:
     row_number: int
@@ -101,48 +95,11 @@ class ParsedFile:
         return len(self.rejections)
 
 
-class _LineTap:
-    """Feeds physical lines to csv.reader and remembers which ones each record used."""
-
-    def __init__(self, lines: Iterator[str]):
-        self._lines = lines
-        self.taken: list[str] = []
-
-    def __iter__(self) -> _LineTap:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self.taken.append(line)
-        return line
-
-
-def _open_lines(path: Path) -> io.TextIOBase:
-    raw = gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")  # noqa: SIM115
-    # surrogateescape keeps undecodable bytes so the row can be quarantined, not crash the file
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-
-
-def _has_bad_encoding(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _raw_text(lines: list[str]) -> str:
-    text = "".join(lines).rstrip("\r\n")
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 class _FileParser:
     """Validates the rows of one file; one instance per file (it tracks duplicates)."""
 
-    def __init__(self, source_file: str, columns: dict[str, int], width: int):
+    def __init__(self, source_file: str):
         self.result = ParsedFile(source_file)
-        self.columns = columns
-        self.width = width
         self.first_seen: dict[str, int] = {}
         self.asb_ordinals: Counter[tuple] = Counter()
         self.cells: dict[tuple[float, float], str] = {}
@@ -150,45 +107,20 @@ class _FileParser:
     def reject(self, row_number: int, field_name: str | None, reason: str, raw: str) -> None:
         self.result.rejections.append(Rejection(row_number, field_name, reason, raw))
 
-    def accept_lines(self, fields: list[str] | None, lines: list[str], start_line: int) -> None:
-        """Validate one record; if it is malformed and spans lines, retry line by line."""
+    def accept(self, row: SourceRow) -> None:
+        """Validate one row as the reader gave it; broken ones go to the rejections."""
         self.result.rows_in += 1
-        if len(lines) > 1 and self._swallowed_lines(fields, lines):
-            # A stray quote swallowed the lines after it: read each line on its own.
-            self.result.rows_in -= 1
-            for offset, line in enumerate(lines):
-                if not line.strip():
-                    continue
-                self.result.rows_in += 1
-                sub_fields = next(csv.reader([line]), [])
-                self.validate(sub_fields, _raw_text([line]), start_line + offset)
+        if row.problem:
+            self.reject(row.row_number, row.problem_field, row.problem, row.raw)
             return
-        self.validate(fields or [], _raw_text(lines), start_line)
-
-    def _swallowed_lines(self, fields: list[str] | None, lines: list[str]) -> bool:
-        """Whether a record spanning lines is really a stray quote eating whole rows.
-
-        True if the record is malformed, or if any later line is a complete row on
-        its own (a legitimate quoted newline never leaves a full row behind it).
-        """
-        if fields is None or len(fields) != self.width:
-            return True
-        return any(len(next(csv.reader([line]), [])) == self.width for line in lines[1:])
-
-    def validate(self, fields: list[str], raw: str, row_number: int) -> None:
-        if len(fields) != self.width:
-            self.reject(row_number, None, f"expected {self.width} fields, found {len(fields)}", raw)
-            return
-        for name, index in self.columns.items():
-            if _has_bad_encoding(fields[index]):
-                self.reject(row_number, name, "invalid UTF-8 bytes", raw)
-                return
-        row = {name: fields[index].strip() for name, index in self.columns.items()}
-        problem = self._problem(row)
+        values = {
+            name: (row.values.get(name) or "").strip() for name in HEADER if name in row.values
+        }
+        problem = self._problem(values)
         if problem:
-            self.reject(row_number, problem[0], problem[1], raw)
+            self.reject(row.row_number, problem[0], problem[1], row.raw)
             return
-        self._append(row, row_number)
+        self._append(values, row.row_number)
 
     def _problem(self, row: dict[str, str]) -> tuple[str, str] | None:
         month = _MONTH.match(row["Month"])
@@ -304,42 +236,16 @@ def parse_street_file(path: Path) -> ParsedFile:
     """Read and validate one street-level CSV (``.csv`` or ``.csv.gz``)."""
     if not path.is_file():
         raise SourceFileError(f"{path}: no such file")
-    with _open_lines(path) as handle:
-        tap = _LineTap(iter(handle))
-        reader = csv.reader(tap)
-        try:
-            header = next(reader)
-        except StopIteration as exc:
-            raise SourceFileError(f"{path}: empty file (no header row)") from exc
-        except (csv.Error, UnicodeError) as exc:
-            raise SourceFileError(f"{path}: line 1: unreadable header: {exc}") from exc
-        names = [h.strip() for h in header]
-        missing = [c for c in REQUIRED if c not in names]
-        if missing:
-            raise SourceFileError(
-                f"{path}: line 1: header lacks required column(s) {', '.join(missing)}; "
-                f"expected {','.join(HEADER)}"
-            )
-        columns = {name: names.index(name) for name in HEADER if name in names}
-        parser = _FileParser(path.name, columns, width=len(names))
-        line = len(tap.taken) + 1
-        tap.taken = []
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                lines, tap.taken = tap.taken, []
-                if len(lines) > 1:
-                    parser.accept_lines(None, lines, line)
-                else:
-                    parser.result.rows_in += 1
-                    parser.reject(line, None, f"unreadable CSV: {exc}", _raw_text(lines))
-                line += len(lines)
-                continue
-            lines, tap.taken = tap.taken, []
-            if fields or any(line_text.strip() for line_text in lines):
-                parser.accept_lines(fields, lines, line)
-            line += len(lines)
+    names = readers.columns(path, "csv")
+    if not names:
+        raise SourceFileError(f"{path}: empty file (no header row)")
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise SourceFileError(
+            f"{path}: line 1: header lacks required column(s) {', '.join(missing)}; "
+            f"expected {','.join(HEADER)}"
+        )
+    parser = _FileParser(path.name)
+    for row in readers.read_csv(path):
+        parser.accept(row)
     return parser.result

@@ -48,31 +48,75 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8").rstrip("\r\n")
 
 
+def _tapped(lines: Iterator[str], taken: list[str]) -> Iterator[str]:
+    """Feeds physical lines to csv.reader, remembering in `taken` those each record used."""
+    for line in lines:
+        taken.append(line)
+        yield line
+
+
+def _csv_row(fields: list[str], names: list[str], lines: list[str], number: int) -> SourceRow:
+    raw = _printable("".join(lines))
+    if len(fields) != len(names):
+        return SourceRow(number, None, raw, f"expected {len(names)} fields, found {len(fields)}")
+    bad = _bad_text(fields, names)
+    if bad:
+        return SourceRow(number, None, raw, "invalid UTF-8 bytes", bad)
+    return SourceRow(number, dict(zip(names, fields, strict=True)), raw)
+
+
+def _swallowed(fields: list[str] | None, lines: list[str], width: int) -> bool:
+    """Whether a record spanning lines is really a stray quote eating whole rows: it is
+    malformed, or a later line is a complete row on its own (a legitimate quoted newline
+    never leaves a full row behind it)."""
+    if fields is None or len(fields) != width:
+        return True
+    return any(len(next(csv.reader([line]), [])) == width for line in lines[1:])
+
+
+def _line_by_line(lines: list[str], start: int, names: list[str]) -> Iterator[SourceRow]:
+    for offset, line in enumerate(lines):
+        if line.strip():
+            yield _csv_row(next(csv.reader([line]), []), names, [line], start + offset)
+
+
 def read_csv(path: Path) -> Iterator[SourceRow]:
+    """RFC 4180 rows numbered by the line they start on. A record that a stray quote
+    stretched over the rows after it is read again line by line, so those rows are not
+    lost with it."""
     with (
         _binary(path) as raw,
         io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle,
     ):
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
+        taken: list[str] = []
+        reader = csv.reader(_tapped(iter(handle), taken))
+        try:
+            header = next(reader)
+        except StopIteration:
             return
+        except csv.Error as exc:
+            raise SourceFileError(f"{path}: line 1: unreadable header: {exc}") from exc
         names = [h.strip() for h in header]
-        line = reader.line_num
-        for fields in reader:
-            start, line = line + 1, reader.line_num
-            raw_text = _printable(",".join(fields))
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) != len(names):
-                yield SourceRow(start, None, raw_text,
-                                f"expected {len(names)} fields, found {len(fields)}")  # fmt: skip
-                continue
-            bad = _bad_text(fields, names)
-            if bad:
-                yield SourceRow(start, None, raw_text, "invalid UTF-8 bytes", bad)
-                continue
-            yield SourceRow(start, dict(zip(names, fields, strict=True)), raw_text)
+        line = len(taken) + 1
+        taken.clear()
+        while True:
+            try:
+                fields: list[str] | None = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                fields, problem = None, f"unreadable CSV: {exc}"
+            lines = taken[:]
+            taken.clear()
+            start, line = line, line + len(lines)
+            if fields == [] and not any(text.strip() for text in lines):
+                continue  # a blank line holds no row
+            if len(lines) > 1 and _swallowed(fields, lines, len(names)):
+                yield from _line_by_line(lines, start, names)
+            elif fields is None:
+                yield SourceRow(start, None, _printable("".join(lines)), problem)
+            else:
+                yield _csv_row(fields, names, lines, start)
 
 
 def read_jsonl(path: Path) -> Iterator[SourceRow]:
