@@ -9,7 +9,6 @@ the strongest link holding the record in its cluster (1 for a record alone).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import tempfile
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import pyarrow as pa
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 
-from resolver.linkage import blocking, clustering, people_model
+from resolver.linkage import blocking, clustering, people_model, stable_ids
 from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
 
 PREDICT_THRESHOLD = 0.2
@@ -79,10 +78,6 @@ def _check_input(path: Path) -> None:
     missing = [c for c in CONTRACT_COLUMNS if c not in columns]
     if missing:
         raise ContractError(f"{path}: missing column(s) {', '.join(missing)}")
-
-
-def _person_id(member_key: str) -> str:
-    return "P" + hashlib.sha1(member_key.encode()).hexdigest()[:12]
 
 
 def resolve(
@@ -164,7 +159,7 @@ def resolve(
     keys = [k for (k,) in con.execute("SELECT DISTINCT member_key FROM people_resolved").fetchall()]
     con.register(
         "person_ids_arrow",
-        pa.table({"member_key": keys, "person_id": [_person_id(k) for k in keys]}),
+        pa.table({"member_key": keys, "person_id": [stable_ids.id_for_key(k) for k in keys]}),
     )
     con.execute("CREATE OR REPLACE TEMP TABLE person_ids AS SELECT * FROM person_ids_arrow")
     con.unregister("person_ids_arrow")

@@ -24,10 +24,14 @@ class LineageEvent:
     records: int
 
 
+def id_for_key(member_key: str) -> str:
+    """The id derived from a cluster's smallest member key ("system|record id")."""
+    return "P" + hashlib.sha1(member_key.encode()).hexdigest()[:12]
+
+
 def fresh_id(cluster: list[Record]) -> str:
     """A new id derived from the cluster's smallest member: the same cluster, the same id."""
-    key = min(f"{s}|{r}" for s, r in cluster)
-    return "P" + hashlib.sha1(key.encode()).hexdigest()[:12]
+    return id_for_key(min(f"{s}|{r}" for s, r in cluster))
 
 
 def assign(
