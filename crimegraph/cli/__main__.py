@@ -1,0 +1,5 @@
+"""`python -m crimegraph.cli`: the same as the `crimegraph` command."""
+
+from crimegraph.cli import app
+
+app()

@@ -1,0 +1,163 @@
+"""`crimegraph resolve` and `crimegraph review`: who is the same person, and the steward loop."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from crimegraph.cli.common import app, console, fail
+from crimegraph.settings import load_settings
+
+resolve_app = typer.Typer(
+    help="Entity resolution (Splink): who is the same person.", no_args_is_help=True
+)
+app.add_typer(resolve_app, name="resolve")
+
+
+@resolve_app.command("people")
+def resolve_people(
+    input_csv: Annotated[
+        Path | None,
+        typer.Argument(
+            help="CSV with source_system, source_record_id, forename, surname, date_of_birth, "
+            "sex, address, postcode (values may be empty; extra columns ignored). "
+            "Without it: every person record in the warehouse.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output CSV: source_system, source_record_id, person_id, "
+            "match_probability (required with INPUT_CSV).",
+        ),
+    ] = None,
+) -> None:
+    """Resolve people: a steward's extract (IN.csv → OUT.csv), or the whole warehouse.
+
+    The warehouse run keeps person ids stable against the previous run, records split and
+    merge lineage, and stores the trained model as versioned JSON.
+    """
+    from resolver.linkage.people import ContractError, resolve_people_file
+
+    started = time.perf_counter()
+    if input_csv is None:
+        from resolver import warehouse
+        from resolver.linkage.warehouse_people import resolve_warehouse_people
+
+        settings = load_settings()
+        try:
+            with warehouse.connect(settings.warehouse_path) as con:
+                run = resolve_warehouse_people(con)
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
+        console.print(
+            f"model v{run.version}: {run.records:,} person records → {run.persons:,} people; "
+            f"{run.merged} merged and {run.split} split since the last run; "
+            f"{run.decisions_applied} steward decisions applied, {run.queued} pairs to review "
+            f"({time.perf_counter() - started:.1f}s)"
+        )
+        return
+    if out is None:
+        raise fail("--out is required with an input file")
+    try:
+        result = resolve_people_file(input_csv, out)
+    except ContractError as exc:
+        raise fail(str(exc)) from exc
+    console.print(
+        f"{result.records:,} records → {result.clusters:,} people "
+        f"({result.pairs_scored:,} pairs scored) in {time.perf_counter() - started:.1f}s; "
+        f"written to {out}"
+    )
+
+
+review_app = typer.Typer(
+    help="Review uncertain person matches; decisions bind every later run.", no_args_is_help=True
+)
+app.add_typer(review_app, name="review")
+
+
+def _review_connection():
+    from resolver import warehouse
+
+    return warehouse.connect(load_settings().warehouse_path)
+
+
+@review_app.command("list")
+def review_list(
+    limit: Annotated[int, typer.Option(help="Pairs to show.")] = 20,
+    offset: Annotated[int, typer.Option(help="Pairs to skip.")] = 0,
+) -> None:
+    """Open pairs in the uncertain band, closest to the decision boundary first."""
+    from resolver.linkage import review
+
+    with _review_connection() as con:
+        items = review.list_queue(con, limit=limit, offset=offset)
+        total = con.execute("SELECT count(*) FROM review_queue").fetchall()[0][0]
+    table = Table(title=f"review queue ({total:,} open)")
+    for column in ("pair", "left", "right", "probability", "strongest evidence"):
+        table.add_column(column)
+    for item in items:
+        top = sorted(item.evidence.items(), key=lambda kv: -abs(kv[1]))[:3]
+        table.add_row(
+            item.pair_id, "/".join(item.left), "/".join(item.right),
+            f"{item.match_probability:.3f}", ", ".join(f"{k} {v:+.1f}" for k, v in top),
+        )  # fmt: skip
+    console.print(table)
+
+
+@review_app.command("show")
+def review_show(
+    pair_id: Annotated[str, typer.Argument(help="A pair id from `review list`.")],
+) -> None:
+    """Both records side by side, with the match weight each comparison contributed."""
+    from resolver.linkage import review
+
+    with _review_connection() as con:
+        try:
+            item, records = review.show(con, pair_id)
+        except review.ReviewError as exc:
+            raise fail(str(exc)) from exc
+    table = Table(title=f"pair {item.pair_id}: match probability {item.match_probability:.3f}")
+    table.add_column("field")
+    table.add_column("/".join(item.left))
+    table.add_column("/".join(item.right))
+    for field in ("forename", "middle_names", "surname", "date_of_birth", "dob_precision", "sex",
+                  "address", "postcode"):  # fmt: skip
+        table.add_row(field, *(str(r.get(field) or "") for r in records))
+    console.print(table)
+    evidence = Table(title="evidence (match weight, log2 Bayes factor)")
+    evidence.add_column("comparison")
+    evidence.add_column("weight", justify="right")
+    for name, weight in item.evidence.items():
+        evidence.add_row(name, f"{weight:+.2f}")
+    console.print(evidence)
+
+
+@review_app.command("decide")
+def review_decide(
+    pair_id: Annotated[str, typer.Argument(help="A pair id from `review list`.")],
+    decision: Annotated[str, typer.Argument(help="match, not_a_match or unsure.")],
+    reason: Annotated[str | None, typer.Option(help="Why (kept with the decision).")] = None,
+    who: Annotated[
+        str | None, typer.Option(help="Who decides [default: $USER].", show_default=False)
+    ] = None,
+) -> None:
+    """Decide a pair: it acts as must-link or cannot-link on every later run."""
+    from resolver.linkage import review
+
+    with _review_connection() as con:
+        try:
+            review.decide(
+                con, pair_id, decision.replace("-", "_"),
+                who=who or os.environ.get("USER", ""), reason=reason,
+            )  # fmt: skip
+        except review.ReviewError as exc:
+            raise fail(str(exc)) from exc
+    console.print(f"recorded: {pair_id} {decision}; run `crimegraph resolve people` to apply it")

@@ -1,0 +1,57 @@
+"""`crimegraph serve` and `crimegraph demo`: the API, and everything from nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crimegraph.cli.common import app, console
+from crimegraph.cli.ingest import ingest_police_uk, ingest_sources, simulate
+from crimegraph.cli.load import load
+from crimegraph.cli.neo4j import neo4j_start
+from crimegraph.cli.resolve import resolve_people
+from crimegraph.settings import load_settings
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Bind address (default CRIMEGRAPH_API_HOST).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CRIMEGRAPH_API_PORT).")] = None,
+) -> None:
+    """Serve the GraphQL API (and later the map) with uvicorn."""
+    import uvicorn
+
+    settings = load_settings()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="info",
+    )
+
+
+@app.command("demo")
+def demo(
+    serve_api: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Keep the API up at the end.")
+    ] = True,
+) -> None:
+    """Everything from nothing: Neo4j up, Welsh 2025 crimes and simulated multi-agency
+    extracts ingested, people resolved, the graph loaded, API up."""
+    neo4j_start()
+    ingest_police_uk([], force=False)
+    settings = load_settings()
+    simulated = settings.data_dir / "simulated"
+    simulate(seed=1, people=50_000, out=simulated, broken_rate=0.002)
+    ingest_sources(sorted(simulated.glob("*.yaml")))
+    resolve_people(input_csv=None, out=None)
+    load()
+    if serve_api:
+        console.print(
+            f"GraphQL API at http://{settings.api_host}:{settings.api_port}/graphql (Ctrl-C stops)"
+        )
+        serve(host=None, port=None)
