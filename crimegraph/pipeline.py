@@ -7,7 +7,7 @@ from pathlib import Path
 
 from crimegraph.settings import Settings
 from graph import connection
-from graph.load import graph_counts, load_graph
+from graph.load import LoadReport, graph_counts, load_graph
 from resolver import canonical, ingest, warehouse
 
 POLICE_UK_DEFAULT_GLOB = "police-uk/street/*/*-street.csv*"
@@ -42,8 +42,8 @@ def ingest_source(settings: Settings, spec_path: Path, *, force: bool = False):
 
 def load(
     settings: Settings, on_progress: Callable[[str, int, int], None] | None = None
-) -> tuple[dict[str, int], dict[str, int]]:
-    """Load the warehouse's canonical tables into Neo4j; returns (rows written, graph counts)."""
+) -> tuple[LoadReport, dict[str, int]]:
+    """Bring the graph in line with the warehouse; returns (what was written, graph counts)."""
     if not settings.warehouse_path.exists():
         raise FileNotFoundError(
             f"no warehouse at {settings.warehouse_path}; run `crimegraph ingest police-uk` first"
@@ -52,8 +52,8 @@ def load(
         warehouse.connect(settings.warehouse_path) as con,
         connection.driver(settings) as driver,
     ):
-        written = load_graph(con, driver, on_progress=on_progress)
-        return written, graph_counts(driver)
+        report = load_graph(con, driver, on_progress=on_progress)
+        return report, graph_counts(driver)
 
 
 def default_police_uk_glob(settings: Settings) -> str:

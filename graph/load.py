@@ -1,59 +1,62 @@
-"""Load the canonical warehouse tables into Neo4j with batched, parameterised UNWIND/MERGE.
+"""Load the warehouse into Neo4j: incremental, idempotent and resumable.
 
-Idempotent: nodes MERGE on their stable ids and relationships on their endpoints,
-and properties are overwritten, never appended, so a second load changes nothing.
+Each step (see ``graph/load_steps.py``) turns warehouse rows into nodes or relationships.
+Every row carries a key and a hash of its content; the graph keeps both on what it wrote.
+A load compares the two sides and writes only the difference:
+
+* rows whose key the graph lacks are created in bulk (``create.cypher``: CREATE, fast);
+* rows whose hash changed are rewritten (``update.cypher``: MERGE, SET, re-link);
+* keys the warehouse no longer has are removed (``delete.cypher``), after every step ran,
+  in reverse order so nothing points at a deleted node meanwhile.
+
+A batch is one transaction that writes the rows together with their hashes, so a load
+killed at any point leaves only whole batches behind, and the next load finishes the
+rest: the graph it leaves is exactly the graph a clean load gives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 from neo4j import Driver
 
 from graph.cypher import statement, statements
+from graph.load_steps import STEPS, LoadStep, prepare_views
 
 BATCH_SIZE = 10_000
+ProgressCallback = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
-class LoadStep:
-    """One node type: the warehouse query that feeds it and the Cypher that writes it."""
+@dataclass
+class StepReport:
+    """What one step wrote: rows created, updated and deleted, and relationships made."""
 
-    name: str
-    cypher: str
-    sql: str
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    relationships_created: int = 0
+    nodes_created: int = 0
 
 
-STEPS = [
-    LoadStep(
-        "forces",
-        "load/forces",
-        "SELECT force_code AS code, name, pfa_code, "
-        "CASE WHEN pfa_code IS NULL THEN ['police.uk'] ELSE ['ons.pfa'] END AS sources "
-        "FROM forces ORDER BY code",
-    ),
-    LoadStep(
-        "areas",
-        "load/areas",
-        "SELECT lsoa_code AS lsoa, name, latitude, longitude, force_code, "
-        "['police.uk', 'ons.lsoa'] AS sources FROM areas ORDER BY lsoa",
-    ),
-    LoadStep(
-        "locations",
-        "load/locations",
-        "SELECT location_id, latitude, longitude, h3_cell AS h3, name, lsoa_code AS lsoa, "
-        "['police.uk'] AS sources FROM locations ORDER BY location_id",
-    ),
-    LoadStep(
-        "incidents",
-        "load/incidents",
-        "SELECT incident_id, crime_id, month, last_month, crime_type, crime_group, "
-        "last_outcome, force_code, location_id, record_count, source_records, "
-        "['police.uk'] AS sources FROM incidents ORDER BY incident_id",
-    ),
-]
+@dataclass
+class LoadReport:
+    steps: dict[str, StepReport] = field(default_factory=dict)
+
+    @property
+    def relationships_created(self) -> int:
+        return sum(s.relationships_created for s in self.steps.values())
+
+    @property
+    def nodes_created(self) -> int:
+        return sum(s.nodes_created for s in self.steps.values())
+
+    @property
+    def rows_written(self) -> int:
+        return sum(s.created + s.updated + s.deleted for s in self.steps.values())
 
 
 def apply_schema(driver: Driver) -> None:
@@ -63,41 +66,97 @@ def apply_schema(driver: Driver) -> None:
     driver.execute_query("CALL db.awaitIndexes(300)")
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
-
-
 def load_graph(
     con: duckdb.DuckDBPyConnection,
     driver: Driver,
     *,
     batch_size: int = BATCH_SIZE,
-    on_progress: Callable[[str, int, int], None] | None = None,
-) -> dict[str, int]:
-    """Write every step's rows; returns rows written per step.
+    on_progress: ProgressCallback | None = None,
+    steps: list[LoadStep] | None = None,
+) -> LoadReport:
+    """Bring the graph in line with the warehouse, writing only what differs.
 
     ``on_progress(step, done, total)`` is called after each batch.
     """
     apply_schema(driver)
-    written: dict[str, int] = {}
-    for step in STEPS:
-        total = _count(con, step.sql)
-        cypher = statement(step.cypher)
-        reader = con.sql(step.sql).to_arrow_reader(batch_size)
+    prepare_views(con)
+    report = LoadReport()
+    pending_deletes: list[tuple[LoadStep, list[str]]] = []
+    for step in steps or STEPS:
+        sql = step.sql(con)
+        if sql is None:  # the step's source tables do not exist in this warehouse
+            continue
+        step_report = report.steps.setdefault(step.name, StepReport())
+        new, changed, gone, unchanged = _diff(con, driver, step, sql)
+        step_report.unchanged = unchanged
+        total = new.num_rows + changed.num_rows
         done = 0
-        for batch in reader:
-            rows = batch.to_pylist()
-            with driver.session() as session:
-                session.execute_write(_write_batch, cypher, rows)
-            done += len(rows)
-            if on_progress:
-                on_progress(step.name, done, total)
-        written[step.name] = done
-    return written
+        for kind, table in (("create", new), ("update", changed)):
+            cypher = statement(f"load/{step.name}/{kind}")
+            for batch in table.to_batches(batch_size):
+                counters = _write(driver, cypher, batch.to_pylist())
+                step_report.relationships_created += counters.relationships_created
+                step_report.nodes_created += counters.nodes_created
+                done += batch.num_rows
+                if on_progress:
+                    on_progress(step.name, done, total)
+            setattr(step_report, "created" if kind == "create" else "updated", table.num_rows)
+        if on_progress and total == 0:
+            on_progress(step.name, 0, 0)
+        if gone and step.deletes:
+            pending_deletes.append((step, gone))
+    for step, keys in reversed(pending_deletes):
+        cypher = statement(f"load/{step.name}/delete")
+        for start in range(0, len(keys), batch_size):
+            _write(driver, cypher, [{"key": k} for k in keys[start : start + batch_size]])
+        report.steps[step.name].deleted = len(keys)
+    return report
 
 
-def _write_batch(tx, cypher: str, rows: list[dict]) -> None:
-    tx.run(cypher, rows=rows).consume()
+def _diff(
+    con: duckdb.DuckDBPyConnection, driver: Driver, step: LoadStep, sql: str
+) -> tuple[pa.Table, pa.Table, list[str], int]:
+    """(rows to create, rows to update, keys to delete, unchanged count) for one step."""
+    records, _, _ = driver.execute_query(statement(f"load/{step.name}/existing"))
+    existing = pa.table(
+        {
+            "key": pa.array([r["key"] for r in records], pa.string()),
+            "load_hash": pa.array([r["load_hash"] for r in records], pa.string()),
+        }
+    )
+    con.register("graph_existing", existing)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE load_rows AS "
+            f"SELECT md5(to_json(t)::VARCHAR) AS load_hash, * FROM ({sql}) t"
+        )
+        new = con.sql(
+            "SELECT r.* FROM load_rows r ANTI JOIN graph_existing g USING (key) "
+            f"ORDER BY {step.order_by}"
+        ).to_arrow_table()
+        changed = con.sql(
+            "SELECT r.* FROM load_rows r JOIN graph_existing g USING (key) "
+            f"WHERE g.load_hash IS DISTINCT FROM r.load_hash ORDER BY {step.order_by}"
+        ).to_arrow_table()
+        gone = [
+            k for (k,) in con.sql(
+                "SELECT key FROM graph_existing ANTI JOIN load_rows USING (key) ORDER BY key"
+            ).fetchall()
+        ]  # fmt: skip
+        total = con.execute("SELECT count(*) FROM load_rows").fetchall()[0][0]
+    finally:
+        con.unregister("graph_existing")
+        con.execute("DROP TABLE IF EXISTS load_rows")
+    return new, changed, gone, total - new.num_rows - changed.num_rows
+
+
+def _write(driver: Driver, cypher: str, rows: list[dict]):
+    with driver.session() as session:
+        return session.execute_write(_run_batch, cypher, rows)
+
+
+def _run_batch(tx, cypher: str, rows: list[dict]):
+    return tx.run(cypher, rows=rows).consume().counters
 
 
 def graph_counts(driver: Driver) -> dict[str, int]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from rich.table import Table
+
 from crimegraph import pipeline
 from crimegraph.cli.common import app, console, fail, progress_bar
 from crimegraph.settings import load_settings
@@ -11,7 +13,11 @@ from crimegraph.settings import load_settings
 
 @app.command("load")
 def load() -> None:
-    """Load the warehouse into Neo4j (idempotent: a second load changes nothing)."""
+    """Bring the Neo4j graph in line with the warehouse, writing only what changed.
+
+    Idempotent (a second load writes nothing) and resumable (a killed load, run again,
+    finishes with the graph a clean load gives).
+    """
     settings = load_settings()
     started = time.perf_counter()
     with progress_bar() as progress:
@@ -23,9 +29,15 @@ def load() -> None:
             progress.update(tasks[step], completed=done)
 
         try:
-            _written, counts = pipeline.load(settings, on_progress=on_progress)
+            report, counts = pipeline.load(settings, on_progress=on_progress)
         except FileNotFoundError as exc:
             raise fail(str(exc)) from exc
-    console.print(f"graph loaded in {time.perf_counter() - started:.1f}s:")
+    table = Table(title=f"graph load ({time.perf_counter() - started:.1f}s)")
+    for column in ("step", "created", "updated", "deleted", "unchanged"):
+        table.add_column(column, justify="left" if column == "step" else "right")
+    for name, s in report.steps.items():
+        table.add_row(name, *(f"{n:,}" for n in (s.created, s.updated, s.deleted, s.unchanged)))
+    console.print(table)
+    console.print("graph now holds:")
     for key, count in counts.items():
         console.print(f"  {key:<28} {count:>10,}")

@@ -1,0 +1,1 @@
+MATCH (a:Area) RETURN a.lsoa AS key, a.load_hash AS load_hash

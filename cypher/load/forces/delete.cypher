@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MATCH (f:Force {code: row.key})
+DETACH DELETE f

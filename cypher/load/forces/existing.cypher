@@ -1,0 +1,1 @@
+MATCH (f:Force) RETURN f.code AS key, f.load_hash AS load_hash

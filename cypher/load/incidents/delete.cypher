@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MATCH (i:Incident {incident_id: row.key})
+DETACH DELETE i

@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MATCH (n:PersonLineage {key: row.key})
+DETACH DELETE n

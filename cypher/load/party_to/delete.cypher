@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MATCH ()-[r:PARTY_TO {key: row.key}]->()
+DELETE r

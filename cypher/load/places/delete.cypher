@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MATCH (l:Location {location_id: row.key})
+DETACH DELETE l

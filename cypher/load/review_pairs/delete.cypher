@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MATCH (p:ReviewPair {pair_id: row.key})
+DETACH DELETE p

@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MATCH (s:SourceRecord {key: row.key})
+DETACH DELETE s
