@@ -13,6 +13,7 @@ BENCHMARKS = (
     ("sources_suggest", []),
     ("resolution", []),
     ("resolution", ["scale"]),
+    ("linkage_places_incidents", []),
 )
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from crimegraph.cli.common import app, console, fail
 from crimegraph.settings import load_settings
 
 resolve_app = typer.Typer(
-    help="Entity resolution (Splink): who is the same person.", no_args_is_help=True
+    help="Entity resolution (Splink): the same person, place or incident.", no_args_is_help=True
 )
 app.add_typer(resolve_app, name="resolve")
 
@@ -74,6 +74,54 @@ def resolve_people(
         f"{result.records:,} records → {result.clusters:,} people "
         f"({result.pairs_scored:,} pairs scored) in {time.perf_counter() - started:.1f}s; "
         f"written to {out}"
+    )
+
+
+@resolve_app.command("places")
+def resolve_places() -> None:
+    """Resolve every person address and incident location in the warehouse into places.
+
+    Writes `places` and `place_links` (ids stable against the last run) and the trained
+    model; coordinates come from the postcode when a record has none.
+    """
+    from resolver import warehouse
+    from resolver.linkage.warehouse_places import resolve_warehouse_places
+
+    settings = load_settings()
+    started = time.perf_counter()
+    try:
+        with warehouse.connect(settings.warehouse_path) as con:
+            run = resolve_warehouse_places(con, settings.source_data_dir)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    console.print(
+        f"model v{run.version}: {run.records:,} address and location records → "
+        f"{run.places:,} places ({run.located:,} with a point); {run.merged} merged and "
+        f"{run.split} split since the last run ({time.perf_counter() - started:.1f}s)"
+    )
+
+
+@resolve_app.command("incidents")
+def resolve_incidents() -> None:
+    """Link every incident record to its event: a police.uk incident, or a new one.
+
+    Run after `resolve people` and `resolve places` (shared parties and places are the
+    model's best evidence). Writes `incident_links` and `extra_incidents`.
+    """
+    from resolver import warehouse
+    from resolver.linkage.warehouse_incidents import resolve_warehouse_incidents
+
+    settings = load_settings()
+    started = time.perf_counter()
+    try:
+        with warehouse.connect(settings.warehouse_path) as con:
+            run = resolve_warehouse_incidents(con)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    console.print(
+        f"model v{run.version}: {run.records:,} incident records → {run.police_uk:,} tied to "
+        f"police.uk incidents, {run.extra:,} events police.uk does not hold "
+        f"({time.perf_counter() - started:.1f}s)"
     )
 
 
@@ -161,3 +209,39 @@ def review_decide(
         except review.ReviewError as exc:
             raise fail(str(exc)) from exc
     console.print(f"recorded: {pair_id} {decision}; run `crimegraph resolve people` to apply it")
+
+
+def _record_key(text: str) -> tuple[str, str]:
+    system, sep, record_id = text.partition(":")
+    if not sep or not system or not record_id:
+        raise typer.BadParameter(f"{text!r}: expected SYSTEM:RECORD_ID")
+    return system, record_id
+
+
+@review_app.command("unmerge")
+def review_unmerge(
+    person_id: Annotated[str, typer.Argument(help="The wrongly merged person's id.")],
+    records: Annotated[
+        list[str],
+        typer.Argument(help="Records to split off, as SYSTEM:RECORD_ID (they stay together)."),
+    ],
+    reason: Annotated[str | None, typer.Option(help="Why (kept with the decisions).")] = None,
+    who: Annotated[
+        str | None, typer.Option(help="Who decides [default: $USER].", show_default=False)
+    ] = None,
+) -> None:
+    """Split records off a person: cannot-link to the rest of it, on every later run."""
+    from resolver.linkage import review
+
+    keys = [_record_key(r) for r in records]
+    with _review_connection() as con:
+        try:
+            pairs = review.unmerge(
+                con, person_id, keys, who=who or os.environ.get("USER", ""), reason=reason
+            )
+        except review.ReviewError as exc:
+            raise fail(str(exc)) from exc
+    console.print(
+        f"recorded: {len(pairs)} not-a-match decisions splitting {len(keys)} record(s) off "
+        f"{person_id}; run `crimegraph resolve people` to apply them"
+    )

@@ -149,3 +149,48 @@ def decide(
         [pid, *rows[0], decision, who, datetime.now(UTC).replace(tzinfo=None), reason],
     )
     con.execute("DELETE FROM review_queue WHERE pair_id = ?", [pid])
+
+
+def unmerge(
+    con: duckdb.DuckDBPyConnection,
+    person_id: str,
+    record_keys: list[tuple[str, str]],
+    *,
+    who: str,
+    reason: str | None,
+) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """Split records off a wrongly merged person: "not a match" between each of them and
+    every other record of the person, kept in match_decisions so every later run honours it.
+
+    Returns the (split-off record, remaining record) pairs decided.
+    """
+    ensure_schema(con)
+    if not who.strip():
+        raise ReviewError("an unmerge needs the name of who made it")
+    members = {
+        (s, r)
+        for s, r in con.execute(
+            "SELECT source_system, person_record_id FROM person_links WHERE person_id = ?",
+            [person_id],
+        ).fetchall()
+    }
+    if not members:
+        raise ReviewError(f"no person {person_id!r} in person_links")
+    split_off = list(dict.fromkeys(record_keys))
+    strangers = [f"{s}:{r}" for s, r in split_off if (s, r) not in members]
+    if strangers:
+        raise ReviewError(f"not records of {person_id}: {', '.join(strangers)}")
+    remaining = sorted(members - set(split_off))
+    if not split_off or not remaining:
+        raise ReviewError("name some, but not all, of the person's records to split off")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    pairs = [(left, right) for left in split_off for right in remaining]
+    con.executemany(
+        "INSERT OR REPLACE INTO match_decisions VALUES (?, ?, ?, ?, ?, 'not_a_match', ?, ?, ?)",
+        [(pair_id(left, right), *left, *right, who, now, reason) for left, right in pairs],
+    )
+    con.execute(
+        "DELETE FROM review_queue WHERE pair_id IN (SELECT unnest(?::VARCHAR[]))",
+        [[pair_id(left, right) for left, right in pairs]],
+    )
+    return pairs

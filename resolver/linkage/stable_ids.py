@@ -24,18 +24,20 @@ class LineageEvent:
     records: int
 
 
-def id_for_key(member_key: str) -> str:
-    """The id derived from a cluster's smallest member key ("system|record id")."""
-    return "P" + hashlib.sha1(member_key.encode()).hexdigest()[:12]
+def id_for_key(member_key: str, prefix: str = "P") -> str:
+    """The id derived from a cluster's smallest member key ("system|record id").
+
+    The prefix names the kind of entity (P person, L place, I incident)."""
+    return prefix + hashlib.sha1(member_key.encode()).hexdigest()[:12]
 
 
-def fresh_id(cluster: list[Record]) -> str:
+def fresh_id(cluster: list[Record], prefix: str = "P") -> str:
     """A new id derived from the cluster's smallest member: the same cluster, the same id."""
-    return id_for_key(min(f"{s}|{r}" for s, r in cluster))
+    return id_for_key(min(f"{s}|{r}" for s, r in cluster), prefix)
 
 
 def assign(
-    clusters: list[list[Record]], previous: dict[Record, str]
+    clusters: list[list[Record]], previous: dict[Record, str], prefix: str = "P"
 ) -> tuple[list[str], list[LineageEvent]]:
     """An id per cluster (same order) and the lineage events against `previous`."""
     overlaps: list[tuple[int, str, int]] = []  # (records shared, old id, cluster index)
@@ -52,10 +54,10 @@ def assign(
     taken = set(previous.values())
     for index, members in enumerate(clusters):
         if ids[index] is None:
-            candidate = fresh_id(members)
+            candidate = fresh_id(members, prefix)
             suffix = 1
             while candidate in taken or candidate in claimed:
-                candidate = f"{fresh_id(members)}-{suffix}"
+                candidate = f"{fresh_id(members, prefix)}-{suffix}"
                 suffix += 1
             ids[index] = candidate
             claimed.add(candidate)
