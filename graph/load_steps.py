@@ -102,7 +102,8 @@ def _extra_incidents(con: duckdb.DuckDBPyConnection) -> str:
         return """
         SELECT incident_id AS key, NULL::VARCHAR AS crime_id, month, NULL::VARCHAR AS last_month,
                crime_type, crime_group, NULL::VARCHAR AS last_outcome, force_code,
-               location_id, 1::BIGINT AS record_count, []::VARCHAR[] AS source_records
+               place_id AS location_id, 1::BIGINT AS record_count,
+               []::VARCHAR[] AS source_records
         FROM extra_incidents
         """
     return """

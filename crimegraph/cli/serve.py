@@ -10,7 +10,7 @@ from crimegraph.cli.common import app, console
 from crimegraph.cli.ingest import ingest_police_uk, ingest_sources, simulate
 from crimegraph.cli.load import load
 from crimegraph.cli.neo4j import neo4j_start
-from crimegraph.cli.resolve import resolve_people
+from crimegraph.cli.resolve import resolve_incidents, resolve_people, resolve_places
 from crimegraph.settings import load_settings
 
 
@@ -49,6 +49,8 @@ def demo(
     simulate(seed=1, people=50_000, out=simulated, broken_rate=0.002)
     ingest_sources(sorted(simulated.glob("*.yaml")))
     resolve_people(input_csv=None, out=None)
+    resolve_places()
+    resolve_incidents()
     load()
     if serve_api:
         console.print(
