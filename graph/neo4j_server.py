@@ -192,6 +192,7 @@ def _set_initial_password(settings: Settings, assembly: Assembly, conf_dir: Path
             ADMIN_TOOL,
             "dbms",
             "set-initial-password",
+            "--",  # a password may start with "-"; it is never an option
             settings.neo4j_password,
         ],
         env=_java_env(assembly, conf_dir),

@@ -1,0 +1,150 @@
+"""The POLE load from a resolved warehouse: provenance, incremental reloads, kill and rerun."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from graph.load import graph_counts, load_graph
+from resolver import warehouse
+from resolver.linkage import review
+from resolver.linkage.warehouse_people import resolve_warehouse_people
+from tests.test_linkage_places_incidents import (  # noqa: F401 (fixtures)
+    incident_warehouse,
+    resolved,
+    world,
+)
+from tests.test_load_idempotent import graph_checksum
+
+pytestmark = pytest.mark.neo4j
+
+
+def _wipe(driver) -> None:
+    with driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+
+
+@pytest.fixture()
+def people_warehouse(resolved, tmp_path):  # noqa: F811
+    """A private copy of the resolved warehouse (people, places, incidents)."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(resolved[0], path)
+    return path
+
+
+def test_reload_writes_nothing_and_every_record_keeps_its_provenance(
+    people_warehouse, neo4j_driver
+) -> None:
+    with warehouse.connect(people_warehouse) as con:
+        first = load_graph(con, neo4j_driver, batch_size=700)
+        checksum = graph_checksum(neo4j_driver)
+        again = load_graph(con, neo4j_driver, batch_size=300)
+        links = con.execute("SELECT count(*) FROM person_links").fetchall()[0][0]
+        persons = con.execute("SELECT count(DISTINCT person_id) FROM person_links").fetchall()
+    assert first.rows_written > 0 and again.rows_written == 0
+    assert graph_checksum(neo4j_driver) == checksum
+    counts = graph_counts(neo4j_driver)
+    assert counts["node:SourceRecord"] == counts["relationship:RESOLVED_TO"] == links
+    assert counts["node:Person"] == persons[0][0]
+    assert counts["relationship:PARTY_TO"] > 0 and counts["relationship:LIVES_AT"] > 0
+    orphans, _, _ = neo4j_driver.execute_query(
+        "MATCH (s:SourceRecord) WHERE NOT (s)-[:RESOLVED_TO]->(:Person) RETURN count(s) AS n"
+    )
+    assert orphans[0]["n"] == 0
+    # A person's facts name the systems and records they came from.
+    rows, _, _ = neo4j_driver.execute_query(
+        "MATCH (p:Person)-[r:PARTY_TO]->(i:Incident) "
+        "RETURN p.sources AS person_sources, r.sources AS sources, r.records AS records LIMIT 50"
+    )
+    for row in rows:
+        assert row["records"] and set(row["sources"]) <= set(row["person_sources"])
+
+
+def test_killed_load_run_again_gives_the_clean_graph(
+    people_warehouse, neo4j_settings, neo4j_driver
+) -> None:
+    env = {
+        **os.environ,
+        "NEO4J_URI": neo4j_settings.neo4j_uri,
+        "NEO4J_USER": neo4j_settings.neo4j_user,
+        "NEO4J_PASSWORD": neo4j_settings.neo4j_password,
+    }
+    script = (
+        "import sys; from pathlib import Path; from graph import connection; "
+        "from graph.load import load_graph; "
+        "from resolver import warehouse; from crimegraph.settings import load_settings\n"
+        "with warehouse.connect(Path(sys.argv[1])) as con, "
+        "connection.driver(load_settings()) as drv:\n"
+        "    load_graph(con, drv, batch_size=50)\n"
+    )
+    loader = subprocess.Popen([sys.executable, "-c", script, str(people_warehouse)], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and loader.poll() is None:
+            records, _, _ = neo4j_driver.execute_query("MATCH (i:Incident) RETURN count(i) AS n")
+            if records[0]["n"] > 500:
+                break
+            time.sleep(0.05)
+        assert loader.poll() is None, "the loader finished before it could be killed"
+        loader.kill()
+    finally:
+        loader.wait()
+    interrupted = graph_counts(neo4j_driver)
+    with warehouse.connect(people_warehouse) as con:
+        load_graph(con, neo4j_driver)
+        resumed = (graph_counts(neo4j_driver), graph_checksum(neo4j_driver))
+        _wipe(neo4j_driver)
+        load_graph(con, neo4j_driver)
+        clean = (graph_counts(neo4j_driver), graph_checksum(neo4j_driver))
+    assert interrupted != clean[0]
+    assert resumed == clean
+
+
+def test_split_person_moves_records_keeps_lineage_and_matches_a_clean_load(
+    people_warehouse, neo4j_driver
+) -> None:
+    with warehouse.connect(people_warehouse) as con:
+        load_graph(con, neo4j_driver)
+        person_id, system, record_id = con.execute(
+            "SELECT person_id, any_value(source_system), any_value(person_record_id) "
+            "FROM person_links GROUP BY person_id HAVING count(*) >= 2 ORDER BY person_id "
+            "LIMIT 1"
+        ).fetchall()[0]
+        members = [
+            f"{s}:{r}"
+            for s, r in con.execute(
+                "SELECT source_system, person_record_id FROM person_links WHERE person_id = $p",
+                {"p": person_id},
+            ).fetchall()
+        ]
+        review.unmerge(con, person_id, [(system, record_id)], who="steward", reason="test")
+        resolve_warehouse_people(con)
+        report = load_graph(con, neo4j_driver)
+        incremental = graph_checksum(neo4j_driver)
+        _wipe(neo4j_driver)
+        load_graph(con, neo4j_driver)
+        assert graph_checksum(neo4j_driver) == incremental
+    assert report.steps["source_records"].updated >= 1
+    assert report.rows_written < 2_000  # only what the split touched was written
+    after, _, _ = neo4j_driver.execute_query(
+        "MATCH (s:SourceRecord)-[:RESOLVED_TO]->(p:Person) WHERE s.key IN $keys "
+        "RETURN s.key AS key, p.person_id AS id",
+        keys=members,
+    )
+    ids = {r["key"]: r["id"] for r in after}
+    split_off = ids[f"{system}:{record_id}"]
+    assert all(ids[k] != split_off for k in members if k != f"{system}:{record_id}")
+    new_ids = set(ids.values()) - {person_id}
+    lineage, _, _ = neo4j_driver.execute_query(
+        "MATCH (n:PersonLineage {kind: 'split', from_person_id: $id})-[:TO]->(p:Person) "
+        "RETURN p.person_id AS target",
+        id=person_id,
+    )
+    assert new_ids and new_ids <= {r["target"] for r in lineage}
+    decisions, _, _ = neo4j_driver.execute_query(
+        "MATCH (d:MatchDecision)-[:DECIDES]->(p:ReviewPair) RETURN count(d) AS n"
+    )
+    assert decisions[0]["n"] >= 1
