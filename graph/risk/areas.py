@@ -29,7 +29,7 @@ class AreaMap:
     level: Level
     ids: np.ndarray
     event_area: np.ndarray  # per event: index into ids, -1 where the event has none
-    cell_share: sparse.csr_matrix  # base cells × areas
+    cell_share: sparse.csr_matrix  # base cells x areas
     force: np.ndarray  # per area: the force reporting most of its crimes
 
 

@@ -52,7 +52,9 @@ class ModelChoice:
 
 def candidates(series: models.Series, t: int, rows: np.ndarray) -> dict[str, np.ndarray]:
     """Every model's forecast for month t on the cells ``rows``: baselines first."""
-    out = {name: scores[rows] for name, scores in baselines(series.group, series.all_crime, t).items()}
+    out = {
+        name: scores[rows] for name, scores in baselines(series.group, series.all_crime, t).items()
+    }
     for params in models.BLEND_GRID:
         out[params.name()] = models.blend(series, t, params)[rows]
     out["gbm"] = models.gbm(series, t, rows)
@@ -102,7 +104,9 @@ def evaluate(
     )  # fmt: skip
 
 
-def choose(results: pd.DataFrame, tuning_forces: Iterable[str] = TUNING_FORCES) -> list[ModelChoice]:
+def choose(
+    results: pd.DataFrame, tuning_forces: Iterable[str] = TUNING_FORCES
+) -> list[ModelChoice]:
     """Per group, the non-baseline model with the best mean PAI at 5% over the months,
     averaged over the tuning forces (the held-out forces play no part)."""
     tuning = results[
@@ -138,9 +142,7 @@ def summarise(
         if group not in chosen:
             continue
         model = table[table["model"] == chosen[group]].set_index("month")
-        base = {
-            name: table[table["model"] == name].set_index("month")["pai"] for name in BASELINES
-        }
+        base = {name: table[table["model"] == name].set_index("month")["pai"] for name in BASELINES}
         base_means = {name: float(np.nanmean(s)) for name, s in base.items()}
         best = max(base_means, key=lambda n: base_means[n])
         model_pai = float(np.nanmean(model["pai"]))

@@ -1,6 +1,6 @@
 """The issue's strong simple baselines for next month's crime per cell.
 
-Each takes cells × months counts and the target month's column ``t`` and uses only
+Each takes cells x months counts and the target month's column ``t`` and uses only
 months before it: (a) counts in the last 3 months, (b) all history with counts halving
 every 3 months, (c) for a crime group, (b) computed on all crime types.
 """

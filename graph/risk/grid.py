@@ -35,7 +35,9 @@ def cells_of(latitude: np.ndarray, longitude: np.ndarray, resolution: int) -> np
     """The H3 cell of each point (each distinct point converted once)."""
     points = pd.DataFrame({"lat": latitude, "lon": longitude})
     unique = points.drop_duplicates()
-    cells = [h3.latlng_to_cell(a, b, resolution) for a, b in zip(unique.lat, unique.lon)]
+    cells = [
+        h3.latlng_to_cell(a, b, resolution) for a, b in zip(unique.lat, unique.lon, strict=True)
+    ]
     lookup = unique.assign(cell=cells)
     return points.merge(lookup, on=["lat", "lon"], how="left")["cell"].to_numpy()
 
@@ -53,7 +55,7 @@ class Panel:
     events: pd.DataFrame
 
     def counts(self, mask: np.ndarray | None = None, weights: np.ndarray | None = None):
-        """Cells × months counts of the events in ``mask`` (optionally weighted)."""
+        """Cells x months counts of the events in ``mask`` (optionally weighted)."""
         cell, month = self.event_cell, self.event_month
         values = np.ones(len(cell)) if weights is None else np.asarray(weights, dtype=float)
         if mask is not None:

@@ -46,7 +46,7 @@ BLEND_GRID = [
 class Series:
     """What every model reads: target-group and all-crime counts and the cells' rings."""
 
-    group: np.ndarray  # cells × months
+    group: np.ndarray  # cells x months
     all_crime: np.ndarray
     ring1: sparse.csr_matrix
     ring2: sparse.csr_matrix

@@ -137,8 +137,9 @@ def compute(
                 if amap.level.area_level != "h3":
                     continue
                 forecast_frames.append(
-                    frame[["month", "resolution", "area_id", "crime_group", "forecast", "model"]]
-                    .rename(columns={"area_id": "cell", "forecast": "expected"})
+                    frame[
+                        ["month", "resolution", "area_id", "crime_group", "forecast", "model"]
+                    ].rename(columns={"area_id": "cell", "forecast": "expected"})
                 )
                 observed = month in data_months
                 values = (
