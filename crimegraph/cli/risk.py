@@ -95,6 +95,7 @@ def forecast(
                 f"[yellow]skipped[/yellow] {source_file}: line {rejection.row_number}{field}: "
                 f"{rejection.reason}",
                 highlight=False,
+                soft_wrap=True,
             )
         if len(problems.rejected) > 20:
             console.print(
@@ -108,7 +109,8 @@ def forecast(
     console.print(
         f"{len(table):,} cells written to {out} ({len(crimes):,} located crimes read, "
         f"{len(problems.rejected):,} broken rows and {problems.unlocated:,} without a "
-        "location skipped)"
+        "location skipped)",
+        soft_wrap=True,
     )
 
 
