@@ -15,9 +15,22 @@ TABLE = "forecast_model_choice"
 
 # From `crimegraph backtest` on the Welsh 2025 data (see docs/risk.md); groups not listed
 # use the all-crime choice.
-DEFAULT_CHOICES = {
-    ALL_CRIME: ModelChoice(ALL_CRIME, "blend", BlendParams(6.0, 2.0, 0.2)),
+_CHOSEN = {
+    ALL_CRIME: (6.0, 2.0, 0.2),
+    "anti-social behaviour": (6.0, 0.5, 0.2),
+    "burglary": (12.0, 2.0, 0.5),
+    "damage": (12.0, 2.0, 0.5),
+    "drugs": (12.0, 2.0, 0.5),
+    "other": (12.0, 8.0, 0.0),
+    "public order": (6.0, 32.0, 0.5),
+    "robbery": (6.0, 8.0, 0.5),
+    "theft": (6.0, 0.5, 0.0),
+    "violence": (6.0, 0.5, 0.2),
+    "weapons": (3.0, 32.0, 0.0),
 }
+DEFAULT_CHOICES = {
+    group: ModelChoice(group, "blend", BlendParams(*params)) for group, params in _CHOSEN.items()
+} | {"vehicle": ModelChoice("vehicle", "gbm")}
 
 
 def for_group(choices: dict[str, ModelChoice], group: str) -> ModelChoice:
