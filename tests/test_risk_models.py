@@ -90,3 +90,10 @@ def test_gi_star_finds_the_cluster_and_not_the_background() -> None:
     assert np.argmax(z) == centre and p[centre] < 0.001
     edge = np.flatnonzero(ring_matrix(CELLS, 3)[centre].toarray().ravel())[0]
     assert z[edge] < 0
+
+
+def test_blend_is_an_expected_count_at_the_recent_monthly_level() -> None:
+    group = np.zeros((len(CELLS), 5))
+    group[:4, :] = [[1, 2, 3, 4, 0]] * 4  # 4 cells; last 3 months hold 36 crimes in all
+    scores = blend(_series(group, group + 1), 4, BlendParams(3.0, 0.5, 0.2))
+    assert scores.sum() == pytest.approx(12.0)

@@ -53,12 +53,16 @@ class Series:
 
 
 def blend(series: Series, t: int, params: BlendParams) -> np.ndarray:
-    """Expected crimes of the group in month t (relative scale, for ranking)."""
+    """Expected crimes of the group in month t per cell."""
     own = halving(series.group, t, params.half_life)
     everything = halving(series.all_crime, t, params.half_life)
     share = own.sum() / everything.sum() if everything.sum() > 0 else 0.0
     spill = series.ring1 @ own / 6.0
-    return own + params.prior * share * everything + params.neighbours * spill
+    raw = own + params.prior * share * everything + params.neighbours * spill
+    # Scaled so the cells add up to the group's mean monthly total of the last 3 months:
+    # the ranking is the blend's, the level an expected count.
+    recent = series.group[:, max(0, t - 3) : t].sum() / min(3, t) if t else 0.0
+    return raw * (recent / raw.sum()) if raw.sum() > 0 else raw
 
 
 def features(series: Series, t: int) -> pd.DataFrame:
