@@ -150,6 +150,7 @@ def backtest(
             f"{row.crime_group:<22} {row.force:<12} {row.role:<8} PAI@5% {row.pai:6.2f} "
             f"best baseline {row.pai / row.ratio_to_best:6.2f} ratio {row.ratio_to_best:5.3f}",
             highlight=False,
+            soft_wrap=True,
         )
     for kind, path in run.paths.items():
         console.print(f"{kind}: {path}")
