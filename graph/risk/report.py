@@ -26,9 +26,13 @@ def _markdown(summary: pd.DataFrame) -> str:
 
 def _plot(results: pd.DataFrame, choices: list[ModelChoice], path: Path) -> None:
     groups = [c.crime_group for c in choices]
-    fig, axes = plt.subplots(1, len(groups), figsize=(4 * len(groups), 3.5), squeeze=False)
+    ncols = min(4, len(groups))
+    nrows = -(-len(groups) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4 * ncols, 3.2 * nrows), squeeze=False)
     chosen = {c.crime_group: c.name for c in choices}
-    for ax, group in zip(axes[0], groups, strict=True):
+    for ax in axes.ravel()[len(groups) :]:
+        ax.set_visible(False)
+    for ax, group in zip(axes.ravel(), groups, strict=False):
         table = results[
             (results["crime_group"] == group)
             & (results["force"] == ALL_FORCES)
