@@ -85,3 +85,28 @@ def test_network_exposure_is_used_when_the_table_exists(risk_warehouse: Path) ->
         )
         assert rows == [("h3", 0.8, 2), ("h3", 0.8, 2), ("lsoa", 0.8, 2)]
         assert _rows(con, "SELECT bool_and(network_available) FROM risk_scores") == [(True,)]
+
+
+def test_backtest_writes_its_report_and_stores_the_choice(
+    risk_warehouse: Path, tmp_path: Path
+) -> None:
+    from graph.risk import choices
+    from graph.risk.run import run_backtest
+
+    out = tmp_path / "reports"
+    with warehouse.connect(risk_warehouse) as con:
+        run = run_backtest(
+            con, out, months=["2025-05", "2025-06"], tuning_forces=["south-wales"],
+            groups=["All crime", "burglary"],
+        )  # fmt: skip
+        stored = choices.load(con)
+    assert {p.name for p in out.iterdir()} == {
+        "backtest_results.csv", "backtest_summary.csv", "backtest_summary.md",
+        "backtest_pai.png",
+    }  # fmt: skip
+    assert (out / "backtest_pai.png").read_bytes().startswith(b"\x89PNG")
+    assert set(stored) == {"All crime", "burglary"}
+    shares = set(run.summary["share"])
+    assert shares == {0.01, 0.05, 0.10}
+    hotspot_month = run.summary[(run.summary["crime_group"] == "burglary")]
+    assert (hotspot_month["pai"] > 1).all()  # the hotspot is found every month
