@@ -1,0 +1,30 @@
+"""The network-exposure component: offender networks active at a place, from the
+``location_network_exposure`` table that ``crimegraph analyse`` writes (location_id,
+networks, exposure). When the table is absent the component is 0 and the scores say so
+(``network_available`` false), rather than pretending a place has no networks."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+TABLE = "location_network_exposure"
+QUERY = f"""
+SELECT n.location_id, n.networks, n.exposure, l.latitude, l.longitude, l.lsoa_code
+FROM {TABLE} n JOIN locations l USING (location_id)
+WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL
+"""
+
+
+def available(con: duckdb.DuckDBPyConnection) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [TABLE]
+    ).fetchall()
+    return rows[0][0] > 0
+
+
+def exposure_by_location(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """Exposure per located street location, or None when the table does not exist."""
+    if not available(con):
+        return None
+    return con.sql(QUERY).to_arrow_table().to_pandas()
