@@ -58,3 +58,19 @@ def load(
 
 def default_police_uk_glob(settings: Settings) -> str:
     return str(Path(settings.source_data_dir) / POLICE_UK_DEFAULT_GLOB)
+
+
+def analyse(settings: Settings, on_step: Callable[[str], None] | None = None):
+    """GDS networks, key actors, place similarity and network exposure (graph/analyse.py)."""
+    from graph.analyse import analyse as run
+
+    with (
+        warehouse.connect(settings.warehouse_path) as con,
+        connection.driver(settings) as driver,
+    ):
+        gds = connection.gds_client(settings)
+        try:
+            gds.set_show_progress(False)
+            return run(driver, gds, con, on_step=on_step)
+        finally:
+            gds.close()

@@ -8,9 +8,10 @@ import typer
 
 from crimegraph.cli.common import app, console
 from crimegraph.cli.ingest import ingest_police_uk, ingest_sources, simulate
-from crimegraph.cli.load import load
+from crimegraph.cli.load import analyse, load
 from crimegraph.cli.neo4j import neo4j_start
 from crimegraph.cli.resolve import resolve_incidents, resolve_people, resolve_places
+from crimegraph.cli.risk import risk
 from crimegraph.settings import load_settings
 
 
@@ -52,6 +53,8 @@ def demo(
     resolve_places()
     resolve_incidents()
     load()
+    analyse()
+    risk(month=None)
     if serve_api:
         console.print(
             f"GraphQL API at http://{settings.api_host}:{settings.api_port}/graphql (Ctrl-C stops)"

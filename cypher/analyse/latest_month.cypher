@@ -1,0 +1,1 @@
+MATCH (i:Incident) WHERE i.month IS NOT NULL RETURN max(i.month) AS month
