@@ -17,7 +17,7 @@ from resolver.standardise import parse_date, standardise_name, standardise_postc
 
 MAX_DEPTH = 2
 DEFAULT_LIMIT = 200
-_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")  # O'BRIEN stays one token
 
 
 async def _rows(driver: AsyncDriver, name: str, **params: Any) -> list[dict]:
@@ -87,11 +87,13 @@ async def place_profile(
 
 def fulltext_query(name: str | None, postcode: str | None) -> str:
     """A Lucene query of fuzzy name tokens and postcode tokens; nothing of the user's text
-    reaches Lucene but letters and digits, so no query syntax can be injected."""
+    reaches Lucene but letters, digits and inner apostrophes, so no query syntax can be
+    injected."""
     tokens = _TOKEN.findall(standardise_name(name) or "") if name else []
-    query = [f"{t}~1" for t in tokens if len(t) > 1]
+    # Lower case: Lucene reads upper-case AND, OR and NOT as operators.
+    query = [f"{t.lower()}~1" for t in tokens if len(t) > 1]
     if postcode:
-        query += _TOKEN.findall(standardise_postcode(postcode) or postcode)
+        query += [t.lower() for t in _TOKEN.findall(standardise_postcode(postcode) or postcode)]
     return " ".join(query)
 
 
