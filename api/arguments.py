@@ -19,7 +19,7 @@ from resolver.standardise import (
 MAX_SPAN_DEG = 12.0  # wide enough for England and Wales, small enough to bound a response
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _LSOA = re.compile(r"^[EW]0[12]\d{6}$")
-_ID = re.compile(r"^[A-Za-z0-9:._|-]{1,200}$")
+_ID = re.compile(r"^[A-Za-z0-9:._|,@+-]{1,200}$")
 PURPOSE_MIN, PURPOSE_MAX = 5, 500
 
 

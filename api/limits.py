@@ -6,6 +6,8 @@ whole request, resolvers and serialisation alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -36,13 +38,15 @@ def check_page(field: str, first: int, argument: str = "first") -> int:
     return first
 
 
-def extensions(production: bool) -> list[SchemaExtension | type[SchemaExtension]]:
+def extensions(production: bool) -> list[Callable[[], SchemaExtension]]:
     """Schema extensions: depth, alias and token limits, and error masking in production."""
-    chosen: list[SchemaExtension | type[SchemaExtension]] = [
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    chosen: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     ]
     if production:
-        chosen.append(MaskErrors(should_mask_error=should_mask, error_message="Internal error."))
+        chosen.append(
+            lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error.")
+        )
     return chosen

@@ -40,6 +40,8 @@ class World:
     incidents: list[str]
     cells: list[str]
     lsoa: str
+    location: str  # the location of the first incident
+    neo4j: Settings
 
     def headers(self, role: str) -> dict[str, str]:
         return {"authorization": f"Bearer {self.tokens[role]}"} if role != "public" else {}
@@ -109,7 +111,7 @@ def _write_layers(path: Path) -> tuple[list[str], str]:
         con.close()
 
 
-def _record(system, record_id, forename, surname, dob, postcode, p, incidents):  # noqa: ANN001, ANN202
+def _record(system, record_id, forename, surname, dob, postcode, p, incidents):
     return {
         "system": system,
         "record_id": record_id,
@@ -134,8 +136,16 @@ def _seed_people(settings: Settings, incidents: list[str]) -> None:
             "sex": "M",
             "network_id": "1",
             "records": [
-                _record("police_a", "A1", "JOHN", "SMITH", "1990-04-03", "CF10 1AA", 0.98,
-                        [(i0, "suspect"), (i1, "suspect")]),
+                _record(
+                    "police_a",
+                    "A1",
+                    "JOHN",
+                    "SMITH",
+                    "1990-04-03",
+                    "CF10 1AA",
+                    0.98,
+                    [(i0, "suspect"), (i1, "suspect")],
+                ),
                 _record("social_care", "S1", "JON", "SMITH", "1990-04", "CF10 1AA", 0.91, []),
             ],
         },
@@ -146,8 +156,16 @@ def _seed_people(settings: Settings, incidents: list[str]) -> None:
             "sex": "F",
             "network_id": "1",
             "records": [
-                _record("police_b", "B1", "JANE", "JONES", "1985-01-02", "NP20 1AA", 1.0,
-                        [(i1, "suspect"), (i2, "victim")]),
+                _record(
+                    "police_b",
+                    "B1",
+                    "JANE",
+                    "JONES",
+                    "1985-01-02",
+                    "NP20 1AA",
+                    1.0,
+                    [(i1, "suspect"), (i2, "victim")],
+                ),
             ],
         },
         {
@@ -157,8 +175,16 @@ def _seed_people(settings: Settings, incidents: list[str]) -> None:
             "sex": "M",
             "network_id": "2",
             "records": [
-                _record("council_asb", "C1", "BOB", "EVANS", "1970-07-07", "SA1 1AA", 1.0,
-                        [(i2, "witness")]),
+                _record(
+                    "council_asb",
+                    "C1",
+                    "BOB",
+                    "EVANS",
+                    "1970-07-07",
+                    "SA1 1AA",
+                    1.0,
+                    [(i2, "witness")],
+                ),
             ],
         },
     ]
@@ -223,20 +249,18 @@ def world(neo4j_settings: Settings, data_dir: Path, **env: str) -> Iterator[Worl
     settings = dataclasses.replace(load_settings(), data_dir=data_dir)
     pipeline.ingest_police_uk(settings, [str(BROKEN_POLICE_UK)])
     with warehouse.connect(settings.warehouse_path) as con:
-        incidents = [
-            r[0]
-            for r in con.execute(
-                "SELECT incident_id FROM incidents WHERE location_id IS NOT NULL "
-                "ORDER BY incident_id"
-            ).fetchall()
-        ]
+        rows = con.execute(
+            "SELECT incident_id, location_id FROM incidents WHERE location_id IS NOT NULL "
+            "ORDER BY incident_id"
+        ).fetchall()
+    incidents = [r[0] for r in rows]
     with sync_driver(neo4j_settings) as drv, warehouse.connect(settings.warehouse_path) as con:
         load_graph(con, drv)
     cells, lsoa = _write_layers(settings.warehouse_path)
     _seed_people(neo4j_settings, incidents)
     tokens = {role: issue_jwt(JWT_SECRET, role, f"test-{role}") for role in ROLES}
     with serve(neo4j_settings, data_dir, **env) as url:
-        yield World(url, tokens, incidents, cells, lsoa)
+        yield World(url, tokens, incidents, cells, lsoa, rows[0][1], neo4j_settings)
 
 
 def graph_counts(settings: Settings) -> dict[str, int]:

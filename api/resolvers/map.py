@@ -7,6 +7,7 @@ from typing import Annotated
 import h3
 import numpy as np
 import strawberry
+from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from api import arguments, cases, geojson
@@ -177,7 +178,7 @@ async def cell(
     )
 
 
-def reload_layers(info: Info) -> list[str]:
+async def reload_layers(info: Info) -> list[str]:
     """Re-read the layers from the warehouse (after a risk or ingest run); returns their names."""
-    fresh = info.context["reload_layers"]()
+    fresh = await run_in_threadpool(info.context["reload_layers"])
     return [name for name in ("risk", "hotspots", "forecast") if fresh.has_layer(name)]
