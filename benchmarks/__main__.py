@@ -13,6 +13,7 @@ BENCHMARKS = (
     ("sources_suggest", []),
     ("resolution", []),
     ("resolution", ["scale"]),
+    ("api", []),
 )
 
 if __name__ == "__main__":

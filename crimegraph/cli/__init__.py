@@ -3,7 +3,7 @@
 One module per group of commands; importing them registers their commands on ``app``.
 """
 
-from crimegraph.cli import ingest, load, neo4j, resolve, serve  # noqa: F401  (registers commands)
+from crimegraph.cli import api, ingest, load, neo4j, resolve, serve  # noqa: F401  (registers commands)
 from crimegraph.cli.common import app
 
 __all__ = ["app"]
