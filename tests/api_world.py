@@ -42,6 +42,7 @@ class World:
     lsoa: str
     location: str  # the location of the first incident
     neo4j: Settings
+    data_dir: Path
 
     def headers(self, role: str) -> dict[str, str]:
         return {"authorization": f"Bearer {self.tokens[role]}"} if role != "public" else {}
@@ -260,7 +261,7 @@ def world(neo4j_settings: Settings, data_dir: Path, **env: str) -> Iterator[Worl
     _seed_people(neo4j_settings, incidents)
     tokens = {role: issue_jwt(JWT_SECRET, role, f"test-{role}") for role in ROLES}
     with serve(neo4j_settings, data_dir, **env) as url:
-        yield World(url, tokens, incidents, cells, lsoa, rows[0][1], neo4j_settings)
+        yield World(url, tokens, incidents, cells, lsoa, rows[0][1], neo4j_settings, data_dir)
 
 
 def graph_counts(settings: Settings) -> dict[str, int]:

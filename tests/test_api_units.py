@@ -60,3 +60,15 @@ def test_raw_geojson_is_spliced_and_user_strings_cannot_collide() -> None:
     parsed = json.loads(text)
     assert parsed["data"]["x"]["features"][0]["geometry"]["coordinates"] == [-3.1, 51.4]
     assert parsed["data"]["y"] == "\x00deadbeef:0\x00"
+
+
+def test_production_masks_unexpected_errors_but_not_client_ones() -> None:
+    from graphql import GraphQLError
+
+    from api.errors import should_mask
+
+    unexpected = GraphQLError("boom at bolt://db", original_error=RuntimeError("boom"))
+    assert should_mask(unexpected)
+    bad = BadInput("bbox", "bbox: west must be less than east")
+    assert not should_mask(GraphQLError(bad.message, original_error=bad, extensions=bad.extensions))
+    assert not should_mask(GraphQLError("Syntax Error"))
