@@ -96,9 +96,14 @@ async def place_profile(
 
 
 async def people_at(driver: AsyncDriver, location_ids: list[str]) -> list[dict[str, Any]]:
-    return await _read(
+    """People party to incidents at the places, then people living there."""
+    parties = await _read(
         driver, "api/place_people", location_ids=location_ids, limit=PLACE_PEOPLE_CAP
     )
+    residents = await _read(
+        driver, "api/place_residents", location_ids=location_ids, limit=PLACE_PEOPLE_CAP
+    )
+    return (parties + residents)[:PLACE_PEOPLE_CAP]
 
 
 async def locations_in_cells(driver: AsyncDriver, cells: list[str]) -> list[str]:
