@@ -15,6 +15,7 @@ BENCHMARKS = (
     ("resolution", ["scale"]),
     ("linkage_places_incidents", []),
     ("forecast", []),
+    ("api", []),
 )
 
 if __name__ == "__main__":

@@ -3,7 +3,15 @@
 One module per group of commands; importing them registers their commands on ``app``.
 """
 
-from crimegraph.cli import ingest, load, neo4j, resolve, risk, serve  # noqa: F401  (registers commands)
+from crimegraph.cli import (  # noqa: F401  (importing registers the commands)
+    api,
+    ingest,
+    load,
+    neo4j,
+    resolve,
+    risk,
+    serve,
+)
 from crimegraph.cli.common import app
 
 __all__ = ["app"]

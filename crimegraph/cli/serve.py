@@ -26,6 +26,10 @@ def serve(
     import uvicorn
 
     settings = load_settings()
+    from api.config import load_api_config
+
+    if (keys := load_api_config(settings).demo_keys_path) is not None:
+        console.print(f"development mode: demo API keys, one per role, in {keys}")
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -1,0 +1,145 @@
+"""Map layers and tiles over real HTTP: bbox queries, levels, suppression in tiles, bad
+arguments with specific codes, and production mode (no GraphiQL, errors still clear)."""
+
+from __future__ import annotations
+
+import httpx
+import mapbox_vector_tile
+import pytest
+
+from api.tiles import tile_bbox
+from tests.api_world import BIG_CELL_COUNT, world
+
+pytestmark = pytest.mark.neo4j
+
+WALES = {"west": -5.5, "south": 51.3, "east": -2.6, "north": 53.5}
+
+
+@pytest.fixture(scope="module")
+def api(neo4j_settings, tmp_path_factory):
+    with world(neo4j_settings, tmp_path_factory.mktemp("api-layers")) as w:
+        yield w
+
+
+LAYER = (
+    "query($b: BBox!, $l: AreaLevel, $g: [String!]) "
+    "{ riskLayer(bbox: $b, areaLevel: $l, crimeGroups: $g) }"
+)
+
+
+def test_risk_layer_is_a_feature_collection_of_cells_in_the_box(api) -> None:
+    layer = api.gql(LAYER, {"b": WALES}, role="analyst")["data"]["riskLayer"]
+    assert layer["type"] == "FeatureCollection"
+    ids = {f["id"] for f in layer["features"]}
+    assert ids == set(api.cells) - {c for c in api.cells if not _in_wales(api, c)}
+    feature = next(f for f in layer["features"] if f["id"] == api.cells[0])
+    assert feature["geometry"]["type"] == "Polygon"
+    ring = feature["geometry"]["coordinates"][0]
+    assert ring[0] == ring[-1] and len(ring) == 7
+    assert -5.5 < ring[0][0] < -2.6  # longitude first (RFC 7946)
+    props = feature["properties"]
+    assert props["incidents"] == BIG_CELL_COUNT and props["month"] == "2025-01"
+    assert set(props) >= {"id", "score", "harm", "nearRepeat", "network", "forecast", "crimeGroup"}
+    empty = {"west": 0.0, "south": 40.0, "east": 1.0, "north": 41.0}
+    assert api.gql(LAYER, {"b": empty})["data"]["riskLayer"]["features"] == []
+
+
+def _in_wales(api, cell) -> bool:
+    import h3
+
+    lat, lng = h3.cell_to_latlng(cell)
+    return WALES["west"] <= lng <= WALES["east"] and WALES["south"] <= lat <= WALES["north"]
+
+
+def test_lsoa_level_and_areas(api) -> None:
+    layer = api.gql(LAYER, {"b": WALES, "l": "LSOA"}, role="analyst")["data"]["riskLayer"]
+    assert [f["id"] for f in layer["features"]] == [api.lsoa]
+    public = api.gql(LAYER, {"b": WALES, "l": "LSOA"})["data"]["riskLayer"]
+    assert public["features"][0]["properties"]["incidents"] == "fewer than 5"
+    areas = api.gql('{ areas(force: "south-wales") }')["data"]["areas"]["features"]
+    assert areas and all(f["properties"]["force"] == "south-wales" for f in areas)
+
+
+def test_incidents_filter_by_month_and_type(api) -> None:
+    q = "query($b: BBox!, $t: [String!], $f: String) { incidents(bbox: $b, types: $t, from: $f) }"
+    all_ = api.gql(q, {"b": WALES}, role="analyst")["data"]["incidents"]["features"]
+    burglary = api.gql(q, {"b": WALES, "t": ["Burglary"]}, role="analyst")["data"]["incidents"]
+    assert 0 < len(burglary["features"]) < len(all_)
+    assert {f["properties"]["crimeType"] for f in burglary["features"]} == {"Burglary"}
+    later = api.gql(q, {"b": WALES, "f": "2025-02"}, role="analyst")["data"]["incidents"]
+    assert later["features"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "argument"),
+    [
+        (LAYER, {"b": {"west": 1, "south": 51, "east": 0, "north": 52}}, "bbox"),
+        (LAYER, {"b": {"west": -60, "south": 10, "east": 0, "north": 52}}, "bbox"),
+        (LAYER, {"b": WALES, "g": ["Piracy"]}, "crimeGroups"),
+        ("query($b: BBox!) { riskLayer(bbox: $b, resolution: 4) }", {"b": WALES}, "resolution"),
+        ('query($b: BBox!) { incidents(bbox: $b, types: ["Piracy"]) }', {"b": WALES}, "types"),
+        ("query($b: BBox!) { incidents(bbox: $b, first: 100000) }", {"b": WALES}, "first"),
+        ('query($b: BBox!) { riskLayer(bbox: $b, month: "June") }', {"b": WALES}, "month"),
+        ('{ cell(id: "not-a-cell") { id } }', {}, "id"),
+    ],
+)
+def test_bad_arguments_get_specific_errors(api, query, variables, argument) -> None:
+    body = api.gql(query, variables, role="analyst")
+    assert body["data"] is None or all(v is None for v in body["data"].values())
+    error = body["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}
+    assert argument.split("/")[0] in error["message"] or "crime type" in error["message"]
+
+
+def _tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
+    import math
+
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def test_vector_tiles_follow_the_same_role_rules(api) -> None:
+    import h3
+
+    lat, lon = h3.cell_to_latlng(api.cells[0])
+    x, y = _tile_for(lon, lat, 12)
+    west, south, east, north = tile_bbox(12, x, y)
+    assert west <= lon <= east and south <= lat <= north
+    url = f"{api.url}/tiles/risk/12/{x}/{y}.mvt?month=2025-01"
+    public = httpx.get(url)
+    assert public.status_code == 200
+    assert public.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    features = mapbox_vector_tile.decode(public.content)["risk"]["features"]
+    assert features and all(
+        f["properties"]["incidents"] == "fewer than 5" or f["properties"]["incidents"] >= 5
+        for f in features
+    )
+    analyst = httpx.get(url, headers=api.headers("analyst"))
+    counts = [
+        f["properties"]["incidents"]
+        for f in mapbox_vector_tile.decode(analyst.content)["risk"]["features"]
+    ]
+    assert BIG_CELL_COUNT in counts
+    incidents = f"{api.url}/tiles/incidents/12/{x}/{y}.mvt"
+    assert httpx.get(incidents).status_code == 403
+    assert httpx.get(incidents, headers=api.headers("investigator")).status_code == 200
+    bad = httpx.get(f"{api.url}/tiles/risk/12/{x}/{y}.mvt?crimeGroups=Piracy")
+    assert bad.status_code == 400 and bad.json()["argument"] == "crimeGroups"
+    assert httpx.get(f"{api.url}/tiles/nope/1/0/0.mvt").status_code == 400
+
+
+def test_graphiql_in_development_only(api, neo4j_settings, tmp_path) -> None:
+    from tests.api_world import serve
+
+    page = httpx.get(f"{api.url}/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    with serve(neo4j_settings, api.data_dir, CRIMEGRAPH_ENV="production") as url:
+        page = httpx.get(f"{url}/graphql", headers={"accept": "text/html"})
+        assert "graphiql" not in page.text.lower()
+        body = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ riskLayer(bbox: {west: 1, south: 50, east: 0, north: 51}) }"},
+        ).json()
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -1,0 +1,74 @@
+"""Pure API logic: the committed SDL, tokens, bbox checks, suppression, JSON splicing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api import arguments
+from api.auth import AuthConfig, AuthError, authenticate, issue_jwt, key_hash, parse_api_keys
+from api.errors import BadInput
+from api.geojson import collection, encode_response, point_feature
+from api.layers import suppress_small_counts
+from crimegraph.cli.api import SDL_PATH, sdl
+
+
+def test_committed_sdl_matches_the_code() -> None:
+    assert SDL_PATH.read_text() == sdl(), "run `crimegraph api schema` and commit docs/"
+
+
+def test_api_keys_and_jwts_map_to_roles() -> None:
+    config = AuthConfig("s" * 32, parse_api_keys(f"steward:{key_hash('k1')}"))
+    assert authenticate(None, config).role == "public"
+    assert authenticate("Bearer k1", config).role == "steward"
+    assert authenticate(f"Bearer {issue_jwt('s' * 32, 'auditor', 'ann')}", config).subject == (
+        "jwt:ann"
+    )
+    for bad in ("Bearer k2", f"Bearer {issue_jwt('t' * 32, 'auditor', 'x')}", "Token k1"):
+        with pytest.raises(AuthError):
+            authenticate(bad, config)
+    with pytest.raises(ValueError, match="entry 1"):
+        parse_api_keys("admin:" + "0" * 64)
+
+
+@pytest.mark.parametrize(
+    ("box", "message"),
+    [
+        ((1, 50, 0, 51), "west"),
+        ((0, 51, 1, 50), "south"),
+        ((-200, 50, 0, 51), "longitudes"),
+        ((0, -95, 1, 51), "latitudes"),
+        ((-30, 40, 10, 60), "spans"),
+    ],
+)
+def test_bad_bbox_is_named(box, message) -> None:
+    with pytest.raises(BadInput, match=message) as caught:
+        arguments.bbox(*box)
+    assert caught.value.extensions == {"code": "BAD_USER_INPUT", "argument": "bbox"}
+
+
+def test_small_counts_are_suppressed_for_public() -> None:
+    assert suppress_small_counts({"incidents": 4})["incidents"] == "fewer than 5"
+    assert suppress_small_counts({"incidents": 0})["incidents"] == "fewer than 5"
+    assert suppress_small_counts({"incidents": 5})["incidents"] == 5
+
+
+def test_raw_geojson_is_spliced_and_user_strings_cannot_collide() -> None:
+    layer = collection([point_feature("a", -3.1, 51.4, {"n": 1})])
+    text = encode_response({"data": {"x": layer, "y": "\x00deadbeef:0\x00"}})
+    parsed = json.loads(text)
+    assert parsed["data"]["x"]["features"][0]["geometry"]["coordinates"] == [-3.1, 51.4]
+    assert parsed["data"]["y"] == "\x00deadbeef:0\x00"
+
+
+def test_production_masks_unexpected_errors_but_not_client_ones() -> None:
+    from graphql import GraphQLError
+
+    from api.errors import should_mask
+
+    unexpected = GraphQLError("boom at bolt://db", original_error=RuntimeError("boom"))
+    assert should_mask(unexpected)
+    bad = BadInput("bbox", "bbox: west must be less than east")
+    assert not should_mask(GraphQLError(bad.message, original_error=bad, extensions=bad.extensions))
+    assert not should_mask(GraphQLError("Syntax Error"))
