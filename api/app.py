@@ -11,6 +11,7 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
 from api.schema import schema
+from api.web import web_routes
 from crimegraph.settings import Settings, load_settings
 from graph import connection
 
@@ -53,4 +54,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql_app),
         ]
     )
+    app.router.routes.extend(web_routes(settings))
     return app
