@@ -409,7 +409,21 @@ function wireControls() {
   $("ramp-forecast").style.background = cssGradient(CIVIDIS);
 }
 
+/** Mark the base layer drawn (tests and the benchmark wait for it). */
+function watchBaseLayer() {
+  const onData = (event) => {
+    if (event.sourceId !== "forces" || !event.isSourceLoaded) return;
+    map.off("sourcedata", onData);
+    map.once("idle", () => {
+      performance.mark("base:rendered");
+      document.body.dataset.baseRendered = "1";
+    });
+  };
+  map.on("sourcedata", onData);
+}
+
 map.on("load", async () => {
+  watchBaseLayer();
   addLayers();
   wireControls();
   map.on("click", "risk-fill", (event) => showCell(event.features[0].properties.id));
