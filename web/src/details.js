@@ -7,6 +7,9 @@ const LABELS = {
   network: "Offender network",
   forecast: "Forecast",
   incidents: "Incidents",
+  incidentCount: "Incidents this month",
+  scores: "Scores by crime group",
+  people: "People linked to the place",
   month: "Month",
   crimeGroup: "Crime group",
   id: "Cell",
@@ -19,14 +22,14 @@ function label(key) {
 function formatValue(value) {
   if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toFixed(3);
   if (value === null || value === undefined) return "—";
+  if (Array.isArray(value)) return value.map(formatValue).join("; ") || "—";
+  if (typeof value === "object") return Object.values(value).map(formatValue).join(" · ");
   return String(value);
 }
 
 function table(rows) {
   const el = document.createElement("table");
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r ?? {})))].filter(
-    (k) => typeof rows[0]?.[k] !== "object" || rows[0]?.[k] === null,
-  );
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r ?? {})))];
   const head = el.createTHead().insertRow();
   for (const k of keys) {
     const th = document.createElement("th");

@@ -260,18 +260,33 @@ async function loadAreas() {
   }
 }
 
+/** The richest details the role may see: fall back while the API answers FORBIDDEN. */
+async function fetchCell(id) {
+  const base = { id, month: state.month, crimeGroups: state.crimeGroup ? [state.crimeGroup] : null };
+  const purpose = $("purpose").value.trim();
+  let lastError = null;
+  for (const { query, purpose: needsPurpose } of Q.CELL_QUERIES) {
+    if (needsPurpose && !purpose) continue;
+    try {
+      const data = await graphql(query, needsPurpose ? { ...base, purpose } : base);
+      return data.cell;
+    } catch (err) {
+      lastError = err;
+      if (err.code !== "FORBIDDEN") throw err;
+    }
+  }
+  throw lastError ?? new ApiError("no details query was allowed");
+}
+
 async function showCell(id) {
   const panel = $("details");
   panel.hidden = false;
   $("details-title").textContent = `Cell ${id}`;
   $("details-body").textContent = "Loading…";
   try {
-    const data = await graphql(Q.CELL, {
-      id,
-      month: state.month,
-      crimeGroups: state.crimeGroup ? [state.crimeGroup] : null,
-    });
-    $("details-body").replaceChildren(renderDetails(data.cell));
+    const cell = await fetchCell(id);
+    $("details-body").replaceChildren(renderDetails(cell));
+    document.body.dataset.detailsFor = id;
   } catch (err) {
     $("details-body").innerHTML = "";
     const p = document.createElement("p");

@@ -22,34 +22,47 @@ export const INCIDENTS = `query Incidents($bbox: BBox!, $from: String, $to: Stri
   incidents(bbox: $bbox, from: $from, to: $to, first: $first)
 }`;
 
-// CellDetails is rendered generically (every field it has), so the selection is kept wide
-// but only to the contract's words: score components, incidents, people, networks.
-export const CELL = `query Cell($id: String!, $month: String, $crimeGroups: [String!]) {
-  cell(id: $id, month: $month, crimeGroups: $crimeGroups) {
-    id month crimeGroup score harm nearRepeat network forecast incidents
-  }
+// A map click asks for as much as the role may see: people and networks (investigator,
+// with a purpose), the incidents behind the score (analyst, investigator), the scores (all).
+const CELL_BASE = "id month scores incidentCount";
+const CELL_INCIDENTS = "incidents { id month crimeType crimeGroup }";
+const CELL_PEOPLE = `people(purpose: $purpose) {
+  personId name link incidentId locationId provenance { system recordId matchProbability } }`;
+
+function cellQuery(fields, withPurpose) {
+  return `query Cell($id: String!, $month: String, $crimeGroups: [String!]${withPurpose ? ", $purpose: String!" : ""}) {
+  cell(id: $id, month: $month, crimeGroups: $crimeGroups) { ${fields} }
 }`;
+}
+
+export const CELL_QUERIES = [
+  { query: cellQuery(`${CELL_BASE} ${CELL_INCIDENTS} ${CELL_PEOPLE}`, true), purpose: true },
+  { query: cellQuery(`${CELL_BASE} ${CELL_INCIDENTS}`, false), purpose: false },
+  { query: cellQuery(CELL_BASE, false), purpose: false },
+];
 
 export const INCIDENT_ADDED = `subscription IncidentAdded($bbox: BBox) { incidentAdded(bbox: $bbox) }`;
 
+const RECORD = "system recordId forename surname dateOfBirth sex address postcode";
+
 export const REVIEW_QUEUE = `query ReviewQueue($first: Int, $after: String) {
   reviewQueue(first: $first, after: $after) {
-    edges { cursor node { pairId matchProbability matchWeight status } }
+    edges { cursor node { id matchProbability matchWeight status } }
     pageInfo { hasNextPage endCursor }
+    totalCount
   }
 }`;
 
 export const MATCH_EVIDENCE = `query MatchEvidence($pairId: ID!) {
   matchEvidence(pairId: $pairId) {
-    pairId matchProbability matchWeight
-    left { key system recordId forename surname dateOfBirth sex address postcode }
-    right { key system recordId forename surname dateOfBirth sex address postcode }
+    pair { id matchProbability matchWeight status left { ${RECORD} } right { ${RECORD} } }
     comparisons { name matchWeight }
+    decisions { id decision decidedBy decidedAt reason }
   }
 }`;
 
 export const DECIDE_MATCH = `mutation DecideMatch($pairId: ID!, $decision: Decision!, $reason: String!) {
   decideMatch(pairId: $pairId, decision: $decision, reason: $reason) {
-    decisionId pairId decision reason decidedAt
+    id pairId decision decidedBy decidedAt reason
   }
 }`;

@@ -30,6 +30,7 @@ async function loadQueue(append = false) {
     state.pairs = append ? [...state.pairs, ...pairs] : pairs;
     state.endCursor = conn.pageInfo.endCursor;
     state.hasNext = conn.pageInfo.hasNextPage;
+    state.total = conn.totalCount ?? state.pairs.length;
     renderQueue();
     setStatus(state.pairs.length ? "" : "Nothing to review.");
     if (!append && state.pairs.length) select(0, false);
@@ -52,14 +53,14 @@ function renderQueue() {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
-    button.dataset.pairId = pair.pairId;
-    button.textContent = `${pair.pairId} · p=${Number(pair.matchProbability).toFixed(2)}${pair.status === "decided" ? " · decided" : ""}`;
+    button.dataset.pairId = pair.id;
+    button.textContent = `${pair.id} · p=${Number(pair.matchProbability).toFixed(2)}${pair.status === "decided" ? " · decided" : ""}`;
     button.setAttribute("aria-current", String(i === state.index));
     button.addEventListener("click", () => select(i, true));
     li.append(button);
     list.append(li);
   });
-  $("queue-count").textContent = `(${state.pairs.length}${state.hasNext ? "+" : ""})`;
+  $("queue-count").textContent = `(${state.pairs.length} of ${state.total ?? state.pairs.length} open)`;
   $("more").hidden = !state.hasNext;
 }
 
@@ -75,31 +76,33 @@ async function select(index, focus) {
   renderQueue();
   if (focus) $("queue").querySelectorAll("button")[index]?.focus();
   const pair = state.pairs[index];
-  $("pair-title").textContent = `Pair ${pair.pairId}`;
+  $("pair-title").textContent = `Pair ${pair.id}`;
   $("pair").hidden = false;
   $("decide").reset();
   $("decide-status").textContent = "";
   $("records").replaceChildren();
   $("evidence").replaceChildren();
   try {
-    const { matchEvidence: ev } = await graphql(Q.MATCH_EVIDENCE, { pairId: pair.pairId });
+    const { matchEvidence: ev } = await graphql(Q.MATCH_EVIDENCE, { pairId: pair.id });
     if (state.pairs[state.index] !== pair) return;
     if (!ev) throw new Error("no evidence stored for this pair");
-    $("pair-summary").textContent = `Match probability ${Number(ev.matchProbability).toFixed(3)}, total match weight ${Number(ev.matchWeight).toFixed(2)}.`;
+    const p = ev.pair;
+    $("pair-summary").textContent = `Match probability ${Number(p.matchProbability).toFixed(3)}, total match weight ${Number(p.matchWeight).toFixed(2)}.${ev.decisions.length ? ` Earlier decisions: ${ev.decisions.map((d) => `${d.decision} by ${d.decidedBy} (${d.reason})`).join("; ")}.` : ""}`;
     for (const [key, name] of FIELDS) {
       const row = $("records").insertRow();
       const th = document.createElement("th");
       th.scope = "row";
       th.textContent = name;
       row.append(th);
-      const left = ev.left?.[key];
-      const right = ev.right?.[key];
+      const left = p.left?.[key];
+      const right = p.right?.[key];
       const differs = (left ?? "") !== (right ?? "");
       cell(row, left, differs);
       cell(row, right, differs);
     }
-    const maxAbs = Math.max(1, ...ev.comparisons.map((c) => Math.abs(c.matchWeight)));
-    for (const c of ev.comparisons) {
+    const comparisons = ev.comparisons.filter((c) => c.matchWeight !== null);
+    const maxAbs = Math.max(1, ...comparisons.map((c) => Math.abs(c.matchWeight)));
+    for (const c of comparisons) {
       const row = $("evidence").insertRow();
       row.insertCell().textContent = c.name;
       row.insertCell().textContent = `${c.matchWeight >= 0 ? "+" : ""}${c.matchWeight.toFixed(2)}`;
@@ -131,10 +134,10 @@ async function decide(event) {
   }
   $("decide-status").textContent = "Saving…";
   try {
-    const { decideMatch } = await graphql(Q.DECIDE_MATCH, { pairId: pair.pairId, decision, reason });
+    const { decideMatch } = await graphql(Q.DECIDE_MATCH, { pairId: pair.id, decision, reason });
     pair.status = "decided";
-    $("decide-status").textContent = `Saved: ${decideMatch.decision} (${decideMatch.decisionId}).`;
-    document.body.dataset.lastDecision = pair.pairId;
+    $("decide-status").textContent = `Saved: ${decideMatch.decision} by ${decideMatch.decidedBy} (${decideMatch.id}).`;
+    document.body.dataset.lastDecision = pair.id;
     renderQueue();
     if (state.index + 1 < state.pairs.length) {
       const next = state.index + 1;
