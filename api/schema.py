@@ -1,63 +1,152 @@
-"""GraphQL schema: forces and incident counts, read from Neo4j with named Cypher."""
+"""The GraphQL schema: each field wired to its resolver and to the roles allowed it."""
 
 from __future__ import annotations
 
 import re
 
 import strawberry
-from graphql import GraphQLError
-from neo4j import AsyncDriver
 from strawberry.types import Info
 
+from api import limits
+from api.context import driver, is_public
+from api.errors import BadInput
+from api.geojson import GeoJSON
+from api.layers import SMALL_COUNT
+from api.permissions import roles_for
+from api.resolvers import audit as audit_resolvers
+from api.resolvers import map as map_resolvers
+from api.resolvers import people, review
+from api.types.audit import AuditEntryConnection
+from api.types.map import CellDetails, Force
+from api.types.people import LinkedCases, Network, Person, PersonMatch, Place
+from api.types.review import MatchDecision, MatchEvidence, ReviewPairConnection, UnmergeResult
 from graph.cypher import statement
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _FORCE_CODE = re.compile(r"^[a-z0-9-]{2,64}$")
 
 
-@strawberry.type(description="A police force area of England and Wales.")
-class Force:
-    code: str = strawberry.field(description="police.uk force id, e.g. `south-wales`.")
-    name: str
-    pfa_code: str | None = strawberry.field(description="ONS police force area code (PFA20CD).")
-    incident_count: int = strawberry.field(description="Incidents this force reported.")
+async def forces(info: Info) -> list[Force]:
+    records, _, _ = await driver(info).execute_query(statement("queries/forces"), routing_="r")
+    return [
+        Force(
+            code=r["code"],
+            name=r["name"],
+            pfa_code=r["pfa_code"],
+            incident_count=r["incident_count"],
+        )
+        for r in records
+    ]
 
 
-def _driver(info: Info) -> AsyncDriver:
-    return info.context["driver"]
+async def incident_count(info: Info, force: str, month: str | None = None) -> int | None:
+    if not _FORCE_CODE.match(force):
+        raise BadInput(
+            "force", f"force must be a police.uk force id such as 'south-wales', got {force!r}"
+        )
+    if month is not None and not _MONTH.match(month):
+        raise BadInput("month", f"month must be YYYY-MM, got {month!r}")
+    records, _, _ = await driver(info).execute_query(
+        statement("queries/incident_count"), force=force, month=month, routing_="r"
+    )
+    count = records[0]["incident_count"]
+    return None if is_public(info) and count < SMALL_COUNT else count
+
+
+def _field(name: str, resolver, description: str, graphql_type=None):
+    kwargs = {"graphql_type": graphql_type} if graphql_type is not None else {}
+    return strawberry.field(
+        resolver=resolver,
+        name=name,
+        description=description,
+        permission_classes=[roles_for(name)],
+        **kwargs,
+    )
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Every police force area, with its incident count.")
-    async def forces(self, info: Info) -> list[Force]:
-        records, _, _ = await _driver(info).execute_query(statement("queries/forces"), routing_="r")
-        return [
-            Force(
-                code=r["code"],
-                name=r["name"],
-                pfa_code=r["pfa_code"],
-                incident_count=r["incident_count"],
-            )
-            for r in records
-        ]
+    forces: list[Force] = _field(
+        "forces", forces, "Every police force area, with its incident count."
+    )
+    incident_count: int | None = _field(
+        "incidentCount",
+        incident_count,
+        "Incidents a force reported, in one month (YYYY-MM) or in all; null for the public "
+        "role when fewer than 5.",
+    )
+    months: list[str] = _field(
+        "months", map_resolvers.months, "Months with scores or incidents, 'YYYY-MM', ascending."
+    )
+    crime_groups: list[str] = _field(
+        "crimeGroups", map_resolvers.crime_groups, "Crime groups layers can be filtered by."
+    )
+    areas: GeoJSON = _field(
+        "areas", map_resolvers.areas, "LSOA polygons (base layer), properties {id, name, force}."
+    )
+    risk_layer: GeoJSON = _field(
+        "riskLayer",
+        map_resolvers.risk_layer,
+        "Risk per H3 cell or LSOA: {id, score, harm, nearRepeat, network, forecast, "
+        "incidents, month, crimeGroup}; public sees incidents < 5 as 'fewer than 5'.",
+    )
+    hotspots: GeoJSON = _field(
+        "hotspots", map_resolvers.hotspots, "Getis-Ord Gi* hotspots: {id, giZ, pValue, ...}."
+    )
+    forecast_layer: GeoJSON = _field(
+        "forecastLayer",
+        map_resolvers.forecast_layer,
+        "Next-month forecasts: {id, expected, model}.",
+    )
+    incidents: GeoJSON = _field(
+        "incidents",
+        map_resolvers.incidents,
+        "Incident points {id, month, crimeType, crimeGroup}; not for public.",
+    )
+    cell: CellDetails | None = _field(
+        "cell", map_resolvers.cell, "A map click: score components and the incidents behind them."
+    )
+    person: Person | None = _field("person", people.person, "A person (audited).")
+    search_people: list[PersonMatch] = _field(
+        "searchPeople", people.search_people, "Fuzzy person search (audited)."
+    )
+    linked_cases: LinkedCases | None = _field(
+        "linkedCases", people.linked_cases, "Incidents linked to a person (audited)."
+    )
+    network: Network | None = _field(
+        "network", people.network, "A person's co-offending network (audited)."
+    )
+    place: Place | None = _field(
+        "place", people.place, "A place; its people for investigators with a purpose (audited)."
+    )
+    review_queue: ReviewPairConnection = _field(
+        "reviewQueue", review.review_queue, "Open review pairs (steward)."
+    )
+    match_evidence: MatchEvidence | None = _field(
+        "matchEvidence", review.match_evidence, "Both records and per-comparison weights (steward)."
+    )
+    audit_log: AuditEntryConnection = _field(
+        "auditLog", audit_resolvers.audit_log, "Person-level reads, newest first (auditor)."
+    )
 
-    @strawberry.field(description="Incidents a force reported, in one month (YYYY-MM) or in all.")
-    async def incident_count(self, info: Info, force: str, month: str | None = None) -> int:
-        if not _FORCE_CODE.match(force):
-            raise GraphQLError(
-                f"force must be a police.uk force id such as 'south-wales', got {force!r}",
-                extensions={"code": "BAD_USER_INPUT", "argument": "force"},
-            )
-        if month is not None and not _MONTH.match(month):
-            raise GraphQLError(
-                f"month must be YYYY-MM, got {month!r}",
-                extensions={"code": "BAD_USER_INPUT", "argument": "month"},
-            )
-        records, _, _ = await _driver(info).execute_query(
-            statement("queries/incident_count"), force=force, month=month, routing_="r"
-        )
-        return records[0]["incident_count"]
+
+@strawberry.type
+class Mutation:
+    decide_match: MatchDecision = _field(
+        "decideMatch", review.decide_match, "Decide a review pair (steward)."
+    )
+    unmerge: UnmergeResult = _field(
+        "unmerge", review.unmerge, "Split records off a person as cannot-link decisions (steward)."
+    )
+    reload_layers: list[str] = _field(
+        "reloadLayers", map_resolvers.reload_layers, "Re-read the map layers from the warehouse."
+    )
 
 
-schema = strawberry.Schema(query=Query)
+def build_schema(production: bool = False) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, extensions=limits.extensions(production)
+    )
+
+
+schema = build_schema()

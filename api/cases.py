@@ -1,0 +1,176 @@
+"""Investigator reads from the graph: person, linked cases, network, place, search.
+
+Signatures follow the lead's planned ``graph/cases.py`` (async, a neo4j AsyncDriver in,
+plain dicts out, every fact with its provenance), so the API can switch to it when it
+lands without touching the resolvers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jellyfish
+from neo4j import AsyncDriver
+
+from graph.cypher import statement
+
+LINKED_INCIDENT_CAP = 500
+NETWORK_CAP = 200
+PLACE_PEOPLE_CAP = 200
+SEARCH_CANDIDATES = 2000
+
+
+async def _read(driver: AsyncDriver, name: str, **params: Any) -> list[dict[str, Any]]:
+    records, _, _ = await driver.execute_query(statement(name), params, routing_="r")
+    return [record.data() for record in records]
+
+
+async def person_profile(driver: AsyncDriver, person_id: str) -> dict[str, Any] | None:
+    rows = await _read(driver, "api/person_profile", person_id=person_id)
+    if not rows:
+        return None
+    row = rows[0]
+    return {**row["person"], **{k: row[k] for k in ("records", "incidents", "addresses")}}
+
+
+async def linked_cases(driver: AsyncDriver, person_id: str, depth: int) -> dict[str, Any] | None:
+    """Incidents reachable in ``depth`` person→incident→person hops, with their parties."""
+    if not await _read(driver, "api/network_members", person_id=person_id):
+        return None
+    seen_people = {person_id}
+    frontier = [person_id]
+    incidents: dict[str, dict[str, Any]] = {}
+    for hop in range(1, depth + 1):
+        if not frontier or len(incidents) >= LINKED_INCIDENT_CAP:
+            break
+        rows = await _read(
+            driver,
+            "api/linked_step",
+            person_ids=frontier,
+            limit=LINKED_INCIDENT_CAP - len(incidents),
+        )
+        next_frontier: list[str] = []
+        for row in rows:
+            incident_id = row["incident"]["incident_id"]
+            if incident_id in incidents:
+                continue
+            incidents[incident_id] = {
+                **row["incident"],
+                "hops": hop,
+                "location": row["location"],
+                "parties": row["parties"],
+            }
+            for party in row["parties"]:
+                if party["person_id"] not in seen_people:
+                    seen_people.add(party["person_id"])
+                    next_frontier.append(party["person_id"])
+        frontier = next_frontier
+    return {
+        "person_id": person_id,
+        "depth": depth,
+        "incidents": list(incidents.values()),
+        "people": sorted(seen_people),
+    }
+
+
+async def network(driver: AsyncDriver, person_id: str) -> dict[str, Any] | None:
+    rows = await _read(driver, "api/network", person_id=person_id, limit=NETWORK_CAP)
+    if not rows:
+        rows = await _read(driver, "api/network_members", person_id=person_id)
+    return rows[0] if rows else None
+
+
+async def place_profile(
+    driver: AsyncDriver, location_id: str, with_people: bool
+) -> dict[str, Any] | None:
+    rows = await _read(driver, "api/place_profile", location_id=location_id)
+    if not rows:
+        return None
+    row = rows[0]
+    place = {
+        **row["place"],
+        **{k: row[k] for k in ("lsoa", "force", "incident_count", "incidents")},
+    }
+    place["people"] = await people_at(driver, [location_id]) if with_people else None
+    return place
+
+
+async def people_at(driver: AsyncDriver, location_ids: list[str]) -> list[dict[str, Any]]:
+    return await _read(
+        driver, "api/place_people", location_ids=location_ids, limit=PLACE_PEOPLE_CAP
+    )
+
+
+async def locations_in_cells(driver: AsyncDriver, cells: list[str]) -> list[str]:
+    return [r["location_id"] for r in await _read(driver, "api/cell_locations", cells=cells)]
+
+
+def _similarity(a: str | None, b: str | None) -> float:
+    if not a or not b:
+        return 0.0
+    return jellyfish.jaro_winkler_similarity(a, b)
+
+
+async def search_people(
+    driver: AsyncDriver,
+    forename: str | None,
+    surname: str | None,
+    dob: str | None,
+    postcode: str | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """People whose records resemble the (standardised) query, best first.
+
+    Candidates share a surname's first two letters, a date-of-birth prefix or the
+    postcode; each is scored by Jaro-Winkler on names and exact date and postcode.
+    """
+    rows = await _read(
+        driver,
+        "api/search_candidates",
+        surname_prefix=surname[:2] if surname else None,
+        dob_prefix=dob,
+        postcode=postcode,
+        limit=SEARCH_CANDIDATES,
+    )
+    best: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        score, matched = 0.0, []
+        weights = 0.0
+        if surname:
+            weights += 2
+            s = _similarity(surname, row["surname"])
+            score += 2 * s
+            if s >= 0.9:
+                matched.append("surname")
+        if forename:
+            weights += 1
+            s = _similarity(forename, row["forename"])
+            score += s
+            if s >= 0.9:
+                matched.append("forename")
+        if dob:
+            weights += 1.5
+            if row["date_of_birth"] and row["date_of_birth"].startswith(dob):
+                score += 1.5
+                matched.append("dateOfBirth")
+        if postcode:
+            weights += 1
+            if row["postcode"] == postcode:
+                score += 1
+                matched.append("postcode")
+        score = score / weights if weights else 0.0
+        current = best.get(row["person_id"])
+        if current is None or score > current["score"]:
+            best[row["person_id"]] = {
+                "person_id": row["person_id"],
+                "name": row["name"],
+                "score": round(score, 4),
+                "matched_on": matched,
+                "provenance": {
+                    "system": row["system"],
+                    "record_id": row["record_id"],
+                    "match_probability": row["match_probability"],
+                },
+            }
+    ranked = sorted(best.values(), key=lambda m: (-m["score"], m["person_id"]))
+    return [m for m in ranked if m["score"] >= 0.5][:limit]

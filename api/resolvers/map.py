@@ -1,0 +1,183 @@
+"""Map layers: months, crime groups, areas, risk, hotspots, forecasts, incidents, cells."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import h3
+import numpy as np
+import strawberry
+from strawberry.types import Info
+
+from api import arguments, cases, geojson
+from api.context import driver, is_public, store
+from api.errors import BadInput
+from api.layers import FEWER_THAN_5, SMALL_COUNT, BBox, LayerStore, SliceKey, suppress_small_counts
+from api.limits import check_page
+from api.types.map import AreaLevel, CellDetails, IncidentSummary
+from api.types.map import BBox as BBoxInput
+
+CELL_INCIDENT_CAP = 200
+
+
+def _bbox(value: BBoxInput) -> BBox:
+    return arguments.bbox(value.west, value.south, value.east, value.north)
+
+
+def layer_keys(
+    s: LayerStore,
+    layer: str,
+    month: str | None,
+    resolution: int,
+    level: str,
+    groups: list[str] | None,
+) -> list[SliceKey]:
+    """The slices a layer request asks for, its arguments checked."""
+    month = arguments.month(month) or s.latest_month(layer)
+    chosen = arguments.crime_groups(s, groups)
+    if level == "h3":
+        arguments.resolution(s, layer, resolution)
+        return [(month or "", "h3", resolution, g) for g in chosen]
+    return [(month or "", "lsoa", -1, g) for g in chosen]
+
+
+def months(info: Info) -> list[str]:
+    return store(info).months
+
+
+def crime_groups(info: Info) -> list[str]:
+    return store(info).crime_groups
+
+
+def areas(info: Info, bbox: BBoxInput | None = None, force: str | None = None) -> geojson.RawJSON:
+    s = store(info)
+    box = _bbox(bbox) if bbox else None
+    return geojson.collection(s.area_features(box, arguments.force(s, force)))
+
+
+def _layer(
+    info: Info,
+    layer: str,
+    bbox: BBoxInput,
+    month: str | None,
+    resolution: int,
+    level: str,
+    groups: list[str] | None,
+) -> geojson.RawJSON:
+    s = store(info)
+    box = _bbox(bbox)
+    keys = layer_keys(s, layer, month, resolution, level, groups)
+    return geojson.collection(s.features(layer, keys, box, is_public(info)))
+
+
+def risk_layer(
+    info: Info,
+    bbox: BBoxInput,
+    month: str | None = None,
+    resolution: int = 9,
+    area_level: AreaLevel = AreaLevel.H3,
+    crime_groups: list[str] | None = None,
+) -> geojson.RawJSON:
+    return _layer(info, "risk", bbox, month, resolution, area_level.value, crime_groups)
+
+
+def hotspots(
+    info: Info,
+    bbox: BBoxInput,
+    month: str | None = None,
+    resolution: int = 9,
+    crime_groups: list[str] | None = None,
+) -> geojson.RawJSON:
+    return _layer(info, "hotspots", bbox, month, resolution, "h3", crime_groups)
+
+
+def forecast_layer(
+    info: Info,
+    bbox: BBoxInput,
+    month: str | None = None,
+    resolution: int = 9,
+    crime_groups: list[str] | None = None,
+) -> geojson.RawJSON:
+    return _layer(info, "forecast", bbox, month, resolution, "h3", crime_groups)
+
+
+def incidents(
+    info: Info,
+    bbox: BBoxInput,
+    from_: Annotated[str | None, strawberry.argument(name="from")] = None,
+    to: str | None = None,
+    types: list[str] | None = None,
+    first: int = 500,
+) -> geojson.RawJSON:
+    s = store(info)
+    box = _bbox(bbox)
+    months = (arguments.month(from_, "from"), arguments.month(to, "to"))
+    chosen = s.incidents.select(box, months, arguments.crime_types(s, types))
+    limit = check_page("incidents", first)
+    return geojson.collection(s.incidents.feature(int(i)) for i in chosen[:limit])
+
+
+def _cell_members(s: LayerStore, cell_id: str, month: str | None) -> np.ndarray:
+    """Indices of incidents inside an H3 cell (any resolution up to 9) or an LSOA."""
+    inc = s.incidents
+    chosen = inc.select(months=(month, month))
+    if cell_id[0] in "EW" and len(cell_id) == 9:
+        return chosen[inc.lsoa[chosen] == cell_id]
+    res = h3.get_resolution(cell_id)
+    if res > 9:
+        raise BadInput("id", "cells finer than resolution 9 are not served")
+    # Only incidents whose location is near the cell can fall in it: filter by bbox first.
+    lats, lngs = zip(*h3.cell_to_boundary(cell_id), strict=True)
+    box = (min(lngs), min(lats), max(lngs), max(lats))
+    near = chosen[np.isin(chosen, inc.select(bbox=box))]
+    parents = [
+        c is not None and h3.cell_to_parent(c, res) == cell_id if res < 9 else c == cell_id
+        for c in inc.h3_cell[near]
+    ]
+    return near[np.array(parents, dtype=bool)] if len(near) else near
+
+
+async def cell(
+    info: Info, id: str, month: str | None = None, crime_groups: list[str] | None = None
+) -> CellDetails | None:
+    s = store(info)
+    cell_id = arguments.cell_id(id)
+    month = arguments.month(month) or s.latest_month("risk")
+    level = "lsoa" if cell_id[0] in "EW" and len(cell_id) == 9 else "h3"
+    res = -1 if level == "lsoa" else h3.get_resolution(cell_id)
+    groups = arguments.crime_groups(s, crime_groups)
+    keys = [(month or "", level, res, g) for g in groups]
+    scores = s.rows("risk", keys, cell_id)
+    public = is_public(info)
+    if public:
+        scores = [suppress_small_counts(p) for p in scores]
+    members = _cell_members(s, cell_id, month)
+    inc = s.incidents
+    count = len(members)
+    locations: list[str] = []
+    if not public and level == "h3":
+        cells = [cell_id] if res == 9 else list(h3.cell_to_children(cell_id, 9))
+        locations = await cases.locations_in_cells(driver(info), cells[:5000])
+    rows = [
+        IncidentSummary(
+            id=inc.ids[i],
+            month=inc.month[i],
+            crime_type=inc.crime_type[i],
+            crime_group=inc.crime_group[i],
+        )
+        for i in members[:CELL_INCIDENT_CAP]
+    ]
+    return CellDetails(
+        id=cell_id,
+        month=month,
+        scores=scores,
+        incident_count=FEWER_THAN_5 if public and count < SMALL_COUNT else str(count),
+        location_ids=locations,
+        incident_rows=rows,
+    )
+
+
+def reload_layers(info: Info) -> list[str]:
+    """Re-read the layers from the warehouse (after a risk or ingest run); returns their names."""
+    fresh = info.context["reload_layers"]()
+    return [name for name in ("risk", "hotspots", "forecast") if fresh.has_layer(name)]

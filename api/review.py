@@ -1,0 +1,93 @@
+"""Steward reads and writes on the match review loop, as (:ReviewPair) and
+(:MatchDecision) nodes the next ``crimegraph resolve people`` picks up."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import AsyncDriver
+
+from graph.cypher import statement
+
+DECISIONS = ("match", "not_a_match", "unsure")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+async def review_page(
+    driver: AsyncDriver, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    records, _, _ = await driver.execute_query(
+        statement("api/review_page"), offset=offset, limit=limit, routing_="r"
+    )
+    totals, _, _ = await driver.execute_query(statement("api/review_count"), routing_="r")
+    return [r.data() for r in records], totals[0]["total"]
+
+
+async def match_evidence(driver: AsyncDriver, pair_id: str) -> dict[str, Any] | None:
+    records, _, _ = await driver.execute_query(
+        statement("api/match_evidence"), pair_id=pair_id, routing_="r"
+    )
+    if not records:
+        return None
+    row = records[0].data()
+    evidence = row["pair"].pop("evidence", None)
+    weights = json.loads(evidence) if isinstance(evidence, str) else (evidence or {})
+    row["comparisons"] = [{"name": k, "match_weight": v} for k, v in weights.items()]
+    return row
+
+
+async def decide_match(
+    driver: AsyncDriver, pair_id: str, decision: str, reason: str, decided_by: str
+) -> dict[str, Any] | None:
+    entry = {
+        "decision_id": str(uuid.uuid4()),
+        "decision": decision,
+        "decided_by": decided_by,
+        "decided_at": _now(),
+        "reason": reason,
+        "origin": "api",
+    }
+    records, _, _ = await driver.execute_query(
+        statement("api/decide_match"), pair_id=pair_id, decision=entry
+    )
+    return records[0]["decision"] if records else None
+
+
+async def person_record_keys(driver: AsyncDriver, person_id: str) -> list[str]:
+    records, _, _ = await driver.execute_query(
+        statement("api/person_records"), person_id=person_id, routing_="r"
+    )
+    return [r["key"] for r in records]
+
+
+async def unmerge(
+    driver: AsyncDriver, split: list[str], rest: list[str], reason: str, decided_by: str
+) -> int:
+    """Cannot-link decisions between every split-off record and every staying record."""
+    at = _now()
+    rows = [
+        {
+            "decision_id": str(uuid.uuid4()),
+            "pair_id": f"unmerge:{a}|{b}",
+            "left_key": a,
+            "right_key": b,
+            "decision": "not_a_match",
+            "decided_by": decided_by,
+            "decided_at": at,
+            "reason": reason,
+            "origin": "api",
+            "kind": "unmerge",
+        }
+        for a in split
+        for b in rest
+    ]
+    if not rows:
+        return 0
+    records, _, _ = await driver.execute_query(statement("api/unmerge"), decisions=rows)
+    return records[0]["created"]
