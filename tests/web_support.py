@@ -102,3 +102,53 @@ def changed_share(before: bytes, after: bytes, threshold: int = 30) -> float:
 def hex_rgb(value: str) -> tuple[int, int, int]:
     value = value.lstrip("#")
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def seed_layers(warehouse_path: Path, resolutions: tuple[int, ...] = (7, 8, 9)) -> int:
+    """Write risk_scores, hotspots and forecasts in the contract's shape, computed plainly
+    from the warehouse's own incidents (counts per H3 cell, month and crime group), so the
+    pages have layers to draw whatever the risk stage's models say. Returns the rows written."""
+    import duckdb
+    import h3
+    import pandas as pd
+
+    with duckdb.connect(str(warehouse_path)) as con:
+        events = (
+            con.sql(
+                "SELECT i.month, i.crime_group, l.h3_cell, i.force_code FROM incidents i "
+                "JOIN locations l USING (location_id) WHERE l.h3_cell IS NOT NULL"
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
+        frames = []
+        for res in resolutions:
+            cells = events.assign(
+                area_id=[h3.cell_to_parent(c, res) for c in events["h3_cell"]], resolution=res
+            )
+            for group_cells in (cells, cells.assign(crime_group="All crime")):
+                frames.append(
+                    group_cells.groupby(["month", "resolution", "area_id", "crime_group"])
+                    .agg(incidents=("h3_cell", "size"), force_code=("force_code", "first"))
+                    .reset_index()
+                )
+        scores = pd.concat(frames, ignore_index=True)
+        top = scores.groupby(["month", "resolution", "crime_group"])["incidents"].transform("max")
+        scores["score"] = scores["incidents"] / top
+        scores["harm"] = scores["score"] * 0.6
+        scores["near_repeat"] = scores["score"] * 0.25
+        scores["network"] = scores["score"] * 0.15
+        scores["forecast"] = scores["incidents"] * 0.9
+        scores["area_level"] = "h3"
+        con.register("scores_frame", scores)
+        con.execute("CREATE OR REPLACE TABLE risk_scores AS SELECT * FROM scores_frame")
+        con.execute(
+            "CREATE OR REPLACE TABLE hotspots AS SELECT month, area_level, resolution, area_id, "
+            "crime_group, 1 + 3 * score AS gi_z, CASE WHEN score >= 0.5 THEN 0.001 ELSE 0.5 END::DOUBLE "
+            "AS p_value FROM risk_scores"
+        )
+        con.execute(
+            "CREATE OR REPLACE TABLE forecasts AS SELECT month, resolution, area_id AS cell, "
+            "crime_group, forecast AS expected, 'counts' AS model FROM risk_scores"
+        )
+        return len(scores)

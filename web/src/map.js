@@ -236,18 +236,24 @@ async function loadLayers() {
       ).then((p) => p && problems.push(p)),
     );
   } else map.getSource("forecast").setData(EMPTY);
+  const notes = [];
   if ($("layer-incidents").checked) {
     const incidentVars = { bbox: vars.bbox, ...monthRange(), first: 5000 };
     jobs.push(
-      loadOptional(Q.INCIDENTS, "incidents", "incidents", incidentVars, seq).then(
-        (p) => p && problems.push(state.role === "public" ? "incidents: needs an analyst or investigator token" : p),
-      ),
+      graphql(Q.INCIDENTS, incidentVars)
+        .then((data) => seq === state.loadSeq && map.getSource("incidents").setData(data.incidents || EMPTY))
+        .catch((err) => {
+          if (seq === state.loadSeq) map.getSource("incidents").setData(EMPTY);
+          if (err.code === "FORBIDDEN") notes.push("incident points need an analyst or investigator token");
+          else problems.push(`incidents: ${err.message}`);
+        }),
     );
   } else map.getSource("incidents").setData(EMPTY);
   await Promise.all(jobs);
   if (seq !== state.loadSeq) return;
+  const shown = `Showing ${state.month ?? "latest"} · ${state.crimeGroup || "All crime"}`;
   if (problems.length) setStatus(`Some layers are unavailable — ${problems.join("; ")}`, true);
-  else setStatus(`Showing ${state.month ?? "latest"} · ${state.crimeGroup || "All crime"}`);
+  else setStatus(notes.length ? `${shown} (${notes.join("; ")})` : shown);
 }
 
 async function loadAreas() {
@@ -283,6 +289,7 @@ async function showCell(id) {
   panel.hidden = false;
   $("details-title").textContent = `Cell ${id}`;
   $("details-body").textContent = "Loading…";
+  delete document.body.dataset.detailsFor;
   try {
     const cell = await fetchCell(id);
     $("details-body").replaceChildren(renderDetails(cell));
