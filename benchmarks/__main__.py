@@ -13,6 +13,7 @@ BENCHMARKS = (
     ("sources_suggest", []),
     ("resolution", []),
     ("resolution", ["scale"]),
+    ("web", []),
 )
 
 if __name__ == "__main__":

@@ -15,8 +15,12 @@ const $ = (id) => document.getElementById(id);
 
 const state = { months: [], month: null, crimeGroup: "", role: "public", loadSeq: 0, live: 0 };
 
+// `?resolution=9` pins the H3 resolution (the benchmark's whole-Wales res-9 case).
+const PINNED_RESOLUTION = Number(new URLSearchParams(location.search).get("resolution")) || null;
+
 /** The H3 resolution to ask for at a zoom: coarse cells for a whole-country view. */
 export function resolutionForZoom(zoom) {
+  if (PINNED_RESOLUTION) return PINNED_RESOLUTION;
   if (zoom < 8.5) return 7;
   if (zoom < 10.5) return 8;
   return 9;
@@ -178,15 +182,14 @@ async function loadRisk(vars, seq) {
   restyle("risk-fill", "score", layer.features, VIRIDIS, "risk");
   renderTopCells(layer.features);
   document.body.dataset.riskFeatures = String(layer.features.length);
-  map.once("idle", () => {
-    if (seq !== state.loadSeq) return;
-    if (firstRiskRender) {
-      performance.mark("risk:first-render");
-      performance.measure("risk:first-render", "risk:requested", "risk:first-render");
-      firstRiskRender = false;
-    }
-    document.body.dataset.riskRendered = `${state.month}|${state.crimeGroup}|${layer.features.length}`;
-  });
+  await map.once("idle");
+  if (seq !== state.loadSeq) return;
+  if (firstRiskRender) {
+    performance.mark("risk:first-render");
+    performance.measure("risk:first-render", "risk:requested", "risk:first-render");
+    firstRiskRender = false;
+  }
+  document.body.dataset.riskRendered = `${state.month}|${state.crimeGroup}|${layer.features.length}`;
 }
 
 async function loadOptional(query, field, sourceId, vars, seq, onData) {
@@ -217,7 +220,9 @@ async function loadLayers() {
   const problems = [];
   const jobs = [];
   if ($("layer-risk").checked) {
-    jobs.push(loadRisk(vars, seq).catch((err) => problems.push(`risk layer: ${err.message}`)));
+    // The risk layer first and alone: the other layers follow once it is drawn.
+    await loadRisk(vars, seq).catch((err) => problems.push(`risk layer: ${err.message}`));
+    if (seq !== state.loadSeq) return;
   } else {
     map.getSource("risk").setData(EMPTY);
   }
@@ -418,6 +423,10 @@ function wireControls() {
     });
   }
   $("layer-areas").addEventListener("change", () => {
+    if ($("layer-areas").checked && !state.areasLoaded) {
+      state.areasLoaded = true;
+      loadAreas();
+    }
     map.setLayoutProperty("areas-line", "visibility", $("layer-areas").checked ? "visible" : "none");
   });
   $("details-close").addEventListener("click", () => {
@@ -459,7 +468,6 @@ map.on("load", async () => {
     map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
   }
   await loadOptions();
-  loadAreas();
   await loadLayers();
   map.on("moveend", debounce(loadLayers, 300));
   startLive();
