@@ -109,7 +109,7 @@ def _write_layers(path: Path) -> tuple[list[str], str]:
         con.close()
 
 
-def _record(system, record_id, forename, surname, dob, postcode, p, incidents):  # noqa: ANN001, ANN202
+def _record(system, record_id, forename, surname, dob, postcode, p, incidents):
     return {
         "system": system,
         "record_id": record_id,
@@ -134,8 +134,16 @@ def _seed_people(settings: Settings, incidents: list[str]) -> None:
             "sex": "M",
             "network_id": "1",
             "records": [
-                _record("police_a", "A1", "JOHN", "SMITH", "1990-04-03", "CF10 1AA", 0.98,
-                        [(i0, "suspect"), (i1, "suspect")]),
+                _record(
+                    "police_a",
+                    "A1",
+                    "JOHN",
+                    "SMITH",
+                    "1990-04-03",
+                    "CF10 1AA",
+                    0.98,
+                    [(i0, "suspect"), (i1, "suspect")],
+                ),
                 _record("social_care", "S1", "JON", "SMITH", "1990-04", "CF10 1AA", 0.91, []),
             ],
         },
@@ -146,8 +154,16 @@ def _seed_people(settings: Settings, incidents: list[str]) -> None:
             "sex": "F",
             "network_id": "1",
             "records": [
-                _record("police_b", "B1", "JANE", "JONES", "1985-01-02", "NP20 1AA", 1.0,
-                        [(i1, "suspect"), (i2, "victim")]),
+                _record(
+                    "police_b",
+                    "B1",
+                    "JANE",
+                    "JONES",
+                    "1985-01-02",
+                    "NP20 1AA",
+                    1.0,
+                    [(i1, "suspect"), (i2, "victim")],
+                ),
             ],
         },
         {
@@ -157,8 +173,16 @@ def _seed_people(settings: Settings, incidents: list[str]) -> None:
             "sex": "M",
             "network_id": "2",
             "records": [
-                _record("council_asb", "C1", "BOB", "EVANS", "1970-07-07", "SA1 1AA", 1.0,
-                        [(i2, "witness")]),
+                _record(
+                    "council_asb",
+                    "C1",
+                    "BOB",
+                    "EVANS",
+                    "1970-07-07",
+                    "SA1 1AA",
+                    1.0,
+                    [(i2, "witness")],
+                ),
             ],
         },
     ]

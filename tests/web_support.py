@@ -144,8 +144,8 @@ def seed_layers(warehouse_path: Path, resolutions: tuple[int, ...] = (7, 8, 9)) 
         con.execute("CREATE OR REPLACE TABLE risk_scores AS SELECT * FROM scores_frame")
         con.execute(
             "CREATE OR REPLACE TABLE hotspots AS SELECT month, area_level, resolution, area_id, "
-            "crime_group, 1 + 3 * score AS gi_z, CASE WHEN score >= 0.5 THEN 0.001 ELSE 0.5 END::DOUBLE "
-            "AS p_value FROM risk_scores"
+            "crime_group, 1 + 3 * score AS gi_z, "
+            "CASE WHEN score >= 0.5 THEN 0.001 ELSE 0.5 END::DOUBLE AS p_value FROM risk_scores"
         )
         con.execute(
             "CREATE OR REPLACE TABLE forecasts AS SELECT month, resolution, area_id AS cell, "
