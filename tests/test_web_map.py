@@ -60,7 +60,8 @@ def api_url(neo4j_settings, tmp_path_factory):
     pipeline.ingest_police_uk(settings, files)
     seed_layers(settings.warehouse_path)
     with warehouse.connect(settings.warehouse_path) as con, connection.driver(settings) as drv:
-        drv.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+        with drv.session() as session:  # IN TRANSACTIONS needs an auto-commit transaction
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
         load_graph(con, drv)
     with serve_api(settings, {"CRIMEGRAPH_JWT_SECRET": SECRET}) as url:
         yield url
