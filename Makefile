@@ -10,7 +10,7 @@ CRIMEGRAPH := $(VENV)/bin/crimegraph
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: venv neo4j demo test lint bench clean
+.PHONY: venv web neo4j demo test lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -20,8 +20,15 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
 	touch $@
 
-## venv: the virtualenv with the locked dependencies (uv.lock)
-venv: $(VENV)/.synced
+## venv: the virtualenv with the locked dependencies (uv.lock), and the web pages built
+venv: $(VENV)/.synced web
+
+## web: the map and review pages bundled offline into web/dist (skipped when up to date)
+web: web/dist/.built
+
+web/dist/.built: web/package.json web/package-lock.json web/build.mjs $(wildcard web/src/*)
+	cd web && npm ci --no-audit --no-fund && npm run build
+	touch $@
 
 ## neo4j: assemble (first time) and start the local Neo4j + GDS
 neo4j: venv

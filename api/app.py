@@ -19,6 +19,7 @@ from api.geojson import encode_response
 from api.layers import LayerStore
 from api.schema import build_schema
 from api.tiles import tile_endpoint
+from api.web import web_routes
 from crimegraph.settings import Settings, load_settings
 from graph import connection
 
@@ -98,4 +99,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/tiles/{layer}/{z:int}/{x:int}/{y:int}.mvt", tiles, methods=["GET"]),
         ]
     )
+    app.router.routes.extend(web_routes(settings))
     return app

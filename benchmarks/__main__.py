@@ -16,6 +16,7 @@ BENCHMARKS = (
     ("linkage_places_incidents", []),
     ("forecast", []),
     ("api", []),
+    ("web", []),
 )
 
 if __name__ == "__main__":

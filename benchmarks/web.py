@@ -1,0 +1,141 @@
+"""Web benchmark: first render of the whole-Wales risk layer in Debian's headless Chromium.
+
+Writes var/bench/web.json. The page marks `risk:requested` when it asks the API for the
+layer and `risk:first-render` when MapLibre is idle with it drawn; `base:rendered` marks the
+force-area base layer. Each case is the median of cold page loads. Baselines in the same
+run: the base layer alone (what a map without data costs here) and the bare GraphQL fetch of
+the same layer over HTTP (no browser). Layers come from the warehouse's risk tables; when
+the risk stage has not written them yet, from plain incident counts in the same shape
+(figures say which)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+from playwright.sync_api import sync_playwright
+
+from benchmarks.report import write_figures
+from crimegraph.settings import load_settings
+from graph import neo4j_server
+from tests.conftest import free_port
+from tests.web_support import CHROMIUM, CHROMIUM_ARGS, LAPTOP, require_built_pages, serve_api
+from tests.web_support import seed_layers as seed_stand_in_layers
+
+RUNS = 3
+TARGET_SECONDS = 2.0
+WALES = {"west": -5.45, "south": 51.3, "east": -2.6, "north": 53.5}
+RISK = "query($b: BBox!, $r: Int) { riskLayer(bbox: $b, resolution: $r) }"
+
+
+def _has_risk_tables(path: Path) -> bool:
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'risk_scores'"
+        ).fetchall()
+    return rows[0][0] > 0
+
+
+def _page_load(browser, url: str) -> dict[str, float]:
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.wait_for_function(
+            "performance.getEntriesByName('risk:first-render', 'measure').length > 0",
+            timeout=120_000,
+        )
+        marks = page.evaluate(
+            """() => ({
+              base: performance.getEntriesByName('base:rendered')[0]?.startTime ?? null,
+              rendered: performance.getEntriesByName('risk:first-render', 'mark')[0].startTime,
+              layer: performance.getEntriesByName('risk:first-render', 'measure')[0].duration,
+              features: Number(document.body.dataset.riskFeatures),
+            })"""
+        )
+    finally:
+        context.close()
+    return marks
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> None:
+    require_built_pages()
+    base = load_settings()
+    source = base.warehouse_path
+    if not source.exists():
+        raise SystemExit(f"no warehouse at {source}: run `crimegraph demo --no-serve` first")
+    work = Path(tempfile.mkdtemp(prefix="crimegraph-bench-web-"))
+    settings = dataclasses.replace(
+        base,
+        data_dir=work,
+        neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
+        neo4j_password=secrets.token_urlsafe(16),
+    )
+    shutil.copy(source, settings.warehouse_path)
+    figures: dict[str, object] = {"machine_cores": os.cpu_count(), "runs": RUNS}
+    if _has_risk_tables(settings.warehouse_path):
+        figures["layers"] = "warehouse risk_scores"
+    else:
+        seed_stand_in_layers(settings.warehouse_path)
+        figures["layers"] = "stand-in: incident counts per cell (risk stage not run)"
+    secret = secrets.token_urlsafe(32)
+    try:
+        neo4j_server.start(settings, log=lambda _m: None)
+        with serve_api(settings, {"CRIMEGRAPH_JWT_SECRET": secret}) as url:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+                )
+                for label, query in (("default_zoom_resolution", ""), ("res9", "?resolution=9")):
+                    _page_load(browser, f"{url}/{query}")  # warm the server's slice cache
+                    loads = [_page_load(browser, f"{url}/{query}") for _ in range(RUNS)]
+                    figures[f"{label}_features"] = loads[0]["features"]
+                    figures[f"{label}_first_render_from_navigation_seconds"] = (
+                        _median([m["rendered"] for m in loads]) / 1000
+                    )
+                    figures[f"{label}_request_to_render_seconds"] = (
+                        _median([m["layer"] for m in loads]) / 1000
+                    )
+                    figures[f"{label}_baseline_base_layer_from_navigation_seconds"] = (
+                        _median([m["base"] for m in loads if m["base"] is not None]) / 1000
+                    )
+                browser.close()
+            for res in (7, 9):
+                times, size = [], 0
+                for _ in range(RUNS):
+                    started = time.perf_counter()
+                    response = httpx.post(
+                        f"{url}/graphql",
+                        json={"query": RISK, "variables": {"b": WALES, "r": res}},
+                        timeout=120,
+                    )
+                    times.append(time.perf_counter() - started)
+                    size = len(response.content)
+                figures[f"baseline_graphql_fetch_res{res}_seconds"] = _median(times)
+                figures[f"graphql_payload_res{res}_bytes"] = size
+    finally:
+        neo4j_server.stop(settings, log=lambda _m: None)
+        shutil.rmtree(work, ignore_errors=True)
+    worst = figures["res9_first_render_from_navigation_seconds"]
+    figures["target_seconds"] = TARGET_SECONDS
+    figures["meets_target_default_view"] = (
+        figures["default_zoom_resolution_first_render_from_navigation_seconds"] <= TARGET_SECONDS
+    )
+    figures["meets_target_res9"] = worst <= TARGET_SECONDS
+    write_figures("web", figures)
+
+
+if __name__ == "__main__":
+    main()

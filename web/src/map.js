@@ -1,0 +1,478 @@
+// The crime map: force areas as the base layer, then the risk layer (H3 cells coloured by
+// score), hotspots, clustered incidents and the forecast, for the month and crime group
+// chosen; a click on a cell shows its details; new incidents arrive over a subscription.
+import * as maplibregl from "maplibre-gl";
+import { ApiError, getToken, graphql, resetSubscriptions, setToken, subscribe } from "./api.js";
+import { CIVIDIS, VIRIDIS, colourRamp, cssGradient, valueRange } from "./palette.js";
+import * as Q from "./queries.js";
+import { renderDetails } from "./details.js";
+
+maplibregl.setWorkerUrl(new URL("/assets/maplibre-gl-worker.mjs", location.href).href);
+
+const WALES = [-5.45, 51.3, -2.6, 53.5];
+const EMPTY = { type: "FeatureCollection", features: [] };
+const $ = (id) => document.getElementById(id);
+
+const state = { months: [], month: null, crimeGroup: "", role: "public", loadSeq: 0, live: 0 };
+
+// `?resolution=9` pins the H3 resolution (the benchmark's whole-Wales res-9 case).
+const PINNED_RESOLUTION = Number(new URLSearchParams(location.search).get("resolution")) || null;
+
+/** The H3 resolution to ask for at a zoom: coarse cells for a whole-country view. */
+export function resolutionForZoom(zoom) {
+  if (PINNED_RESOLUTION) return PINNED_RESOLUTION;
+  if (zoom < 8.5) return 7;
+  if (zoom < 10.5) return 8;
+  return 9;
+}
+
+const map = new maplibregl.Map({
+  container: "map",
+  style: {
+    version: 8,
+    sources: {},
+    layers: [{ id: "background", type: "background", paint: { "background-color": "#dfe8ef" } }],
+  },
+  bounds: WALES,
+  fitBoundsOptions: { padding: 10 },
+  attributionControl: { compact: true, customAttribution: "Contains OS & ONS data; police.uk (OGL v3.0)" },
+  keyboard: true,
+});
+map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "bottom-right");
+map.addControl(new maplibregl.ScaleControl(), "bottom-left");
+
+function setStatus(message, isError = false) {
+  const el = $("status");
+  el.textContent = message;
+  el.classList.toggle("error", isError);
+}
+
+function currentBBox() {
+  const b = map.getBounds();
+  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+  return {
+    west: clamp(b.getWest(), -180, 180),
+    south: clamp(b.getSouth(), -90, 90),
+    east: clamp(b.getEast(), -180, 180),
+    north: clamp(b.getNorth(), -90, 90),
+  };
+}
+
+function layerVariables() {
+  return {
+    bbox: currentBBox(),
+    month: state.month,
+    resolution: resolutionForZoom(map.getZoom()),
+    crimeGroups: state.crimeGroup ? [state.crimeGroup] : null,
+  };
+}
+
+function addLayers() {
+  map.addSource("forces", { type: "geojson", data: "/web/forces.geojson" });
+  map.addSource("areas", { type: "geojson", data: EMPTY });
+  map.addSource("risk", { type: "geojson", data: EMPTY, promoteId: "id" });
+  map.addSource("forecast", { type: "geojson", data: EMPTY, promoteId: "id" });
+  map.addSource("hotspots", { type: "geojson", data: EMPTY });
+  map.addSource("incidents", {
+    type: "geojson",
+    data: EMPTY,
+    cluster: true,
+    clusterRadius: 40,
+    clusterMaxZoom: 14,
+  });
+  map.addLayer({ id: "forces-fill", type: "fill", source: "forces", paint: { "fill-color": "#f4f1ea" } });
+  map.addLayer({
+    id: "areas-line",
+    type: "line",
+    source: "areas",
+    layout: { visibility: "none" },
+    paint: { "line-color": "#8a8a8a", "line-width": 0.4 },
+  });
+  map.addLayer({
+    id: "risk-fill",
+    type: "fill",
+    source: "risk",
+    paint: {
+      "fill-color": colourRamp("score", 0, 1, VIRIDIS),
+      "fill-opacity": 0.8,
+      "fill-outline-color": "rgba(0,0,0,0.15)",
+    },
+  });
+  map.addLayer({
+    id: "forecast-fill",
+    type: "fill",
+    source: "forecast",
+    layout: { visibility: "none" },
+    paint: { "fill-color": colourRamp("expected", 0, 1, CIVIDIS), "fill-opacity": 0.85 },
+  });
+  map.addLayer({
+    id: "forces-line",
+    type: "line",
+    source: "forces",
+    paint: { "line-color": "#333", "line-width": 1.2 },
+  });
+  map.addLayer({
+    id: "hotspots-line",
+    type: "line",
+    source: "hotspots",
+    paint: { "line-color": "#000", "line-width": 2.5 },
+  });
+  map.addLayer({
+    id: "incident-clusters",
+    type: "circle",
+    source: "incidents",
+    filter: ["has", "point_count"],
+    paint: {
+      "circle-color": "#e7298a",
+      "circle-opacity": 0.8,
+      "circle-stroke-color": "#fff",
+      "circle-stroke-width": 1.5,
+      "circle-radius": ["interpolate", ["linear"], ["get", "point_count"], 2, 6, 100, 14, 1000, 24],
+    },
+  });
+  map.addLayer({
+    id: "incident-points",
+    type: "circle",
+    source: "incidents",
+    filter: ["!", ["has", "point_count"]],
+    paint: { "circle-color": "#e7298a", "circle-radius": 4, "circle-stroke-color": "#fff", "circle-stroke-width": 1 },
+  });
+}
+
+/** Colour the risk (or forecast) layer over the range in view and show it in the legend. */
+function restyle(layer, property, features, colours, prefix) {
+  const [min, max] = valueRange(features, property);
+  map.setPaintProperty(layer, "fill-color", colourRamp(property, min, max, colours));
+  $(`${prefix}-min`).textContent = formatNumber(min);
+  $(`${prefix}-max`).textContent = formatNumber(max);
+}
+
+function formatNumber(v) {
+  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+}
+
+function renderTopCells(features) {
+  const list = $("top-cells");
+  list.replaceChildren();
+  const top = [...features]
+    .filter((f) => Number.isFinite(Number(f.properties.score)))
+    .sort((a, b) => b.properties.score - a.properties.score)
+    .slice(0, 5);
+  for (const f of top) {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = `${f.properties.id} — score ${formatNumber(Number(f.properties.score))}`;
+    button.addEventListener("click", () => showCell(f.properties.id));
+    li.append(button);
+    list.append(li);
+  }
+  if (!top.length) list.innerHTML = "<li>No scored cells in view.</li>";
+}
+
+let firstRiskRender = true;
+
+async function loadRisk(vars, seq) {
+  performance.mark("risk:requested");
+  const data = await graphql(Q.RISK_LAYER, vars);
+  if (seq !== state.loadSeq) return;
+  const layer = data.riskLayer || EMPTY;
+  performance.mark("risk:received");
+  map.getSource("risk").setData(layer);
+  restyle("risk-fill", "score", layer.features, VIRIDIS, "risk");
+  renderTopCells(layer.features);
+  document.body.dataset.riskFeatures = String(layer.features.length);
+  await map.once("idle");
+  if (seq !== state.loadSeq) return;
+  if (firstRiskRender) {
+    performance.mark("risk:first-render");
+    performance.measure("risk:first-render", "risk:requested", "risk:first-render");
+    firstRiskRender = false;
+  }
+  document.body.dataset.riskRendered = `${state.month}|${state.crimeGroup}|${layer.features.length}`;
+}
+
+async function loadOptional(query, field, sourceId, vars, seq, onData) {
+  try {
+    const data = await graphql(query, vars);
+    if (seq !== state.loadSeq) return null;
+    const layer = data[field] || EMPTY;
+    map.getSource(sourceId).setData(layer);
+    onData?.(layer);
+    return null;
+  } catch (err) {
+    if (seq === state.loadSeq) map.getSource(sourceId).setData(EMPTY);
+    return `${field}: ${err.message}`;
+  }
+}
+
+function monthRange() {
+  return state.month ? { from: state.month, to: state.month } : {};
+}
+
+/** Fetch every visible layer for the view, month and crime group; stale answers are dropped. */
+async function loadLayers() {
+  if (!state.month && state.months.length) state.month = state.months.at(-1);
+  const seq = ++state.loadSeq;
+  const vars = layerVariables();
+  document.body.dataset.riskRendered = "";
+  setStatus("Loading layers…");
+  const problems = [];
+  const jobs = [];
+  if ($("layer-risk").checked) {
+    // The risk layer first and alone: the other layers follow once it is drawn.
+    await loadRisk(vars, seq).catch((err) => problems.push(`risk layer: ${err.message}`));
+    if (seq !== state.loadSeq) return;
+  } else {
+    map.getSource("risk").setData(EMPTY);
+  }
+  if ($("layer-hotspots").checked) {
+    jobs.push(
+      loadOptional(Q.HOTSPOTS, "hotspots", "hotspots", vars, seq, (layer) => {
+        map.setFilter("hotspots-line", ["<", ["to-number", ["get", "pValue"], 1], 0.05]);
+        return layer;
+      }).then((p) => p && problems.push(p)),
+    );
+  } else map.getSource("hotspots").setData(EMPTY);
+  if ($("layer-forecast").checked) {
+    jobs.push(
+      loadOptional(Q.FORECAST, "forecastLayer", "forecast", vars, seq, (layer) =>
+        restyle("forecast-fill", "expected", layer.features, CIVIDIS, "forecast"),
+      ).then((p) => p && problems.push(p)),
+    );
+  } else map.getSource("forecast").setData(EMPTY);
+  const notes = [];
+  if ($("layer-incidents").checked) {
+    const incidentVars = { bbox: vars.bbox, ...monthRange(), first: 5000 };
+    jobs.push(
+      graphql(Q.INCIDENTS, incidentVars)
+        .then((data) => seq === state.loadSeq && map.getSource("incidents").setData(data.incidents || EMPTY))
+        .catch((err) => {
+          if (seq === state.loadSeq) map.getSource("incidents").setData(EMPTY);
+          if (err.code === "FORBIDDEN") notes.push("incident points need an analyst or investigator token");
+          else problems.push(`incidents: ${err.message}`);
+        }),
+    );
+  } else map.getSource("incidents").setData(EMPTY);
+  await Promise.all(jobs);
+  if (seq !== state.loadSeq) return;
+  const shown = `Showing ${state.month ?? "latest"} · ${state.crimeGroup || "All crime"}`;
+  if (problems.length) setStatus(`Some layers are unavailable — ${problems.join("; ")}`, true);
+  else setStatus(notes.length ? `${shown} (${notes.join("; ")})` : shown);
+}
+
+async function loadAreas() {
+  try {
+    const data = await graphql(Q.AREAS, { bbox: { west: WALES[0], south: WALES[1], east: WALES[2], north: WALES[3] } });
+    map.getSource("areas").setData(data.areas || EMPTY);
+  } catch (err) {
+    $("layer-areas").disabled = true;
+    $("layer-areas").parentElement.title = `LSOA boundaries unavailable: ${err.message}`;
+  }
+}
+
+/** The richest details the role may see: fall back while the API answers FORBIDDEN. */
+async function fetchCell(id) {
+  const base = { id, month: state.month, crimeGroups: state.crimeGroup ? [state.crimeGroup] : null };
+  const purpose = $("purpose").value.trim();
+  let lastError = null;
+  for (const { query, purpose: needsPurpose } of Q.CELL_QUERIES) {
+    if (needsPurpose && !purpose) continue;
+    try {
+      const data = await graphql(query, needsPurpose ? { ...base, purpose } : base);
+      return data.cell;
+    } catch (err) {
+      lastError = err;
+      if (err.code !== "FORBIDDEN") throw err;
+    }
+  }
+  throw lastError ?? new ApiError("no details query was allowed");
+}
+
+async function showCell(id) {
+  const panel = $("details");
+  panel.hidden = false;
+  $("details-title").textContent = `Cell ${id}`;
+  $("details-body").textContent = "Loading…";
+  delete document.body.dataset.detailsFor;
+  try {
+    const cell = await fetchCell(id);
+    $("details-body").replaceChildren(renderDetails(cell));
+    document.body.dataset.detailsFor = id;
+  } catch (err) {
+    $("details-body").innerHTML = "";
+    const p = document.createElement("p");
+    p.className = "error";
+    p.textContent = `Details unavailable: ${err.message}`;
+    $("details-body").append(p);
+  }
+  $("details-close").focus();
+}
+
+async function loadOptions() {
+  const data = await graphql(Q.MAP_OPTIONS).catch(async (err) => {
+    // Older APIs without months/crimeGroups still get a map of the forces.
+    setStatus(`Map options unavailable: ${err.message}`, true);
+    return { months: [], crimeGroups: [] };
+  });
+  state.months = data.months || [];
+  const slider = $("month");
+  slider.max = String(Math.max(0, state.months.length - 1));
+  slider.value = slider.max;
+  slider.disabled = state.months.length < 2;
+  state.month = state.months.at(-1) ?? null;
+  $("month-label").textContent = state.month ?? "none";
+  slider.setAttribute("aria-valuetext", state.month ?? "none");
+  const select = $("crime-group");
+  select.length = 1;
+  for (const group of data.crimeGroups || []) {
+    if (group === "All crime") continue;
+    select.add(new Option(group, group));
+  }
+}
+
+function roleFromToken(token) {
+  if (!token) return "public";
+  const parts = token.split(".");
+  if (parts.length === 3) {
+    try {
+      const claims = JSON.parse(atob(parts[1].replace(/-/g, "+").replace(/_/g, "/")));
+      if (claims.role) return String(claims.role);
+    } catch {
+      /* not a readable JWT: an API key */
+    }
+  }
+  return "token holder";
+}
+
+let liveStop = null;
+
+function startLive() {
+  liveStop?.();
+  state.live = 0;
+  const bbox = { west: WALES[0], south: WALES[1], east: WALES[2], north: WALES[3] };
+  let refresh = null;
+  liveStop = subscribe(Q.INCIDENT_ADDED, { bbox }, {
+    next: (data) => {
+      const added = data.incidentAdded;
+      const features = added?.type === "FeatureCollection" ? added.features : added ? [added] : [];
+      state.live += features.length;
+      $("live").textContent = `Live: ${state.live} new incident${state.live === 1 ? "" : "s"} since opening`;
+      const source = map.getSource("incidents");
+      if (source && features.length && $("layer-incidents").checked) {
+        source.getData().then((current) =>
+          source.setData({ ...current, features: [...current.features, ...features] }),
+        );
+      }
+      clearTimeout(refresh);
+      refresh = setTimeout(loadLayers, 1500);
+    },
+    error: (err) => {
+      $("live").textContent = `Live updates unavailable: ${err.message}`;
+    },
+  });
+}
+
+function debounce(fn, ms) {
+  let timer = null;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
+}
+
+function wireControls() {
+  $("token").value = getToken();
+  state.role = roleFromToken(getToken());
+  $("role").textContent = `Viewing as: ${state.role}`;
+  $("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    setToken($("token").value.trim());
+    state.role = roleFromToken(getToken());
+    $("role").textContent = `Viewing as: ${state.role}`;
+    resetSubscriptions();
+    startLive();
+    loadLayers();
+  });
+  const slider = $("month");
+  slider.addEventListener("input", () => {
+    const month = state.months[Number(slider.value)] ?? null;
+    $("month-label").textContent = month ?? "none";
+    slider.setAttribute("aria-valuetext", month ?? "none");
+  });
+  slider.addEventListener("change", () => {
+    state.month = state.months[Number(slider.value)] ?? null;
+    loadLayers();
+  });
+  $("crime-group").addEventListener("change", (event) => {
+    state.crimeGroup = event.target.value;
+    loadLayers();
+  });
+  for (const id of ["layer-risk", "layer-hotspots", "layer-incidents", "layer-forecast"]) {
+    $(id).addEventListener("change", () => {
+      const visible = $(id).checked ? "visible" : "none";
+      const layers = {
+        "layer-risk": ["risk-fill"],
+        "layer-hotspots": ["hotspots-line"],
+        "layer-incidents": ["incident-clusters", "incident-points"],
+        "layer-forecast": ["forecast-fill"],
+      }[id];
+      for (const layer of layers) map.setLayoutProperty(layer, "visibility", visible);
+      $("legend-forecast").hidden = !$("layer-forecast").checked;
+      loadLayers();
+    });
+  }
+  $("layer-areas").addEventListener("change", () => {
+    if ($("layer-areas").checked && !state.areasLoaded) {
+      state.areasLoaded = true;
+      loadAreas();
+    }
+    map.setLayoutProperty("areas-line", "visibility", $("layer-areas").checked ? "visible" : "none");
+  });
+  $("details-close").addEventListener("click", () => {
+    $("details").hidden = true;
+    $("map").focus();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !$("details").hidden) $("details-close").click();
+  });
+  $("ramp-risk").style.background = cssGradient(VIRIDIS);
+  $("ramp-forecast").style.background = cssGradient(CIVIDIS);
+}
+
+/** Mark the base layer drawn (tests and the benchmark wait for it). */
+function watchBaseLayer() {
+  const onData = (event) => {
+    if (event.sourceId !== "forces" || !event.isSourceLoaded) return;
+    map.off("sourcedata", onData);
+    map.once("idle", () => {
+      performance.mark("base:rendered");
+      document.body.dataset.baseRendered = "1";
+    });
+  };
+  map.on("sourcedata", onData);
+}
+
+map.on("load", async () => {
+  watchBaseLayer();
+  addLayers();
+  wireControls();
+  map.on("click", "risk-fill", (event) => showCell(event.features[0].properties.id));
+  map.on("click", "incident-clusters", async (event) => {
+    const feature = event.features[0];
+    const zoom = await map.getSource("incidents").getClusterExpansionZoom(feature.properties.cluster_id);
+    map.easeTo({ center: feature.geometry.coordinates, zoom });
+  });
+  for (const layer of ["risk-fill", "incident-clusters"]) {
+    map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
+    map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
+  }
+  await loadOptions();
+  await loadLayers();
+  map.on("moveend", debounce(loadLayers, 300));
+  startLive();
+});
+
+map.on("error", (event) => setStatus(`Map error: ${event.error?.message ?? event}`, true));
+
+window.crimegraph = { map, state, ApiError };
