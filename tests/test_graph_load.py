@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from graph.cypher import statement
+from graph.decisions_sync import pull_api_decisions
 from graph.load import graph_counts, load_graph
 from resolver import warehouse
 from resolver.linkage import review
@@ -148,3 +150,41 @@ def test_split_person_moves_records_keeps_lineage_and_matches_a_clean_load(
         "MATCH (d:MatchDecision)-[:DECIDES]->(p:ReviewPair) RETURN count(d) AS n"
     )
     assert decisions[0]["n"] >= 1
+
+
+def test_a_decision_made_in_the_api_binds_the_next_run(people_warehouse, neo4j_driver) -> None:
+    with warehouse.connect(people_warehouse) as con:
+        load_graph(con, neo4j_driver)
+        (pair,) = con.execute(
+            "SELECT pair_id FROM review_queue ORDER BY match_probability LIMIT 1"
+        ).fetchall()[0]
+        # What the API's decideMatch writes (api/review.py uses this statement).
+        neo4j_driver.execute_query(
+            statement("api/decide_match"),
+            pair_id=pair,
+            decision={"decision_id": "api-1", "decision": "match", "decided_by": "steward",
+                      "decided_at": "2026-11-23T11:00:00+00:00", "reason": "same person",
+                      "origin": "api"},
+        )  # fmt: skip
+        assert pull_api_decisions(neo4j_driver, con) == 1
+        assert pull_api_decisions(neo4j_driver, con) == 0
+        resolve_warehouse_people(con)
+        ls, lr, rs, rr = con.execute(
+            "SELECT left_system, left_record_id, right_system, right_record_id "
+            "FROM match_decisions WHERE decision_id = 'api-1'"
+        ).fetchall()[0]
+        together = {
+            con.execute(
+                "SELECT person_id FROM person_links WHERE source_system = $s "
+                "AND person_record_id = $r",
+                {"s": system, "r": record},
+            ).fetchall()[0][0]
+            for system, record in ((ls, lr), (rs, rr))
+        }
+        load_graph(con, neo4j_driver)
+    assert len(together) == 1
+    decided, _, _ = neo4j_driver.execute_query(
+        "MATCH (d:MatchDecision {decision_id: 'api-1'})-[:DECIDES]->(p:ReviewPair) "
+        "RETURN p.status AS status, count(d) AS n"
+    )
+    assert [(r["status"], r["n"]) for r in decided] == [("decided", 1)]

@@ -54,6 +54,7 @@ def resolve_people(
         settings = load_settings()
         try:
             with warehouse.connect(settings.warehouse_path) as con:
+                _pull_api_decisions(settings, con)
                 run = resolve_warehouse_people(con)
         except ValueError as exc:
             raise fail(str(exc)) from exc
@@ -75,6 +76,24 @@ def resolve_people(
         f"({result.pairs_scored:,} pairs scored) in {time.perf_counter() - started:.1f}s; "
         f"written to {out}"
     )
+
+
+def _pull_api_decisions(settings, con) -> None:
+    """Decisions stewards made in the API (Neo4j) bind this run too; skipped, with a note,
+    when the graph is not reachable."""
+    from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+    from graph.connection import driver
+    from graph.decisions_sync import pull_api_decisions
+
+    try:
+        with driver(settings) as drv:
+            copied = pull_api_decisions(drv, con)
+    except (ServiceUnavailable, Neo4jError, OSError) as exc:
+        console.print(f"note: decisions made in the API not read (Neo4j: {exc.__class__.__name__})")
+        return
+    if copied:
+        console.print(f"{copied} decisions made in the API copied to the warehouse")
 
 
 @resolve_app.command("places")
