@@ -14,6 +14,7 @@ BENCHMARKS = (
     ("resolution", []),
     ("resolution", ["scale"]),
     ("linkage_places_incidents", []),
+    ("graph", []),
     ("forecast", []),
     ("api", []),
     ("web", []),

@@ -24,7 +24,8 @@ from crimegraph import pipeline
 from crimegraph.settings import load_settings
 from graph import connection, neo4j_server
 from graph.cypher import statement
-from graph.load import STEPS, graph_counts, load_graph
+from graph.load import graph_counts, load_graph
+from graph.load_steps import STEPS, prepare_views
 from resolver import warehouse
 
 NAIVE_SAMPLE = 2_000
@@ -45,12 +46,16 @@ def _timed(fn, *args, **kwargs):
 def _naive_load(con: duckdb.DuckDBPyConnection, driver) -> tuple[int, float]:
     """One incident per transaction, the way a first attempt often looks."""
     incidents = next(step for step in STEPS if step.name == "incidents")
+    prepare_views(con)
     rows = (
-        con.sql(f"SELECT * FROM ({incidents.sql}) LIMIT {NAIVE_SAMPLE}")
+        con.sql(
+            f"SELECT md5(to_json(t)::VARCHAR) AS load_hash, * FROM ({incidents.sql(con)}) t "
+            f"LIMIT {NAIVE_SAMPLE}"
+        )
         .to_arrow_table()
         .to_pylist()
     )
-    cypher = statement(incidents.cypher)
+    cypher = statement("load/incidents/update")
     started = time.perf_counter()
     for row in rows:
         driver.execute_query(cypher, rows=[row])

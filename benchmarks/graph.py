@@ -1,0 +1,176 @@
+"""Graph benchmark (issue 5): the whole demo graph loaded into a fresh Neo4j, analysed, and
+queried as investigators do. Writes var/bench/graph.json.
+
+Needs the demo warehouse (`make demo` or `crimegraph demo --no-serve` first): the Welsh
+2025 crimes, the simulated people, places and incidents, resolved. The warehouse is copied,
+so the benchmark never changes it. Beside the batched load it runs, in the same run, the
+baseline the issue names: a naive one-row-per-transaction load of a sample.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+import secrets
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.foundation import _free_port
+from benchmarks.report import write_figures
+from crimegraph.settings import load_settings
+from graph import cases, connection, neo4j_server
+from graph.analyse import analyse
+from graph.cypher import statement
+from graph.load import graph_counts, load_graph
+from graph.load_steps import STEPS, prepare_views
+from resolver import warehouse
+
+NAIVE_SAMPLE = 2_000
+QUERY_PEOPLE = 1_000
+HOT_QUERIES = ("person", "person_incidents", "person_places", "associates", "network", "place")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def _naive_load(con, driver) -> tuple[int, int, float]:
+    """Incidents one per transaction (the statement the batched load uses for changes)."""
+    step = next(s for s in STEPS if s.name == "incidents")
+    rows = (
+        con.sql(
+            f"SELECT md5(to_json(t)::VARCHAR) AS load_hash, * FROM ({step.sql(con)}) t "
+            f"USING SAMPLE {NAIVE_SAMPLE} ROWS (reservoir, 7)"
+        )
+        .to_arrow_table()
+        .to_pylist()
+    )
+    cypher = statement("load/incidents/update")
+    driver.execute_query("MATCH (i:Incident) WHERE i.incident_id IN $ids DETACH DELETE i",
+                         ids=[r["key"] for r in rows])  # fmt: skip
+    started = time.perf_counter()
+    relationships = 0
+    for row in rows:
+        _, summary, _ = driver.execute_query(cypher, rows=[row])
+        relationships += summary.counters.relationships_created
+    return len(rows), relationships, time.perf_counter() - started
+
+
+def _label_scans(driver) -> dict[str, list[str]]:
+    """Operators that scan a whole label (or all nodes) in each hot query's plan."""
+    params = {"person_id": "x", "location_id": "x", "depth": 2, "limit": 10,
+              "with_people": True}  # fmt: skip
+    found: dict[str, list[str]] = {}
+    for name in HOT_QUERIES:
+        _, summary, _ = driver.execute_query("EXPLAIN " + statement(f"queries/{name}"), params)
+        scans: list[str] = []
+
+        def walk(plan) -> None:
+            operator = plan["operatorType"].split("@")[0]
+            if operator in ("NodeByLabelScan", "AllNodesScan", "DirectedAllRelationshipsScan"):
+                scans.append(operator)
+            for child in plan.get("children", []):
+                walk(child)
+
+        walk(summary.plan)
+        found[name] = scans
+    return found
+
+
+async def _linked_case_latencies(settings, people: list[str]) -> list[float]:
+    driver = connection.async_driver(settings)
+    try:
+        for person_id in people[:50]:  # warm up the plan cache and page cache
+            await cases.linked_cases(driver, person_id, depth=2)
+        timings = []
+        for person_id in people:
+            started = time.perf_counter()
+            await cases.linked_cases(driver, person_id, depth=2)
+            timings.append((time.perf_counter() - started) * 1000)
+        return timings
+    finally:
+        await driver.close()
+
+
+def main() -> None:
+    base = load_settings()
+    if not base.warehouse_path.exists():
+        write_figures(
+            "graph",
+            {
+                "error": f"no warehouse at {base.warehouse_path}: run "
+                "`make demo` (or `crimegraph demo --no-serve`) first"
+            },
+        )
+        return
+    work = Path(tempfile.mkdtemp(prefix="crimegraph-bench-graph-"))
+    shutil.copy(base.warehouse_path, work / "warehouse.duckdb")
+    settings = dataclasses.replace(
+        base, data_dir=work, neo4j_uri=f"bolt://127.0.0.1:{_free_port()}",
+        neo4j_password=secrets.token_urlsafe(16),
+    )  # fmt: skip
+    figures: dict = {"warehouse": str(base.warehouse_path)}
+    neo4j_server.start(settings, log=print)
+    try:
+        with warehouse.connect(settings.warehouse_path) as con, connection.driver(settings) as drv:
+            print("clean load of the demo graph ...")
+            started = time.perf_counter()
+            report = load_graph(con, drv)
+            seconds = time.perf_counter() - started
+            counts = graph_counts(drv)
+            figures.update(
+                load_seconds=seconds,
+                nodes_created=report.nodes_created,
+                relationships_created=report.relationships_created,
+                load_nodes_per_second=round(report.nodes_created / seconds),
+                load_relationships_per_second=round(report.relationships_created / seconds),
+                target_relationships_per_second=50_000,
+                graph_counts=counts,
+            )
+            print("reload (nothing changed) ...")
+            started = time.perf_counter()
+            again = load_graph(con, drv)
+            figures["reload_seconds"] = time.perf_counter() - started
+            figures["reload_rows_written"] = again.rows_written
+            print(f"baseline: naive one-row-per-transaction load of {NAIVE_SAMPLE} incidents ...")
+            prepare_views(con)
+            rows, rels, naive_seconds = _naive_load(con, drv)
+            figures.update(
+                baseline_naive_rows_per_second=round(rows / naive_seconds),
+                baseline_naive_relationships_per_second=round(rels / naive_seconds),
+            )
+            load_graph(con, drv)  # put the sample back as the batched load writes it
+            print("analytics ...")
+            gds = connection.gds_client(settings)
+            gds.set_show_progress(False)
+            started = time.perf_counter()
+            analysis = analyse(drv, gds, con)
+            figures["analytics_seconds"] = time.perf_counter() - started
+            figures["analytics_target_seconds"] = 120
+            figures["analytics"] = dataclasses.asdict(analysis)
+            gds.close()
+            people = [
+                r["id"] for r in drv.execute_query("MATCH (p:Person) RETURN p.person_id AS id")[0]
+            ]
+            figures["label_scans_on_hot_paths"] = _label_scans(drv)
+        sample = random.Random(7).sample(people, min(QUERY_PEOPLE, len(people)))
+        print(f"linked cases (depth 2) for {len(sample)} random people ...")
+        timings = asyncio.run(_linked_case_latencies(settings, sample))
+        figures.update(
+            linked_cases_people=len(sample),
+            linked_cases_p50_ms=_percentile(timings, 50),
+            linked_cases_p95_ms=_percentile(timings, 95),
+            linked_cases_target_p95_ms=50,
+        )
+    finally:
+        neo4j_server.stop(settings, log=lambda _m: None)
+        shutil.rmtree(work, ignore_errors=True)
+    write_figures("graph", figures)
+
+
+if __name__ == "__main__":
+    main()
