@@ -60,6 +60,15 @@ def _naive_load(con, driver) -> tuple[int, int, float]:
     return len(rows), relationships, time.perf_counter() - started
 
 
+SCANS = ("NodeByLabelScan", "AllNodesScan", "DirectedAllRelationshipsScan")
+
+
+def _scans(plan: dict) -> list[str]:
+    operator = plan["operatorType"].split("@")[0]
+    own = [operator] if operator in SCANS else []
+    return own + [s for child in plan.get("children", []) for s in _scans(child)]
+
+
 def _label_scans(driver) -> dict[str, list[str]]:
     """Operators that scan a whole label (or all nodes) in each hot query's plan."""
     params = {"person_id": "x", "location_id": "x", "depth": 2, "limit": 10,
@@ -67,17 +76,7 @@ def _label_scans(driver) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for name in HOT_QUERIES:
         _, summary, _ = driver.execute_query("EXPLAIN " + statement(f"queries/{name}"), params)
-        scans: list[str] = []
-
-        def walk(plan) -> None:
-            operator = plan["operatorType"].split("@")[0]
-            if operator in ("NodeByLabelScan", "AllNodesScan", "DirectedAllRelationshipsScan"):
-                scans.append(operator)
-            for child in plan.get("children", []):
-                walk(child)
-
-        walk(summary.plan)
-        found[name] = scans
+        found[name] = _scans(summary.plan)
     return found
 
 
