@@ -219,11 +219,14 @@ def serve(neo4j_settings: Settings, data_dir: Path, **env: str) -> Iterator[str]
         "CRIMEGRAPH_JWT_SECRET": JWT_SECRET,
         **env,
     }
+    # The server's log goes to a file: a pipe nobody reads fills up after a few hundred
+    # access-log lines and then blocks the server mid-request.
+    log = (data_dir / "server.log").open("w+b")
     server = subprocess.Popen(
         [sys.executable, "-m", "crimegraph.cli", "serve", "--port", str(port)],
         env=full_env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -235,12 +238,14 @@ def serve(neo4j_settings: Settings, data_dir: Path, **env: str) -> Iterator[str]
             except httpx.TransportError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"API did not start: {server.stderr.read().decode()[-3000:]}")
+                log.seek(0)
+                raise RuntimeError(f"API did not start: {log.read().decode()[-3000:]}")
             time.sleep(0.2)
         yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 @contextlib.contextmanager

@@ -7,18 +7,14 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 from PIL import Image
 
 from crimegraph.settings import PROJECT_ROOT, WEB_DIR, Settings
-from tests.conftest import free_port
+from tests.api_world import serve
 
 CHROMIUM = Path(os.environ.get("CRIMEGRAPH_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -36,37 +32,8 @@ def require_built_pages() -> None:
 @contextlib.contextmanager
 def serve_api(settings: Settings, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """`crimegraph serve` on a free port against these settings; yields its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "NEO4J_URI": settings.neo4j_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password,
-        "CRIMEGRAPH_DATA_DIR": str(settings.data_dir),
-        **(extra_env or {}),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "crimegraph.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"API did not start: {server.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
+    with serve(settings, settings.data_dir, **(extra_env or {})) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def screenshot(page, name: str) -> bytes:
