@@ -22,7 +22,7 @@ def serve(
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default CRIMEGRAPH_API_PORT).")] = None,
 ) -> None:
-    """Serve the GraphQL API (and later the map) with uvicorn."""
+    """Serve the GraphQL API, the map (/) and the review page (/review) with uvicorn."""
     import uvicorn
 
     settings = load_settings()
@@ -46,7 +46,8 @@ def demo(
     ] = True,
 ) -> None:
     """Everything from nothing: Neo4j up, Welsh 2025 crimes and simulated multi-agency
-    extracts ingested, people resolved, the graph loaded, API up."""
+    extracts ingested; people, places and incidents resolved; the graph loaded and
+    analysed; risk scored; the API, map and review page up."""
     neo4j_start()
     ingest_police_uk([], force=False)
     settings = load_settings()
@@ -60,7 +61,9 @@ def demo(
     analyse()
     risk(month=None)
     if serve_api:
+        base = f"http://{settings.api_host}:{settings.api_port}"
         console.print(
-            f"GraphQL API at http://{settings.api_host}:{settings.api_port}/graphql (Ctrl-C stops)"
+            f"map at {base}/, review page at {base}/review, GraphQL at {base}/graphql "
+            "(Ctrl-C stops)"
         )
         serve(host=None, port=None)
