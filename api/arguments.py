@@ -85,7 +85,7 @@ def cell_id(value: str) -> str:
     """An H3 cell index or an LSOA 2021 code."""
     if _LSOA.match(value) or (len(value) <= 16 and h3.is_valid_cell(value)):
         return value
-    raise BadInput("id", f"id must be an H3 cell index or an LSOA code, got {value[:40]!r}")
+    raise BadInput("id", "id must be an H3 cell index or an LSOA code")
 
 
 def identifier(value: str, argument: str) -> str:

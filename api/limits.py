@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospectionDepthRule
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -44,6 +46,9 @@ def extensions(production: bool) -> list[Callable[[], SchemaExtension]]:
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        # The depth limit skips introspection, whose __Type fields recurse: this rule caps
+        # the nesting of fields/interfaces/possibleTypes there (GraphiQL's query passes).
+        lambda: AddValidationRules([MaxIntrospectionDepthRule]),
     ]
     if production:
         chosen.append(
