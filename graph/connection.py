@@ -12,15 +12,20 @@ if TYPE_CHECKING:
     from graphdatascience import GraphDataScience
 
 
+# Server notifications (e.g. "property key does not exist" on a first load into an empty
+# graph) are hints for people writing queries, not for people running the pipeline.
+_QUIET = {"notifications_min_severity": "OFF"}
+
+
 def driver(settings: Settings) -> Driver:
     return GraphDatabase.driver(
-        settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password)
+        settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password), **_QUIET
     )
 
 
 def async_driver(settings: Settings) -> AsyncDriver:
     return AsyncGraphDatabase.driver(
-        settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password)
+        settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password), **_QUIET
     )
 
 
