@@ -147,19 +147,27 @@ def test_month_slider_and_crime_group_change_the_layer(page) -> None:
 
 
 def click_highest_cell(page: Page) -> str:
-    """Click on the map where the highest-scoring cell in view is drawn; returns its id."""
+    """Click on the map where the highest-scoring cell drawn in the open (not under a panel
+    such as the details of an earlier click) is; returns its id."""
     target = page.evaluate(
         """() => {
         const map = window.crimegraph.map;
-        const [f] = map.querySourceFeatures("risk")
+        const canvas = map.getCanvas();
+        const box = canvas.getBoundingClientRect();
+        const features = map.querySourceFeatures("risk")
           .sort((a, b) => b.properties.score - a.properties.score);
-        const ring = f.geometry.coordinates[0];
-        const lon = ring.reduce((s, c) => s + c[0], 0) / ring.length;
-        const lat = ring.reduce((s, c) => s + c[1], 0) / ring.length;
-        const p = map.project([lon, lat]);
-        return { id: f.properties.id, x: p.x, y: p.y };
+        for (const f of features) {
+            const ring = f.geometry.coordinates[0];
+            const lon = ring.reduce((s, c) => s + c[0], 0) / ring.length;
+            const lat = ring.reduce((s, c) => s + c[1], 0) / ring.length;
+            const p = map.project([lon, lat]);
+            const hit = document.elementFromPoint(box.left + p.x, box.top + p.y);
+            if (hit === canvas) return { id: f.properties.id, x: p.x, y: p.y };
+        }
+        return null;
     }"""
     )
+    assert target is not None, "no risk cell is drawn in the open"
     page.locator("#map").click(position={"x": target["x"], "y": target["y"]})
     page.wait_for_selector(f"body[data-details-for='{target['id']}']", timeout=30_000)
     return target["id"]
