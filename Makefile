@@ -50,6 +50,7 @@ lint: venv
 
 ## bench: benchmarks; figures written to var/bench/
 bench: venv
+	test -f var/warehouse.duckdb || $(CRIMEGRAPH) demo --no-serve  # the graph and API benchmarks use the demo data
 	$(VENV)/bin/python -m benchmarks
 
 ## clean: remove the virtualenvs and local data (var/), keeping nothing

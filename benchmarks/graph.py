@@ -19,45 +19,21 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.foundation import _free_port
+from benchmarks.foundation import NAIVE_SAMPLE, _free_port, naive_incident_load
 from benchmarks.report import write_figures
 from crimegraph.settings import load_settings
 from graph import cases, connection, neo4j_server
 from graph.analyse import analyse
 from graph.cypher import statement
 from graph.load import graph_counts, load_graph
-from graph.load_steps import STEPS, prepare_views
 from resolver import warehouse
 
-NAIVE_SAMPLE = 2_000
 QUERY_PEOPLE = 1_000
 HOT_QUERIES = ("person", "person_incidents", "person_places", "associates", "network", "place")
 
 
 def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-def _naive_load(con, driver) -> tuple[int, int, float]:
-    """Incidents one per transaction (the statement the batched load uses for changes)."""
-    step = next(s for s in STEPS if s.name == "incidents")
-    rows = (
-        con.sql(
-            f"SELECT md5(to_json(t)::VARCHAR) AS load_hash, * FROM ({step.sql(con)}) t "
-            f"USING SAMPLE {NAIVE_SAMPLE} ROWS (reservoir, 7)"
-        )
-        .to_arrow_table()
-        .to_pylist()
-    )
-    cypher = statement("load/incidents/update")
-    driver.execute_query("MATCH (i:Incident) WHERE i.incident_id IN $ids DETACH DELETE i",
-                         ids=[r["key"] for r in rows])  # fmt: skip
-    started = time.perf_counter()
-    relationships = 0
-    for row in rows:
-        _, summary, _ = driver.execute_query(cypher, rows=[row])
-        relationships += summary.counters.relationships_created
-    return len(rows), relationships, time.perf_counter() - started
 
 
 SCANS = ("NodeByLabelScan", "AllNodesScan", "DirectedAllRelationshipsScan")
@@ -136,13 +112,11 @@ def main() -> None:
             figures["reload_seconds"] = time.perf_counter() - started
             figures["reload_rows_written"] = again.rows_written
             print(f"baseline: naive one-row-per-transaction load of {NAIVE_SAMPLE} incidents ...")
-            prepare_views(con)
-            rows, rels, naive_seconds = _naive_load(con, drv)
+            rows, rels, naive_seconds = naive_incident_load(con, drv)
             figures.update(
                 baseline_naive_rows_per_second=round(rows / naive_seconds),
                 baseline_naive_relationships_per_second=round(rels / naive_seconds),
             )
-            load_graph(con, drv)  # put the sample back as the batched load writes it
             print("analytics ...")
             gds = connection.gds_client(settings)
             gds.set_show_progress(False)

@@ -25,7 +25,7 @@ from graph.connection import driver as sync_driver
 from graph.cypher import statement
 from graph.load import load_graph
 from resolver import warehouse
-from tests.conftest import BROKEN_POLICE_UK, free_port
+from tests.conftest import BROKEN_POLICE_UK, empty_graph, free_port
 
 JWT_SECRET = secrets.token_urlsafe(32)
 PERSON_A, PERSON_B, PERSON_C = "P-A", "P-B", "P-C"
@@ -59,8 +59,8 @@ class World:
 
 
 def _empty_graph(settings: Settings) -> None:
-    with sync_driver(settings) as drv, drv.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+    with sync_driver(settings) as drv:
+        empty_graph(drv)
 
 
 def _write_layers(path: Path) -> tuple[list[str], str]:

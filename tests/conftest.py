@@ -38,6 +38,12 @@ def instance_settings(data_dir: Path) -> Settings:
     )
 
 
+def empty_graph(driver) -> None:
+    """Delete every node and relationship (auto-commit: IN TRANSACTIONS needs one)."""
+    with driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+
+
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A running Neo4j + GDS for the whole test session, stopped at the end."""
@@ -57,8 +63,8 @@ def neo4j_driver(neo4j_settings: Settings):
     from graph.connection import driver
 
     with driver(neo4j_settings) as drv:
+        empty_graph(drv)
         with drv.session() as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
             session.run(
                 "CALL gds.graph.list() YIELD graphName "
                 "CALL gds.graph.drop(graphName) YIELD graphName AS dropped "

@@ -14,6 +14,7 @@ from graph.load import graph_counts, load_graph
 from resolver import warehouse
 from resolver.linkage import review
 from resolver.linkage.warehouse_people import resolve_warehouse_people
+from tests.conftest import empty_graph
 from tests.test_linkage_places_incidents import (  # noqa: F401 (fixtures)
     incident_warehouse,
     resolved,
@@ -22,11 +23,6 @@ from tests.test_linkage_places_incidents import (  # noqa: F401 (fixtures)
 from tests.test_load_idempotent import graph_checksum
 
 pytestmark = pytest.mark.neo4j
-
-
-def _wipe(driver) -> None:
-    with driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
 
 
 @pytest.fixture()
@@ -98,7 +94,7 @@ def test_killed_load_run_again_gives_the_clean_graph(
     with warehouse.connect(people_warehouse) as con:
         load_graph(con, neo4j_driver)
         resumed = (graph_counts(neo4j_driver), graph_checksum(neo4j_driver))
-        _wipe(neo4j_driver)
+        empty_graph(neo4j_driver)
         load_graph(con, neo4j_driver)
         clean = (graph_counts(neo4j_driver), graph_checksum(neo4j_driver))
     assert interrupted != clean[0]
@@ -126,7 +122,7 @@ def test_split_person_moves_records_keeps_lineage_and_matches_a_clean_load(
         resolve_warehouse_people(con)
         report = load_graph(con, neo4j_driver)
         incremental = graph_checksum(neo4j_driver)
-        _wipe(neo4j_driver)
+        empty_graph(neo4j_driver)
         load_graph(con, neo4j_driver)
         assert graph_checksum(neo4j_driver) == incremental
     assert report.steps["source_records"].updated >= 1

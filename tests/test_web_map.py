@@ -16,6 +16,7 @@ from crimegraph import pipeline
 from graph import connection
 from graph.load import load_graph
 from resolver import warehouse
+from tests.conftest import empty_graph
 from tests.web_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -60,8 +61,7 @@ def api_url(neo4j_settings, tmp_path_factory):
     pipeline.ingest_police_uk(settings, files)
     seed_layers(settings.warehouse_path)
     with warehouse.connect(settings.warehouse_path) as con, connection.driver(settings) as drv:
-        with drv.session() as session:  # IN TRANSACTIONS needs an auto-commit transaction
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+        empty_graph(drv)
         load_graph(con, drv)
     with serve_api(settings, {"CRIMEGRAPH_JWT_SECRET": SECRET}) as url:
         yield url
