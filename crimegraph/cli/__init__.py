@@ -9,6 +9,7 @@ from crimegraph.cli import (  # noqa: F401  (importing registers the commands)
     load,
     neo4j,
     resolve,
+    retention,
     risk,
     serve,
 )
