@@ -15,6 +15,8 @@ import duckdb
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
 from resolver.retention.expiry import (
     EXPIRED,
+    INDEFINITE,
+    NO_RULE,
     REASONS,
     Candidate,
     Verdict,
@@ -83,6 +85,9 @@ class Plan:
     verdicts: list[Verdict]
     quarantine_expired: list[tuple[str, str, int]] = field(default_factory=list)
     quarantine_total: int = 0
+    # Records judged wholesale: (system, record type) → (reason, group, count), for a
+    # system no rule can remove (police.uk's 300,000 incidents under an indefinite rule).
+    wholesale: dict[tuple[str, str], tuple[str, str, int]] = field(default_factory=dict)
 
     @property
     def expired(self) -> list[Verdict]:
@@ -102,6 +107,11 @@ class Plan:
             row[v.reason] += 1
             if v.expired:
                 row["expired_by_group"][v.group] += 1
+        for (system, record_type), (reason, _group, count) in self.wholesale.items():
+            rows[(system, record_type)] = {
+                "system": system, "record_type": record_type, "records": count,
+                **dict.fromkeys(REASONS, 0), reason: count, "expired_by_group": Counter(),
+            }  # fmt: skip
         return [
             {**r, "expired_by_group": dict(sorted(r["expired_by_group"].items()))}
             for _, r in sorted(rows.items())
@@ -137,7 +147,23 @@ def people(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
     return out
 
 
-def incidents(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
+def police_uk_wholesale(
+    con: duckdb.DuckDBPyConnection, policy: Policy
+) -> tuple[str, str, int] | None:
+    """police.uk judged in one go when no rule for it can remove anything (none, or all
+    indefinite): reason, group and how many incidents; None when each must be judged."""
+    if not has_table(con, "police_uk_records"):
+        return None
+    rules = policy.rules_for(POLICE_UK, "incident")
+    if any(not r.period.indefinite for r in rules):
+        return None
+    count = con.execute("SELECT count(DISTINCT incident_id) FROM police_uk_records").fetchall()
+    if not rules:
+        return (NO_RULE, "", count[0][0])
+    return (INDEFINITE, rules[0].label(), count[0][0])
+
+
+def incidents(con: duckdb.DuckDBPyConnection, *, police_uk: bool = True) -> list[Candidate]:
     out = []
     if has_table(con, "incident_records"):
         for system, rid, when, ingested, groups, types in con.execute(_INCIDENTS).fetchall():
@@ -151,7 +177,7 @@ def incidents(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
                     crime_types=_frozen(types),
                 )
             )
-    if has_table(con, "police_uk_records"):
+    if police_uk and has_table(con, "police_uk_records"):
         for incident_id, when, ingested, types in con.execute(_POLICE_UK).fetchall():
             out.append(
                 Candidate(
@@ -235,16 +261,20 @@ def quarantine(
 def make_plan(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: date) -> Plan:
     """Judge every source record in the warehouse against the policy on ``as_of``."""
     links = involved(con)
+    wholesale = police_uk_wholesale(con, policy)
     verdicts = decide(
         policy,
         people(con),
-        incidents(con),
+        incidents(con, police_uk=wholesale is None),
         as_of,
         held=held_keys(con, policy, links),
         involved=links,
     )
     gone, total = quarantine(con, policy, as_of)
-    return Plan(as_of, policy, verdicts, gone, total)
+    plan = Plan(as_of, policy, verdicts, gone, total)
+    if wholesale is not None:
+        plan.wholesale[(POLICE_UK, "incident")] = wholesale
+    return plan
 
 
 __all__ = ["EXPIRED", "Plan", "make_plan"]
