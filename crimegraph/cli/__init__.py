@@ -12,6 +12,7 @@ from crimegraph.cli import (  # noqa: F401  (importing registers the commands)
     retention,
     risk,
     serve,
+    transparency,
 )
 from crimegraph.cli.common import app
 
