@@ -291,3 +291,26 @@ def test_the_retention_key_is_made_once_and_kept_private(tmp_path, monkeypatch) 
     assert (tmp_path / "retention" / "key").stat().st_mode & 0o777 == 0o600
     monkeypatch.setenv(retention.KEY_ENV, "from-the-environment")
     assert retention.retention_key(tmp_path) == b"from-the-environment"
+
+
+def test_the_plan_command_reports_counts_and_names_a_bad_policy(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from crimegraph.cli import app
+
+    small_warehouse(tmp_path / "warehouse.duckdb").close()
+    monkeypatch.setenv("CRIMEGRAPH_DATA_DIR", str(tmp_path))
+    policy_path = write(tmp_path, POLICY)
+    args = ["retention", "plan", "--as-of", "2026-01-01", "--policy", str(policy_path)]
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout[result.stdout.index("{") :])
+    rows = {(r["system"], r["record_type"]): r for r in summary["records"]}
+    assert rows[("pa", "person")]["expired"] == 1 and rows[("pa", "person")]["hold"] == 1
+    assert rows[("pb", "incident")]["expired"] == 1 and summary["quarantine"]["expired"] == 1
+    bad = CliRunner().invoke(app, ["retention", "plan", "--as-of", "soon"])
+    assert bad.exit_code == 1
+    policy_path.write_text("version: 1\nrules: [{system: pa}]\n", encoding="utf-8")
+    broken = CliRunner().invoke(app, args)
+    assert broken.exit_code == 1
+    assert "rules[0]: missing 'record_type'" in " ".join(broken.output.split())

@@ -117,6 +117,8 @@ def apply(
     re-resolve people, places and incidents, reload the graph, and log the run
     (warehouse tables retention_runs/retention_removed and var/logs/retention.jsonl,
     record ids hashed). Running it again on the same day removes nothing."""
+    from neo4j.exceptions import ServiceUnavailable
+
     from resolver.retention.policy import RetentionPolicyError
 
     settings = load_settings()
@@ -132,6 +134,12 @@ def apply(
             )
     except (RetentionPolicyError, FileNotFoundError) as exc:
         raise fail(str(exc)) from exc
+    except ServiceUnavailable as exc:
+        raise fail(
+            f"Neo4j is not reachable at {settings.neo4j_uri} ({exc}): start it with "
+            "`crimegraph neo4j start` or use --no-graph. Whether anything was removed before "
+            f"it failed is in {settings.retention_log_path}."
+        ) from exc
     _show(report.plan)
     removal = report.removal
     if not removal.records:

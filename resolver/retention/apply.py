@@ -94,6 +94,10 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list
     con.register(name, pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}))
 
 
+# The expired records, registered for the cascade's SQL: person, incident, police.uk.
+_GONE = ("gone_people", "gone_incidents", "gone_police")
+
+
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     """Run a statement ending in RETURNING 1; how many rows it touched."""
     return len(con.execute(sql).fetchall())
@@ -117,21 +121,16 @@ def remove_expired(con: duckdb.DuckDBPyConnection, plan: Plan, key: bytes) -> Re
         {"system": s, "record_type": t, "group": g, "count": len(h)}
         for (s, t, g), h in sorted(groups.items())
     ]
-    q_source, q_file, q_row = (
-        (list(x) for x in zip(*plan.quarantine_expired, strict=True))
-        if (plan.quarantine_expired)
-        else ([], [], [])
-    )
-    names = ("gone_people", "gone_incidents", "gone_police", "gone_quarantine")
-    for name, (systems, ids, hashes) in zip(names, gone.values(), strict=False):
+    for name, (systems, ids, hashes) in zip(_GONE, gone.values(), strict=True):
         _register(con, name, {"source_system": systems, "record_id": ids, "record_hash": hashes})
+    expired_rows = plan.quarantine_expired
     con.register(
         "gone_quarantine",
         pa.table(
             {
-                "source": pa.array(q_source, pa.string()),
-                "source_file": pa.array(q_file, pa.string()),
-                "row_number": pa.array(q_row, pa.int64()),
+                "source": pa.array([r[0] for r in expired_rows], pa.string()),
+                "source_file": pa.array([r[1] for r in expired_rows], pa.string()),
+                "row_number": pa.array([r[2] for r in expired_rows], pa.int64()),
             }
         ),
     )
@@ -160,7 +159,7 @@ def remove_expired(con: duckdb.DuckDBPyConnection, plan: Plan, key: bytes) -> Re
         con.execute("ROLLBACK")
         raise
     finally:
-        for name in names:
+        for name in (*_GONE, "gone_quarantine"):
             con.unregister(name)
     return removal
 
