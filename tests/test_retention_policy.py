@@ -314,3 +314,33 @@ def test_the_plan_command_reports_counts_and_names_a_bad_policy(tmp_path, monkey
     broken = CliRunner().invoke(app, args)
     assert broken.exit_code == 1
     assert "rules[0]: missing 'record_type'" in " ".join(broken.output.split())
+
+
+def test_police_uk_rows_expire_by_month_unless_a_case_is_held(tmp_path) -> None:
+    policy = load_policy(
+        write(
+            tmp_path,
+            "version: 2\nrules:\n  - {system: police.uk, record_type: incident, period: 1 year,"
+            " from: incident_date, group: open}\nholds:\n  - {incident_id: HELD, reason: case}\n",
+        )
+    )
+    con = warehouse.connect(tmp_path / "warehouse.duckdb")
+    for row, (incident_id, month) in enumerate(
+        [("OLD", "2024-01"), ("OLD", "2024-02"), ("NEW", "2025-06"), ("HELD", "2023-01")]
+    ):
+        con.execute(
+            "INSERT INTO police_uk_records (source_file, row_number, incident_id, month, "
+            "reported_by, force_code, crime_type) VALUES ('f.csv', ?, ?, ?, 'x', 'gwent', "
+            "'Burglary')",
+            [row, incident_id, month],
+        )
+    plan = make_plan(con, policy, date(2025, 2, 27))  # OLD's last month ends 29 Feb 2024
+    reasons = {v.candidate.record_id: v.reason for v in plan.verdicts}
+    assert reasons == {"OLD": RETAINED, "NEW": RETAINED, "HELD": HELD}
+    plan = make_plan(con, policy, date(2025, 2, 28))
+    assert {v.candidate.record_id: v.reason for v in plan.verdicts}["OLD"] == EXPIRED
+    removal = retention.remove_expired(con, plan, b"k")
+    assert removal.police_uk_removed and removal.derived["police_uk_rows"] == 2
+    left = con.execute("SELECT DISTINCT incident_id FROM police_uk_records ORDER BY 1").fetchall()
+    assert left == [("HELD",), ("NEW",)]
+    con.close()
