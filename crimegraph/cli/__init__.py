@@ -9,8 +9,10 @@ from crimegraph.cli import (  # noqa: F401  (importing registers the commands)
     load,
     neo4j,
     resolve,
+    retention,
     risk,
     serve,
+    transparency,
 )
 from crimegraph.cli.common import app
 
