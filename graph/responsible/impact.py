@@ -35,7 +35,6 @@ N_PLACEBO = 200
 MIN_PLACEBO = 40  # fewer usable placebos: the bootstrap interval is reported instead
 SC_PENALTY = 0.1  # pull of the synthetic-control weights towards the scaled average
 MIN_PRE_MONTHS = 3
-LEVEL_BAND = 2.0  # placebo areas' crimes per cell within x/2..2x of the treated area's
 
 
 class ImpactError(ValueError):
@@ -235,20 +234,24 @@ def _placebo_area(
 
 
 def _placebos(design: _Design, area: np.ndarray, buffer: np.ndarray, rng: np.random.Generator):
-    """Log effects (DiD, SC, ring DiD) of up to N_PLACEBO placebo areas."""
+    """Log effects (DiD, SC, ring DiD) of up to N_PLACEBO placebo areas: contiguous areas
+    of the area's size away from it, those closest to its crime level per cell first (a
+    busy town centre is compared with the busiest places elsewhere)."""
     values = design.counts.values
     allowed = design.study.copy()
     allowed[buffer] = False
-    level = values[area][:, design.pre].sum() / len(area)
-    centres = rng.permutation(np.flatnonzero(allowed))
-    did, sc, ring = [], [], []
-    for centre in centres[: N_PLACEBO * 10]:
+    per_cell = values[:, design.pre].sum(axis=1)
+    level = np.log1p(per_cell[area].mean())
+    centres = np.flatnonzero(allowed)
+    order = np.lexsort((rng.random(len(centres)), np.abs(np.log1p(per_cell[centres]) - level)))
+    areas = []
+    for centre in centres[order][: N_PLACEBO * 3]:
         placebo = _placebo_area(design, int(centre), len(area), allowed)
-        if placebo is None:
-            continue
-        placebo_level = values[placebo][:, design.pre].sum() / len(placebo)
-        if not (level / LEVEL_BAND <= placebo_level <= level * LEVEL_BAND) or placebo_level == 0:
-            continue
+        if placebo is not None and per_cell[placebo].sum() > 0:
+            areas.append((abs(np.log1p(per_cell[placebo].mean()) - level), placebo))
+    areas.sort(key=lambda pair: pair[0])
+    did, sc, ring = [], [], []
+    for _gap, placebo in areas:
         near = _within(design.counts.cells[placebo], design.index, RING)
         exclude = np.union1d(buffer, near)
         try:
@@ -293,7 +296,7 @@ def _wdq(values, area, ring, comparison, pre, post) -> float | None:
     if min(c) == 0:
         return None
     success = a[1] / c[1] - a[0] / c[0]
-    if success == 0:
+    if success >= 0:  # crime did not fall relative to the comparison: nothing to displace
         return None
     return float((b[1] / c[1] - b[0] / c[0]) / success)
 
@@ -328,16 +331,12 @@ def estimate(counts: Counts, cells: list[str], start: str, end: str, seed: int =
         did = _placebo_interval(fit.log_did(), placebo_did)
         synthetic = _placebo_interval(sc_effect, placebo_sc)
         ring_interval = (
-            _placebo_interval(ring_log, placebo_ring)
-            if ring_fit
-            else Interval(0.0, 0.0, 0.0)
+            _placebo_interval(ring_log, placebo_ring) if ring_fit else Interval(0.0, 0.0, 0.0)
         )
     else:
         did = bootstrap
         synthetic = Interval(relative(sc_effect), float("nan"), float("nan"))
-        ring_interval = (
-            _bootstrap_interval(ring_fit, rng) if ring_fit else Interval(0.0, 0.0, 0.0)
-        )
+        ring_interval = _bootstrap_interval(ring_fit, rng) if ring_fit else Interval(0.0, 0.0, 0.0)
     comparison = np.unique(fit.matches)
     scale = (fit.t_pre.sum() + 0.5) / (fit.c_pre.sum() + 0.5)
     expected = scale * fit.c_post.sum()
