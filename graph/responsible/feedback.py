@@ -18,7 +18,7 @@ missing the truly highest-crime cells (``precision``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -43,9 +43,12 @@ class LoopResult:
     precision: list[float]  # per round: share of patrols in the truly top cells
     gini: float  # of patrols per cell over all rounds
     distance: list[float]  # per round: total variation between predicted and true shares
+    patrols: np.ndarray = field(default_factory=lambda: np.zeros(0))  # rounds per cell
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        del out["patrols"]
+        return out
 
     def final(self, name: str, last: int = 6) -> float:
         """Mean of a per-round figure over the last ``last`` rounds."""
@@ -95,13 +98,15 @@ def simulate(
         shares = predicted / predicted.sum() if predicted.sum() else predicted
         result.distance.append(float(0.5 * np.abs(shares - truth / truth.sum()).sum()))
     result.gini = gini(patrols)
+    result.patrols = patrols
     return result
 
 
 def compare(
-    reported: np.ndarray, discovered: np.ndarray, settings: LoopSettings = LoopSettings()
+    reported: np.ndarray, discovered: np.ndarray, settings: LoopSettings | None = None
 ) -> dict[str, LoopResult]:
     """The loop uncorrected and corrected, on the same rates and seed."""
+    settings = settings or LoopSettings()
     return {
         "uncorrected": simulate(reported, discovered, settings, corrected=False),
         "corrected": simulate(reported, discovered, settings, corrected=True),

@@ -175,9 +175,9 @@ def compute(
                 )
             if on_step:
                 on_step(f"{group} {month}")
-    return RiskTables(
+    return RiskTables(  # LSOA-only levels (the fairness audit) have no hotspots or forecasts
         pd.concat(score_frames, ignore_index=True),
-        pd.concat(hot_frames, ignore_index=True),
-        pd.concat(forecast_frames, ignore_index=True),
+        pd.concat(hot_frames, ignore_index=True) if hot_frames else pd.DataFrame(),
+        pd.concat(forecast_frames, ignore_index=True) if forecast_frames else pd.DataFrame(),
         network is not None,
     )
