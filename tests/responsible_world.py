@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from crimegraph.cli import app
@@ -31,3 +32,9 @@ def ingest_gwent(data_dir: Path, monkeypatch) -> Path:
 def crimes(warehouse: Path):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return events.from_warehouse(con)
+
+
+def gwent_warehouse(tmp_path_factory) -> Path:
+    """A warehouse holding Gwent's 2025 crimes, for a module-scoped fixture."""
+    with pytest.MonkeyPatch.context() as mp:
+        return ingest_gwent(tmp_path_factory.mktemp("gwent"), mp)

@@ -15,7 +15,7 @@ from crimegraph.cli import app
 from graph.responsible import impact, interventions
 from graph.responsible.counts import group_counts
 from graph.responsible.inject import busy_centres, inject, patch
-from tests.responsible_world import crimes, ingest_gwent
+from tests.responsible_world import crimes, gwent_warehouse
 
 START, END = "2025-07", "2025-12"
 AREA_CELLS = 19  # a cell and its two rings' worth of cells with crime
@@ -24,9 +24,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def gwent(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        path = ingest_gwent(tmp_path_factory.mktemp("gwent"), mp)
-    return path
+    return gwent_warehouse(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
