@@ -61,6 +61,8 @@ def probes(w: World) -> dict[str, str]:
         'reason: "role table check") { personId } }',
         "reloadLayers": "mutation { reloadLayers }",
         "auditLog": "{ auditLog(first: 1) { totalCount } }",
+        "interventions": "{ interventions { id } }",
+        "interventionImpact": '{ interventionImpact(id: "iv-00000000") { id } }',
     }
 
 
