@@ -181,6 +181,7 @@ BASE_ARGS = {
     "reviewQueue": ({}, "{ totalCount }"),
     "matchEvidence": ({"pairId": '"x"'}, "{ pair { id } }"),
     "auditLog": ({}, "{ totalCount }"),
+    "interventionImpact": ({}, "{ id }"),
     "decideMatch": (
         {"pairId": '"x"', "decision": "UNSURE", "reason": '"injection check"'},
         "{ id }",
