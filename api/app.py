@@ -28,7 +28,7 @@ class _GraphQLWithDriver(GraphQL):
     """Strawberry's ASGI app, handing each request the app's shared Neo4j driver, the
     layer store and the caller the gate identified."""
 
-    def __init__(self, state, config: ApiConfig, reload_layers, **kwargs):
+    def __init__(self, state, config: ApiConfig, reload_layers, warehouse_path, **kwargs):
         super().__init__(
             build_schema(config.production),
             graphql_ide=None if config.production else "graphiql",
@@ -36,6 +36,7 @@ class _GraphQLWithDriver(GraphQL):
         )
         self._state = state
         self._reload_layers = reload_layers
+        self._warehouse_path = warehouse_path
 
     async def get_context(self, request, response):
         return {
@@ -45,6 +46,7 @@ class _GraphQLWithDriver(GraphQL):
             "layers": self._state.layers,
             "principal": request.scope["state"]["principal"],
             "reload_layers": self._reload_layers,
+            "warehouse_path": self._warehouse_path,
         }
 
     def encode_json(self, data: object) -> str:
@@ -88,7 +90,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return app.state.layers.store
 
     graphql_app = Gate(
-        _GraphQLWithDriver(app.state, config, reload_layers), config.auth, config.request_timeout_s
+        _GraphQLWithDriver(app.state, config, reload_layers, settings.warehouse_path),
+        config.auth,
+        config.request_timeout_s,
     )
     tiles = Gate(request_response(tile_endpoint), config.auth, config.request_timeout_s)
     app.router.routes.extend(

@@ -61,6 +61,8 @@ def probes(w: World) -> dict[str, str]:
         'reason: "role table check") { personId } }',
         "reloadLayers": "mutation { reloadLayers }",
         "auditLog": "{ auditLog(first: 1) { totalCount } }",
+        "interventions": "{ interventions { id } }",
+        "interventionImpact": '{ interventionImpact(id: "iv-00000000") { id } }',
     }
 
 
@@ -179,6 +181,7 @@ BASE_ARGS = {
     "reviewQueue": ({}, "{ totalCount }"),
     "matchEvidence": ({"pairId": '"x"'}, "{ pair { id } }"),
     "auditLog": ({}, "{ totalCount }"),
+    "interventionImpact": ({}, "{ id }"),
     "decideMatch": (
         {"pairId": '"x"', "decision": "UNSURE", "reason": '"injection check"'},
         "{ id }",

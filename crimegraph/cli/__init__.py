@@ -5,6 +5,8 @@ One module per group of commands; importing them registers their commands on ``a
 
 from crimegraph.cli import (  # noqa: F401  (importing registers the commands)
     api,
+    audit,
+    impact,
     ingest,
     load,
     neo4j,
