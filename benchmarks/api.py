@@ -29,6 +29,7 @@ import httpx
 from benchmarks.foundation import _free_port
 from benchmarks.load import Request, run_mix, serve_replay
 from benchmarks.report import BENCH_DIR, write_figures
+from benchmarks.web import _has_risk_tables
 from crimegraph.settings import load_settings
 
 WALES_FORCE = "south-wales"
@@ -127,16 +128,6 @@ def _client_alone(url: str, mix: list[Request], seconds: int) -> dict:
         replay.join(timeout=10)
 
 
-def _has_risk(warehouse: Path) -> bool:
-    import duckdb
-
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'risk_scores'"
-        ).fetchall()
-    return rows[0][0] > 0
-
-
 def _layer_latency(client: httpx.Client, query: str, bbox: dict, prefix: str) -> dict:
     _timed(client, query, {"b": bbox}, 5)
     times, errors = _timed(client, query, {"b": bbox}, 100)
@@ -177,7 +168,7 @@ def run(seconds: int = MIX_SECONDS) -> dict:
     from api.auth import ensure_demo_keys
     from api.config import demo_keys_path
 
-    has_risk = _has_risk(settings.warehouse_path)
+    has_risk = _has_risk_tables(settings.warehouse_path)
     if not has_risk:
         figures["risk_p95_ms"] = None
         figures["note"] = "no risk_scores table in the warehouse yet (crimegraph risk)"
