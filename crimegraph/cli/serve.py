@@ -21,6 +21,10 @@ def serve(
         str | None, typer.Option(help="Bind address (default CRIMEGRAPH_API_HOST).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default CRIMEGRAPH_API_PORT).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Server processes; each holds its own layers in memory (~1 GB)."),
+    ] = 1,
 ) -> None:
     """Serve the GraphQL API, the map (/) and the review page (/review) with uvicorn."""
     import uvicorn
@@ -35,6 +39,9 @@ def serve(
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
         log_level="info",
     )
 
@@ -66,4 +73,4 @@ def demo(
             f"map at {base}/, review page at {base}/review, GraphQL at {base}/graphql "
             "(Ctrl-C stops)"
         )
-        serve(host=None, port=None)
+        serve(host=None, port=None, workers=1)
