@@ -19,7 +19,7 @@ import pandas as pd
 
 from graph.responsible import feedback
 from graph.risk import choices, harm, network, scores
-from graph.risk.areas import Level
+from graph.risk.areas import Level, most_common_per
 from graph.risk.discovery import POLICE_DISCOVERED_GROUPS, POLICE_DISCOVERED_TYPES
 from graph.risk.grid import ALL_CRIME, build_panel
 
@@ -144,15 +144,7 @@ def _cell_deciles(crimes: pd.DataFrame, areas: pd.DataFrame):
     discovered = panel.events["crime_type"].isin(POLICE_DISCOVERED_TYPES).to_numpy()
     reported_rate = panel.counts(~discovered).mean(axis=1)
     discovered_rate = panel.counts(discovered).mean(axis=1)
-    majority = (
-        pd.DataFrame({"cell": panel.event_cell, "lsoa": panel.events["lsoa_code"].to_numpy()})
-        .groupby(["cell", "lsoa"])
-        .size()
-        .reset_index(name="n")
-        .sort_values(["cell", "n", "lsoa"], ascending=[True, False, True])
-        .drop_duplicates("cell")
-        .set_index("cell")["lsoa"]
-    )
+    majority = most_common_per(panel.event_cell, panel.events["lsoa_code"].to_numpy())
     decile = areas.set_index("lsoa_code")["decile"]
     cell_decile = majority.map(decile).reindex(range(len(panel.cells))).to_numpy()
     return reported_rate, discovered_rate, cell_decile
