@@ -28,9 +28,8 @@ from graph.cypher import statement, statements
 from graph.load_steps import STEPS, LoadStep, prepare_views
 
 BATCH_SIZE = 10_000
-WRITERS = (
-    2  # concurrent write transactions: the client packs one batch while the server writes another
-)
+# Concurrent write transactions: the client packs one batch while the server writes another.
+WRITERS = 2
 ProgressCallback = Callable[[str, int, int], None]
 
 

@@ -124,9 +124,7 @@ def resolve(
     if spark is None:
         con.register("splink_pairs", predictions.as_duckdbpyrelation())
     else:
-        from resolver.linkage.spark import to_arrow
-
-        con.register("splink_pairs", to_arrow(predictions.as_spark_dataframe()))
+        con.register("splink_pairs", predictions.as_spark_dataframe().toArrow())
     edges = con.execute(
         "SELECT unique_id_l, unique_id_r, match_probability FROM splink_pairs "
         "WHERE match_probability >= ?",

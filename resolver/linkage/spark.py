@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
-import pyarrow as pa
 
 
 @contextmanager
@@ -70,8 +69,3 @@ def splink_api(spark):
 def to_spark(spark, con: duckdb.DuckDBPyConnection, table: str):
     """A DuckDB table as a Spark DataFrame (through Arrow, list columns kept)."""
     return spark.createDataFrame(con.table(table).to_arrow_table())
-
-
-def to_arrow(spark_frame) -> pa.Table:
-    """A Spark DataFrame's rows as an Arrow table, for DuckDB to read."""
-    return spark_frame.toArrow()
