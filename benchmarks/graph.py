@@ -104,6 +104,15 @@ def main() -> None:
                 load_nodes_per_second=round(report.nodes_created / seconds),
                 load_relationships_per_second=round(report.relationships_created / seconds),
                 target_relationships_per_second=50_000,
+                load_steps={
+                    name: {
+                        "rows": s.created + s.updated,
+                        "relationships": s.relationships_created,
+                        "diff_seconds": round(s.diff_seconds, 2),
+                        "write_seconds": round(s.write_seconds, 2),
+                    }
+                    for name, s in report.steps.items()
+                },
                 graph_counts=counts,
             )
             print("reload (nothing changed) ...")

@@ -33,10 +33,11 @@ def load() -> None:
         except FileNotFoundError as exc:
             raise fail(str(exc)) from exc
     table = Table(title=f"graph load ({time.perf_counter() - started:.1f}s)")
-    for column in ("step", "created", "updated", "deleted", "unchanged"):
+    for column in ("step", "created", "updated", "deleted", "unchanged", "seconds"):
         table.add_column(column, justify="left" if column == "step" else "right")
     for name, s in report.steps.items():
-        table.add_row(name, *(f"{n:,}" for n in (s.created, s.updated, s.deleted, s.unchanged)))
+        counts = (f"{n:,}" for n in (s.created, s.updated, s.deleted, s.unchanged))
+        table.add_row(name, *counts, f"{s.diff_seconds + s.write_seconds:.1f}")
     console.print(table)
     console.print("graph now holds:")
     for key, count in counts.items():
