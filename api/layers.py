@@ -9,6 +9,7 @@ boxes in numpy arrays, so a bounding-box query is one vectorised comparison and 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ import pandas as pd
 
 from api import geojson
 from api.shapes import Shape, h3_shape, load_lsoa_shapes
+from graph.risk.scores import SCORE_WEIGHTS
 
 ALL_CRIME = "All crime"
 FEWER_THAN_5 = "fewer than 5"
@@ -170,6 +172,16 @@ class Incidents:
             mask &= np.isin(self.crime_group, groups)
         return np.flatnonzero(mask)
 
+    def extend(self, df: pd.DataFrame) -> Incidents:
+        """These incidents and the rows of ``df`` (live arrivals), as a new object."""
+        more = Incidents.from_frame(df)
+        return Incidents(
+            *(
+                np.concatenate([getattr(self, f.name), getattr(more, f.name)])
+                for f in dataclasses.fields(self)
+            )
+        )
+
     def feature(self, i: int) -> str:
         props = {
             "id": self.ids[i],
@@ -211,6 +223,7 @@ class LayerStore:
         self._area_slice: Slice | None = None
         self._cache: OrderedDict[tuple[str, SliceKey], Slice] = OrderedDict()
         self._lock = threading.Lock()
+        self._risk_live: dict[SliceKey, tuple[dict[str, int], dict[str, float]]] = {}
         layer_months = {k[0] for groups in self._groups.values() for k in groups}
         self.months = sorted(layer_months | set(np.unique(self.incidents.month).tolist()))
         self.crime_types = sorted(set(np.unique(self.incidents.crime_type).tolist()))
@@ -337,6 +350,74 @@ class LayerStore:
             for i in found.within(bbox):
                 props = found.properties[i]
                 yield found.shapes[i], suppress_small_counts(props) if public else props
+
+    # --- live updates ------------------------------------------------------------
+
+    def add_incidents(self, df: pd.DataFrame) -> None:
+        """Append incidents that arrived live (columns as the warehouse query's)."""
+        self.incidents = self.incidents.extend(df)
+        self.months = sorted(set(self.months) | set(df["month"]))
+        self.crime_types = sorted(set(self.crime_types) | set(df["crime_type"]))
+        self.crime_groups = sorted(set(self.crime_groups) | set(df["crime_group"]))
+
+    def risk_keys(self) -> list[SliceKey]:
+        return list(self._groups.get("risk", {}))
+
+    def bump_risk(
+        self, key: SliceKey, area_id: str, harm: float, incidents: int
+    ) -> dict[str, Any] | None:
+        """Add live incidents to one area's harm and incident count in one risk slice and
+        rescore that area alone; None when the slice does not score the area.
+
+        The slice's component means move by the same amounts, so the area's score is
+        what a batch run would give it; other areas' scores are left for the next batch
+        run (each moves by at most 1/n of the change).
+        """
+        rows = self._groups.get("risk", {}).get(key)
+        if rows is None:
+            return None
+        df = self._tables["risk"]
+        with self._lock:
+            index, means = self._risk_state(key, rows)
+            pos = index.get(area_id)
+            if pos is None:
+                return None
+            col = df.columns.get_loc
+            n = len(rows)
+            old_harm = float(df.iat[pos, col("harm")])
+            means["harm"] += harm / n
+            df.iat[pos, col("harm")] = old_harm + harm
+            df.iat[pos, col("incidents")] = int(df.iat[pos, col("incidents")]) + incidents
+            network = "network_available" not in df or bool(df.iat[pos, col("network_available")])
+            weights = {k: w for k, w in SCORE_WEIGHTS.items() if network or k != "network"}
+            value = {c: float(df.iat[pos, col(c)]) for c in weights}
+            parts = [w * value[c] / means[c] for c, w in weights.items() if means[c] > 0]
+            score = sum(parts) / sum(weights.values())
+            df.iat[pos, col("score")] = score
+            shape = self._shape(key[1], area_id)
+            props = {"id": area_id}
+            value_columns = [c for c in df.columns if c not in _NOT_PROPERTIES]
+            props.update({_camel(c): _plain(df.iat[pos, col(c)]) for c in value_columns})
+            props["month"], props["crimeGroup"] = key[0], key[3]
+            full = _feature(area_id, shape, props)
+            public = _feature(area_id, shape, suppress_small_counts(props))
+            found = self._cache.get(("risk", key))
+            if found is not None and (n_at := found.position.get(area_id)) is not None:
+                found.properties[n_at] = props
+                found.full[n_at] = full
+                found.public[n_at] = public
+        return {"key": key, "id": area_id, "bounds": shape.bounds, "full": full, "public": public}
+
+    def _risk_state(self, key: SliceKey, rows: np.ndarray) -> tuple[dict[str, int], dict]:
+        """Per risk slice: area id → row, and each score component's mean (cached)."""
+        state = self._risk_live.get(key)
+        if state is None:
+            df = self._tables["risk"]
+            ids = df[LAYER_TABLES["risk"].id_column].to_numpy()[rows]
+            index = {str(a): int(p) for a, p in zip(ids, rows, strict=True)}
+            means = {c: float(df[c].to_numpy(dtype=float)[rows].mean()) for c in SCORE_WEIGHTS}
+            state = self._risk_live[key] = (index, means)
+        return state
 
     # --- areas -------------------------------------------------------------------
 

@@ -42,6 +42,11 @@ FIELD_ROLES: dict[str, frozenset[str]] = {
     "unmerge": _STEWARD,
     "reloadLayers": frozenset({"analyst", "steward"}),
     "auditLog": frozenset({"auditor"}),
+    # Live: source systems push records; the map's live feeds are aggregate (no people).
+    "ingestRecords": frozenset({"ingest"}),
+    "incidentAdded": _EVERYONE,
+    "riskChanged": _EVERYONE,
+    "reviewNeeded": _STEWARD,
 }
 
 
