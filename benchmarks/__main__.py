@@ -17,6 +17,7 @@ BENCHMARKS = (
     ("graph", []),
     ("forecast", []),
     ("api", []),
+    ("live", []),
     ("web", []),
 )
 

@@ -6,6 +6,7 @@ One module per group of commands; importing them registers their commands on ``a
 from crimegraph.cli import (  # noqa: F401  (importing registers the commands)
     api,
     ingest,
+    live,
     load,
     neo4j,
     resolve,
