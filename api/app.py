@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -75,6 +76,14 @@ class _GraphQLWithDriver(GraphQL):
         return encode_response(data)
 
 
+def _report_stopped(task: asyncio.Task) -> None:
+    """The applier only ends when cancelled; anything else must not pass unnoticed."""
+    if not task.cancelled() and task.exception() is not None:
+        logging.getLogger("crimegraph.live").error(
+            "live applier stopped", exc_info=task.exception()
+        )
+
+
 def lsoa_boundaries(settings: Settings):
     return settings.source_data_dir / "geo" / "lsoa21-wales.geojson.gz"
 
@@ -104,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.live = intake.Live(journal, applier, applier.broadcaster)
         await run_in_threadpool(applier.restore, app.state.layers.store)
         task = asyncio.create_task(applier.run(), name="live-applier")
+        task.add_done_callback(_report_stopped)
         try:
             yield
         finally:

@@ -51,6 +51,7 @@ LAYER_TABLES = {
         "forecasts", "cell", None, key_columns=("month", "resolution", "crime_group")
     ),
 }
+LIVE_RISK_COLUMNS = ("harm", "incidents", "score")
 _NOT_PROPERTIES = {"month", "area_level", "resolution", "area_id", "cell", "crime_group"}
 
 SliceKey = tuple[str, str, int, str]  # month, level ('h3'|'lsoa'), resolution (-1: lsoa), group
@@ -224,6 +225,8 @@ class LayerStore:
         self._cache: OrderedDict[tuple[str, SliceKey], Slice] = OrderedDict()
         self._lock = threading.Lock()
         self._risk_live: dict[SliceKey, tuple[dict[str, int], dict[str, float]]] = {}
+        self._risk_columns: dict[str, np.ndarray] = {}  # risk values, kept current live
+        self._risk_value_columns: list[str] = []
         layer_months = {k[0] for groups in self._groups.values() for k in groups}
         self.months = sorted(layer_months | set(np.unique(self.incidents.month).tolist()))
         self.crime_types = sorted(set(np.unique(self.incidents.crime_type).tolist()))
@@ -306,7 +309,10 @@ class LayerStore:
         df = self._tables[layer].iloc[rows]
         value_columns = [c for c in df.columns if c not in _NOT_PROPERTIES]
         ids, shapes, props = [], [], []
-        for record in df.to_dict("records"):
+        live = self._risk_columns if layer == "risk" else {}
+        for pos, record in zip(rows, df.to_dict("records"), strict=True):
+            for c in LIVE_RISK_COLUMNS if live else ():  # values live incidents moved
+                record[c] = live[c][pos]
             area_id = str(record[spec.id_column])
             shape = self._shape(key[1], area_id)
             if shape is None:
@@ -376,28 +382,23 @@ class LayerStore:
         rows = self._groups.get("risk", {}).get(key)
         if rows is None:
             return None
-        df = self._tables["risk"]
         with self._lock:
             index, means = self._risk_state(key, rows)
             pos = index.get(area_id)
-            if pos is None:
-                return None
-            col = df.columns.get_loc
-            n = len(rows)
-            old_harm = float(df.iat[pos, col("harm")])
-            means["harm"] += harm / n
-            df.iat[pos, col("harm")] = old_harm + harm
-            df.iat[pos, col("incidents")] = int(df.iat[pos, col("incidents")]) + incidents
-            network = "network_available" not in df or bool(df.iat[pos, col("network_available")])
-            weights = {k: w for k, w in SCORE_WEIGHTS.items() if network or k != "network"}
-            value = {c: float(df.iat[pos, col(c)]) for c in weights}
-            parts = [w * value[c] / means[c] for c, w in weights.items() if means[c] > 0]
-            score = sum(parts) / sum(weights.values())
-            df.iat[pos, col("score")] = score
             shape = self._shape(key[1], area_id)
+            if pos is None or shape is None:  # not scored, or no boundary (e.g. England)
+                return None
+            values = self._risk_columns  # reads from numpy; pandas' scalar access is slow
+            n = len(rows)
+            means["harm"] += harm / n
+            values["harm"][pos] += harm
+            values["incidents"][pos] += incidents
+            network = "network_available" not in values or bool(values["network_available"][pos])
+            weights = {k: w for k, w in SCORE_WEIGHTS.items() if network or k != "network"}
+            parts = [w * values[c][pos] / means[c] for c, w in weights.items() if means[c] > 0]
+            values["score"][pos] = sum(parts) / sum(weights.values())
             props = {"id": area_id}
-            value_columns = [c for c in df.columns if c not in _NOT_PROPERTIES]
-            props.update({_camel(c): _plain(df.iat[pos, col(c)]) for c in value_columns})
+            props.update({_camel(c): _plain(values[c][pos]) for c in self._risk_value_columns})
             props["month"], props["crimeGroup"] = key[0], key[3]
             full = _feature(area_id, shape, props)
             public = _feature(area_id, shape, suppress_small_counts(props))
@@ -412,10 +413,17 @@ class LayerStore:
         """Per risk slice: area id → row, and each score component's mean (cached)."""
         state = self._risk_live.get(key)
         if state is None:
-            df = self._tables["risk"]
-            ids = df[LAYER_TABLES["risk"].id_column].to_numpy()[rows]
+            if not self._risk_columns:
+                df = self._tables["risk"]
+                self._risk_value_columns = [c for c in df.columns if c not in _NOT_PROPERTIES]
+                self._risk_columns["id"] = df[LAYER_TABLES["risk"].id_column].to_numpy()
+                for c in self._risk_value_columns:
+                    self._risk_columns[c] = df[c].to_numpy(copy=True)
+            ids = self._risk_columns["id"][rows]
             index = {str(a): int(p) for a, p in zip(ids, rows, strict=True)}
-            means = {c: float(df[c].to_numpy(dtype=float)[rows].mean()) for c in SCORE_WEIGHTS}
+            means = {
+                c: float(self._risk_columns[c][rows].astype(float).mean()) for c in SCORE_WEIGHTS
+            }
             state = self._risk_live[key] = (index, means)
         return state
 

@@ -39,7 +39,7 @@ import httpx
 
 from api.auth import issue_jwt
 from api.live.client import Subscriber
-from benchmarks.report import write_figures
+from benchmarks.report import BENCH_DIR, write_figures
 from crimegraph import live_feed, pipeline
 from crimegraph.settings import Settings, load_settings
 from graph import connection, neo4j_server
@@ -312,6 +312,9 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=60)
         neo4j_server.stop(settings, log=lambda _m: None)
+        if (work / "server.log").exists():  # kept for a look at retries and errors
+            BENCH_DIR.mkdir(parents=True, exist_ok=True)
+            shutil.copy(work / "server.log", BENCH_DIR / "live-server.log")
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps({k: v for k, v in figures.items() if "p95" in k}))
     write_figures("live", figures)

@@ -208,6 +208,8 @@ BASE_ARGS = {
         "{ id }",
     ),
     "unmerge": ({"personId": '"x"', "recordKeys": '["a:b"]', "reason": '"check"'}, "{ personId }"),
+    # An unknown source is refused before anything is journalled.
+    "ingestRecords": ({"source": '"police.uk"', "records": "[]"}, "{ accepted }"),
 }
 
 

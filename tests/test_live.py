@@ -12,8 +12,11 @@ import httpx
 import pytest
 
 from api.live.client import Subscriber, SubscriptionError
+from crimegraph.settings import load_settings
 from graph.connection import driver as sync_driver
 from graph.cypher import statement
+from graph.load import load_graph
+from resolver import warehouse
 from tests.api_world import serve, world
 from tests.conftest import free_port
 
@@ -72,7 +75,7 @@ def incident(settings, incident_id: str) -> dict | None:
     return dict(records[0]) if records and records[0]["i"] else None
 
 
-def wait_for(settings, incident_id: str, timeout: float = 10) -> dict:
+def wait_for(settings, incident_id: str, timeout: float = 30) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if (found := incident(settings, incident_id)) is not None:
@@ -185,16 +188,16 @@ def test_subscribers_get_new_incidents_inside_their_bbox_only(live_world) -> Non
         )["data"]["riskLayer"]["features"]
         time.sleep(0.3)  # the subscriptions are registered once the server has read them
         assert ingest(w, [crime("live-sub-1")])["data"]["ingestRecords"]["accepted"] == 1
-        _, data = analyst.next(timeout=10)
+        _, data = analyst.next(timeout=30)
         feature = data["incidentAdded"]
         assert feature["id"] == "live-sub-1"
         assert feature["properties"]["recordId"] == "live-sub-1@2025-01"
         assert feature["geometry"]["coordinates"] == [-3.17909, 51.481583]
-        _, data = public.next(timeout=10)
+        _, data = public.next(timeout=30)
         assert "id" not in data["incidentAdded"]
         assert set(data["incidentAdded"]["properties"]) == {"month", "crimeGroup", "live"}
         assert elsewhere.next(timeout=1.5) is None
-        _, data = risk.next(timeout=10)
+        _, data = risk.next(timeout=30)
         changed = {f["id"]: f["properties"] for f in data["riskChanged"]["features"]}
         old = {f["id"]: f["properties"] for f in before if f["id"] in changed}
         assert changed and old
@@ -228,7 +231,8 @@ def test_backlog_accepted_while_the_graph_is_away_is_applied_once(live_world, tm
     w = live_world
     away = dataclasses.replace(w.neo4j, neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
     records = [crime(f"live-backlog-{n}") for n in range(5)]
-    with serve(away, w.data_dir, ready=(200, 503)) as url:
+    # Its own data directory (journal): the module's server must not drain this backlog.
+    with serve(away, tmp_path, ready=(200, 503)) as url:
         headers = {**w.headers("ingest"), "content-type": "application/x-ndjson"}
         body = "\n".join(json.dumps(r) for r in records).encode()
         answer = httpx.post(f"{url}/ingest/police.uk", content=body, headers=headers).json()
@@ -236,7 +240,7 @@ def test_backlog_accepted_while_the_graph_is_away_is_applied_once(live_world, tm
         time.sleep(1.0)
         assert incident(w.neo4j, "live-backlog-0") is None  # the graph was unreachable
     # The first server is gone (as after a crash); the next one replays the journal.
-    with serve(w.neo4j, w.data_dir) as url:
+    with serve(w.neo4j, tmp_path) as url:
         for n in range(5):
             node = wait_for(w.neo4j, f"live-backlog-{n}")
             assert node["i"]["record_count"] == 1
@@ -247,3 +251,15 @@ def test_backlog_accepted_while_the_graph_is_away_is_applied_once(live_world, tm
             statement("test/incidents_with_prefix"), prefix="live-backlog-"
         )
     assert records_[0]["n"] == 5
+
+
+def test_a_batch_load_keeps_live_incidents(live_world) -> None:
+    w = live_world
+    assert ingest(w, [crime("live-kept")])["data"]["ingestRecords"]["accepted"] == 1
+    wait_for(w.neo4j, "live-kept")
+    settings = dataclasses.replace(load_settings(), data_dir=w.data_dir)
+    with sync_driver(w.neo4j) as drv, warehouse.connect(settings.warehouse_path) as con:
+        report = load_graph(con, drv)
+    assert report.steps["incidents"].deleted == 0
+    node = incident(w.neo4j, "live-kept")
+    assert node is not None and node["locations"] == 1
