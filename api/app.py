@@ -39,7 +39,7 @@ class _GraphQLWithDriver(GraphQL):
     """Strawberry's ASGI app, handing each request the app's shared Neo4j driver, the
     layer store and the caller the gate identified."""
 
-    def __init__(self, state, config: ApiConfig, reload_layers, **kwargs):
+    def __init__(self, state, config: ApiConfig, reload_layers, warehouse_path, **kwargs):
         super().__init__(
             build_schema(config.production),
             graphql_ide=None if config.production else "graphiql",
@@ -49,6 +49,7 @@ class _GraphQLWithDriver(GraphQL):
         self._state = state
         self._auth = config.auth
         self._reload_layers = reload_layers
+        self._warehouse_path = warehouse_path
 
     async def get_context(self, request, response):
         return {
@@ -59,6 +60,7 @@ class _GraphQLWithDriver(GraphQL):
             "principal": request.scope["state"]["principal"],
             "reload_layers": self._reload_layers,
             "live": self._state.live,
+            "warehouse_path": self._warehouse_path,
         }
 
     async def on_ws_connect(self, context):
@@ -139,7 +141,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return fresh
 
     graphql_app = Gate(
-        _GraphQLWithDriver(app.state, config, reload_layers), config.auth, config.request_timeout_s
+        _GraphQLWithDriver(app.state, config, reload_layers, settings.warehouse_path),
+        config.auth,
+        config.request_timeout_s,
     )
     tiles = Gate(request_response(tile_endpoint), config.auth, config.request_timeout_s)
     feed = Gate(request_response(ingest_endpoint), config.auth, config.request_timeout_s)

@@ -5,6 +5,10 @@ layers are read once through a read-only connection, indexed in memory and the
 connection closed; ``LayerStore.load`` again to reload. Each (layer, month, level,
 resolution, crime group) slice keeps its features pre-serialised with their bounding
 boxes in numpy arrays, so a bounding-box query is one vectorised comparison and a join.
+Whole answers (the collection for one layer, slices, box, audience and geometry) are kept
+too, so the same map view asked again is spliced into the response as it is; ``version``
+counts changes and ``invalidate`` drops both caches when cells change (a reload builds a
+fresh store).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ ALL_CRIME = "All crime"
 FEWER_THAN_5 = "fewer than 5"
 SMALL_COUNT = 5
 _SLICE_CACHE = 256
+_ANSWER_CACHE_BYTES = 256 * 1024 * 1024
 
 BBox = tuple[float, float, float, float]  # west, south, east, north
 
@@ -93,6 +98,7 @@ class Slice:
     public: list[str]
     bounds: np.ndarray  # (n, 4): west, south, east, north
     position: dict[str, int] = field(default_factory=dict)
+    _unlocated: dict[bool, list[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, ids: list[str], shapes: list[Shape], props: list[dict[str, Any]]) -> Slice:
@@ -111,9 +117,25 @@ class Slice:
         mask = (b[:, 0] <= east) & (b[:, 2] >= west) & (b[:, 1] <= north) & (b[:, 3] >= south)
         return np.flatnonzero(mask)
 
-    def features(self, bbox: BBox, public: bool) -> list[str]:
-        chosen = self.public if public else self.full
+    def features(self, bbox: BBox, public: bool, geometry: bool = True) -> list[str]:
+        chosen = (self.public if public else self.full) if geometry else self.unlocated(public)
         return [chosen[i] for i in self.within(bbox)]
+
+    def replace(self, area_id: str, props: dict[str, Any], full: str, public: str) -> None:
+        """Put one area's rescored feature in place (the live path); no-op if absent."""
+        if (at := self.position.get(area_id)) is not None:
+            self.properties[at], self.full[at], self.public[at] = props, full, public
+            self._unlocated.clear()
+
+    def unlocated(self, public: bool) -> list[str]:
+        """The features with ``"geometry": null``, serialised on first use."""
+        if (found := self._unlocated.get(public)) is None:
+            props = self.properties
+            if public:
+                props = [suppress_small_counts(p) for p in props]
+            found = [geojson.unlocated_feature(i, p) for i, p in zip(self.ids, props, strict=True)]
+            self._unlocated[public] = found
+        return found
 
 
 def _feature(feature_id: str, shape: Shape, properties: dict[str, Any]) -> str:
@@ -223,7 +245,10 @@ class LayerStore:
         self._area_force = dict(zip(areas["lsoa_code"], areas["force_code"], strict=True))
         self._area_slice: Slice | None = None
         self._cache: OrderedDict[tuple[str, SliceKey], Slice] = OrderedDict()
+        self._answers: OrderedDict[tuple, geojson.RawJSON] = OrderedDict()
+        self._answer_bytes = 0
         self._lock = threading.Lock()
+        self.version = 0
         self._risk_live: dict[SliceKey, tuple[dict[str, int], dict[str, float]]] = {}
         self._risk_columns: dict[str, np.ndarray] = {}  # risk values, kept current live
         self._risk_value_columns: list[str] = []
@@ -297,9 +322,11 @@ class LayerStore:
             if (found := self._cache.get(cache_key)) is not None:
                 self._cache.move_to_end(cache_key)
                 return found
+            version = self.version
         built = self._build(layer, key, rows)
         with self._lock:
-            self._cache[cache_key] = built
+            if version == self.version:  # not built from cells changed meanwhile
+                self._cache[cache_key] = built
             while len(self._cache) > _SLICE_CACHE:
                 self._cache.popitem(last=False)
         return built
@@ -331,10 +358,51 @@ class LayerStore:
             return found[1] if found else None
         return h3_shape(area_id) if h3.is_valid_cell(area_id) else None
 
-    def features(self, layer: str, keys: list[SliceKey], bbox: BBox, public: bool) -> Iterator[str]:
+    def features(
+        self, layer: str, keys: list[SliceKey], bbox: BBox, public: bool, geometry: bool = True
+    ) -> Iterator[str]:
         for key in keys:
             if (found := self.slice(layer, key)) is not None:
-                yield from found.features(bbox, public)
+                yield from found.features(bbox, public, geometry)
+
+    def collection(
+        self, layer: str, keys: list[SliceKey], bbox: BBox, public: bool, geometry: bool = True
+    ) -> geojson.RawJSON:
+        """The FeatureCollection for a layer request, built once per store version and
+        then served as it is (least recently used answers dropped past a byte budget)."""
+        cache_key = (self.version, layer, tuple(keys), bbox, public, geometry)
+        with self._lock:
+            if (found := self._answers.get(cache_key)) is not None:
+                self._answers.move_to_end(cache_key)
+                return found
+        built = geojson.collection(self.features(layer, keys, bbox, public, geometry))
+        with self._lock:
+            if cache_key[0] == self.version and cache_key not in self._answers:
+                self._answers[cache_key] = built
+                self._answer_bytes += len(built.text)
+                while self._answer_bytes > _ANSWER_CACHE_BYTES and len(self._answers) > 1:
+                    _, dropped = self._answers.popitem(last=False)
+                    self._answer_bytes -= len(dropped.text)
+        return built
+
+    def answers_changed(self) -> int:
+        """Forget the built answers after cells were rescored in place (``bump_risk``
+        patches the built slices); returns the new version."""
+        with self._lock:
+            self.version += 1
+            self._answers.clear()
+            self._answer_bytes = 0
+            return self.version
+
+    def invalidate(self) -> int:
+        """Forget every built slice and answer; returns the new version. For cells changed in
+        place (the live path); a reload builds a fresh store instead."""
+        with self._lock:
+            self.version += 1
+            self._cache.clear()
+            self._answers.clear()
+            self._answer_bytes = 0
+            return self.version
 
     def rows(self, layer: str, keys: list[SliceKey], area_id: str) -> list[dict[str, Any]]:
         """The properties of one cell or area in the given slices (for a map click)."""
@@ -402,11 +470,8 @@ class LayerStore:
             props["month"], props["crimeGroup"] = key[0], key[3]
             full = _feature(area_id, shape, props)
             public = _feature(area_id, shape, suppress_small_counts(props))
-            found = self._cache.get(("risk", key))
-            if found is not None and (n_at := found.position.get(area_id)) is not None:
-                found.properties[n_at] = props
-                found.full[n_at] = full
-                found.public[n_at] = public
+            if (found := self._cache.get(("risk", key))) is not None:
+                found.replace(area_id, props, full, public)
         return {"key": key, "id": area_id, "bounds": shape.bounds, "full": full, "public": public}
 
     def _risk_state(self, key: SliceKey, rows: np.ndarray) -> tuple[dict[str, int], dict]:

@@ -12,17 +12,31 @@ from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospecti
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
     SchemaExtension,
+    ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from api.errors import BadInput, should_mask
 
 MAX_DEPTH = 8
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
+DOCUMENT_CACHE = 512  # distinct query texts whose parse and validation are kept
+
+# The limits as validation rules built once (QueryDepthLimiter and MaxAliasesLimiter would
+# build a new rule class per request), so the validation cache can recognise them: a
+# query the server has seen is neither parsed nor validated again, limits included.
+_RULES = [
+    depth_rule(MAX_DEPTH, None),
+    aliases_rule(MAX_ALIASES),
+    # The depth limit skips introspection, whose __Type fields recurse: this rule caps
+    # the nesting of fields/interfaces/possibleTypes there (GraphiQL's query passes).
+    MaxIntrospectionDepthRule,
+]
 
 PAGE_CAPS = {
     "incidents": 5000,
@@ -41,14 +55,13 @@ def check_page(field: str, first: int, argument: str = "first") -> int:
 
 
 def extensions(production: bool) -> list[Callable[[], SchemaExtension]]:
-    """Schema extensions: depth, alias and token limits, and error masking in production."""
+    """Schema extensions: depth, alias and token limits, parse and validation caches, and
+    error masking in production."""
     chosen: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        # The depth limit skips introspection, whose __Type fields recurse: this rule caps
-        # the nesting of fields/interfaces/possibleTypes there (GraphiQL's query passes).
-        lambda: AddValidationRules([MaxIntrospectionDepthRule]),
+        lambda: AddValidationRules(_RULES),
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
     ]
     if production:
         chosen.append(

@@ -16,7 +16,8 @@ _STEWARD = frozenset({"steward"})
 
 # GraphQL field → roles allowed. Aggregate map layers are for everyone (public sees
 # small counts suppressed); incident points are not for public; person-level reads are
-# for investigators; match review is for stewards; the audit log for auditors.
+# for investigators; match review is for stewards; the audit log for auditors;
+# interventions and their impact for analysts.
 FIELD_ROLES: dict[str, frozenset[str]] = {
     "forces": _EVERYONE,
     "incidentCount": _EVERYONE,
@@ -41,6 +42,8 @@ FIELD_ROLES: dict[str, frozenset[str]] = {
     "decideMatch": _STEWARD,
     "unmerge": _STEWARD,
     "reloadLayers": frozenset({"analyst", "steward"}),
+    "interventions": frozenset({"analyst"}),
+    "interventionImpact": frozenset({"analyst"}),
     "auditLog": frozenset({"auditor"}),
     # Live: source systems push records; the map's live feeds are aggregate (no people).
     "ingestRecords": frozenset({"ingest"}),

@@ -14,9 +14,11 @@ from api.geojson import GeoJSON
 from api.layers import SMALL_COUNT
 from api.permissions import roles_for
 from api.resolvers import audit as audit_resolvers
+from api.resolvers import impact as impact_resolvers
 from api.resolvers import live, people, review
 from api.resolvers import map as map_resolvers
 from api.types.audit import AuditEntryConnection
+from api.types.impact import Intervention
 from api.types.live import IngestResult, ReviewNeeded
 from api.types.map import CellDetails, Force
 from api.types.people import LinkedCases, Network, Person, PersonMatch, Place
@@ -136,6 +138,17 @@ class Query:
     )
     match_evidence: MatchEvidence | None = _field(
         "matchEvidence", review.match_evidence, "Both records and per-comparison weights (steward)."
+    )
+    interventions: list[Intervention] = _field(
+        "interventions",
+        impact_resolvers.interventions,
+        "Registered interventions, with their stored impact estimates (analyst).",
+    )
+    intervention_impact: Intervention = _field(
+        "interventionImpact",
+        impact_resolvers.intervention_impact,
+        "One intervention and its estimated effect: difference-in-differences, synthetic "
+        "control, displacement ring (analyst; `crimegraph impact ID` estimates it).",
     )
     audit_log: AuditEntryConnection = _field(
         "auditLog", audit_resolvers.audit_log, "Person-level reads, newest first (auditor)."

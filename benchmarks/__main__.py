@@ -16,6 +16,7 @@ BENCHMARKS = (
     ("linkage_places_incidents", []),
     ("graph", []),
     ("forecast", []),
+    ("responsible", []),
     ("api", []),
     ("live", []),
     ("web", []),

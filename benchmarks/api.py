@@ -1,9 +1,13 @@
 """API speed: riskLayer for a whole Welsh force at resolution 9 (target p95 <= 100 ms),
 linkedCases depth 2 (p95 <= 50 ms), and a 70/20/10 layers/linked-cases/review mix for
 60 s (target >= 300 req/s, no errors). The API runs in its own process (``crimegraph
-serve`` over the configured warehouse and Neo4j); load comes from this one. Baseline:
-the same riskLayer answered by encoding the features as Python objects per request
-(json.dumps of the collection) instead of splicing the pre-serialised ones.
+serve`` over the configured warehouse and Neo4j: ``make demo`` first) with its log in
+var/bench/api-server.log; load comes from other processes (benchmarks/load.py).
+
+Latencies are one client in sequence, each answer decoded in full (a client's real cost).
+The layer is asked for as the map asks (``geometry: NONE``, cells drawn from their ids) and
+with polygons. Baselines in the same run: decoding the polygon answer alone, and the mix's
+client against a server replaying recorded answers (what client and HTTP manage alone).
 
 Figures the data cannot give yet (no risk_scores table, no Person nodes) are written as
 ``null`` with the reason, not guessed.
@@ -12,23 +16,28 @@ Figures the data cannot give yet (no risk_scores table, no Person nodes) are wri
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
-import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from benchmarks.report import write_figures
+from benchmarks.foundation import _free_port
+from benchmarks.load import Request, run_mix, serve_replay
+from benchmarks.report import BENCH_DIR, write_figures
+from benchmarks.web import _has_risk_tables
 from crimegraph.settings import load_settings
 
 WALES_FORCE = "south-wales"
 MIX_SECONDS = 60
-WORKERS = 32
+SERVER_WORKERS = 2
+CLIENT_PROCESSES = 2
+CLIENTS = 16  # connections per client process
+SERVER_LOG = BENCH_DIR / "api-server.log"
 
 
 def _p95(samples: list[float]) -> float | None:
@@ -61,7 +70,8 @@ def _timed(client: httpx.Client, query: str, variables: dict, n: int) -> tuple[l
     return times, errors
 
 
-RISK = "query($b: BBox!) { riskLayer(bbox: $b, resolution: 9) }"
+RISK = "query($b: BBox!) { riskLayer(bbox: $b, resolution: 9, geometry: NONE) }"
+RISK_POLYGONS = "query($b: BBox!) { riskLayer(bbox: $b, resolution: 9) }"
 LINKED = (
     'query($p: ID!) { linkedCases(personId: $p, depth: 2, purpose: "benchmark load") '
     "{ people incidents { incidentId parties { personId provenance { system } } } } }"
@@ -69,14 +79,15 @@ LINKED = (
 REVIEW = "{ reviewQueue(first: 20) { totalCount edges { node { id } } } }"
 
 
-def _serve(port: int, env: dict) -> subprocess.Popen:
+def _serve(port: int, env: dict, log) -> subprocess.Popen:
+    command = ["serve", "--port", str(port), "--workers", str(SERVER_WORKERS)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "crimegraph.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "crimegraph.cli", *command],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
@@ -87,99 +98,120 @@ def _serve(port: int, env: dict) -> subprocess.Popen:
     raise RuntimeError("API did not become healthy")
 
 
-def _mix(url: str, headers: dict, bbox: dict, person: str | None, seconds: int) -> dict:
-    counts = {"ok": 0, "errors": 0}
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
+def _client_alone(url: str, mix: list[Request], seconds: int) -> dict:
+    """The mix against recorded answers: the rate this client and HTTP reach alone."""
+    recorded = {}
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for r in mix:
+            recorded[r.query] = client.post(
+                "/graphql",
+                json={"query": r.query, "variables": r.variables},
+                headers={"authorization": f"Bearer {r.token}"},
+            ).content
+    port = _free_port()
+    replay = multiprocessing.get_context("spawn").Process(
+        target=serve_replay, args=(recorded, port)
+    )
+    replay.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.post(f"http://127.0.0.1:{port}/", json={"query": mix[0].query}, timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        replay_url = f"http://127.0.0.1:{port}"
+        return run_mix(replay_url, mix, seconds, CLIENT_PROCESSES, CLIENTS)
+    finally:
+        replay.terminate()
+        replay.join(timeout=10)
 
-    def worker(seed: int) -> None:
-        rng = random.Random(seed)
-        with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
-            while time.monotonic() < stop:
-                roll = rng.random()
-                if roll < 0.7 or (person is None and roll < 0.9):
-                    q, v = RISK, {"b": bbox}
-                elif roll < 0.9:
-                    q, v = LINKED, {"p": person}
-                else:
-                    q, v = REVIEW, {}
-                try:
-                    ok = (
-                        not client.post("/graphql", json={"query": q, "variables": v})
-                        .json()
-                        .get("errors")
-                    )
-                except httpx.HTTPError:
-                    ok = False
-                with lock:
-                    counts["ok" if ok else "errors"] += 1
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(WORKERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    total = counts["ok"] + counts["errors"]
-    return {"mix_requests": total, "mix_errors": counts["errors"], "mix_rps": total / seconds}
+def _layer_latency(client: httpx.Client, query: str, bbox: dict, prefix: str) -> dict:
+    _timed(client, query, {"b": bbox}, 5)
+    times, errors = _timed(client, query, {"b": bbox}, 100)
+    body = client.post("/graphql", json={"query": query, "variables": {"b": bbox}})
+    return {
+        f"{prefix}_p95_ms": _p95(times),
+        f"{prefix}_p50_ms": statistics.median(times) * 1000,
+        f"{prefix}_errors": errors,
+        f"{prefix}_features": len(body.json()["data"]["riskLayer"]["features"]),
+        f"{prefix}_response_mb": len(body.content) / 1e6,
+    }
+
+
+def _decode_only_p95(client: httpx.Client, query: str, bbox: dict) -> float | None:
+    """Baseline: json.loads of the same answer alone, no HTTP and no server."""
+    body = client.post("/graphql", json={"query": query, "variables": {"b": bbox}}).content
+    times = []
+    for _ in range(40):
+        start = time.perf_counter()
+        json.loads(body)
+        times.append(time.perf_counter() - start)
+    return _p95(times)
+
+
+def _person(settings) -> str | None:
+    from graph.connection import driver
+
+    with driver(settings) as drv:
+        rows, _, _ = drv.execute_query(
+            "MATCH (p:Person)-[:PARTY_TO]->() RETURN p.person_id AS id ORDER BY id LIMIT 1"
+        )
+    return rows[0]["id"] if rows else None
 
 
 def run(seconds: int = MIX_SECONDS) -> dict:
     settings = load_settings()
-    figures: dict = {"force": WALES_FORCE, "mix_seconds": seconds}
+    figures: dict = {"force": WALES_FORCE, "mix_seconds": seconds, "cores": os.cpu_count()}
     from api.auth import ensure_demo_keys
     from api.config import demo_keys_path
-    from api.layers import LayerStore
 
-    store = LayerStore.load(settings.warehouse_path, Path("/nonexistent"))
-    if not store.has_layer("risk"):
+    has_risk = _has_risk_tables(settings.warehouse_path)
+    if not has_risk:
         figures["risk_p95_ms"] = None
-        figures["note"] = "no risk_scores table in the warehouse yet (risk branch)"
+        figures["note"] = "no risk_scores table in the warehouse yet (crimegraph risk)"
     bbox = _force_bbox(settings.warehouse_path, WALES_FORCE)
     keys = ensure_demo_keys(demo_keys_path(settings))
     env = {**os.environ, "CRIMEGRAPH_ENV": "development"}
     env.pop("CRIMEGRAPH_JWT_SECRET", None)
     env.pop("CRIMEGRAPH_API_KEYS", None)
-    port = 8765
-    server = _serve(port, env)
+    port = _free_port()
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    with SERVER_LOG.open("w") as log:
+        server = _serve(port, env, log)
     url = f"http://127.0.0.1:{port}"
+    figures["server_workers"] = SERVER_WORKERS
     try:
         inv = {"authorization": f"Bearer {keys['investigator']}"}
+        person = _person(settings)
         with httpx.Client(base_url=url, headers=inv, timeout=30) as client:
-            if store.has_layer("risk") and bbox:
-                _timed(client, RISK, {"b": bbox}, 5)
-                times, errors = _timed(client, RISK, {"b": bbox}, 100)
-                body = client.post("/graphql", json={"query": RISK, "variables": {"b": bbox}})
-                figures.update(
-                    risk_p95_ms=_p95(times),
-                    risk_errors=errors,
-                    risk_features=len(body.json()["data"]["riskLayer"]["features"]),
-                    risk_response_mb=len(body.content) / 1e6,
+            if has_risk and bbox:
+                figures.update(_layer_latency(client, RISK, bbox, "risk"))
+                figures.update(_layer_latency(client, RISK_POLYGONS, bbox, "risk_polygons"))
+                figures["baseline_decode_polygons_only_p95_ms"] = _decode_only_p95(
+                    client, RISK_POLYGONS, bbox
                 )
-                # Baseline: decode and re-encode the same collection as Python objects.
-                layer = body.json()["data"]["riskLayer"]
-                base = []
-                for _ in range(20):
-                    start = time.perf_counter()
-                    json.dumps({"data": {"riskLayer": layer}})
-                    base.append(time.perf_counter() - start)
-                figures["baseline_encode_only_p95_ms"] = _p95(base * 1)
-            person = None
-            from graph.connection import driver
-
-            with driver(settings) as drv:
-                rows, _, _ = drv.execute_query(
-                    "MATCH (p:Person)-[:PARTY_TO]->() RETURN p.person_id AS id LIMIT 1"
-                )
-            person = rows[0]["id"] if rows else None
             if person:
                 _timed(client, LINKED, {"p": person}, 5)
                 times, errors = _timed(client, LINKED, {"p": person}, 200)
                 figures.update(linked_p95_ms=_p95(times), linked_errors=errors)
             else:
                 figures["linked_p95_ms"] = None
-                figures["linked_note"] = "no Person nodes in Neo4j yet (lead's loader)"
-        if store.has_layer("risk") and bbox:
-            figures.update(_mix(url, inv, bbox, person, seconds))
+                figures["linked_note"] = "no Person nodes in Neo4j yet (crimegraph load)"
+        if has_risk and bbox:
+            mix = [
+                Request("layers", 0.7, RISK, {"b": bbox}, keys["investigator"], "riskLayer"),
+                Request("review", 0.1, REVIEW, {}, keys["steward"]),
+            ]
+            if person:
+                mix.append(Request("linked", 0.2, LINKED, {"p": person}, keys["investigator"]))
+            load = run_mix(url, mix, seconds, CLIENT_PROCESSES, CLIENTS)
+            figures.update({f"mix_{k}": v for k, v in load.items()})
+            alone = _client_alone(url, mix, min(seconds, 20))
+            figures["baseline_client_alone_rps"] = alone["rps"]
+            figures["baseline_client_alone_errors"] = alone["errors"]
         figures["targets"] = {"risk_p95_ms": 100, "linked_p95_ms": 50, "mix_rps": 300}
     finally:
         server.terminate()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from crimegraph.settings import Settings
@@ -83,3 +85,106 @@ def analyse(settings: Settings, on_step: Callable[[str], None] | None = None):
             return run(driver, gds, con, on_step=on_step)
         finally:
             gds.close()
+
+
+def retention_policy(settings: Settings, path: Path | None = None):
+    """The retention policy in force: ``path``, else the settings' (env) policy file."""
+    from resolver.retention.policy import load_policy
+
+    return load_policy(path or settings.retention_policy_path)
+
+
+def retention_plan(settings: Settings, as_of: date, policy_path: Path | None = None):
+    """What `retention apply` would remove on ``as_of`` (nothing is written)."""
+    from resolver.retention.plan import make_plan
+
+    policy = retention_policy(settings, policy_path)
+    _need_warehouse(settings)
+    with warehouse.connect(settings.warehouse_path) as con:
+        return make_plan(con, policy, as_of)
+
+
+@dataclass
+class RetentionReport:
+    plan: object
+    removal: object
+    resolution: dict = field(default_factory=dict)
+    graph: dict = field(default_factory=dict)
+    log_entry: dict = field(default_factory=dict)
+
+
+def retention_apply(
+    settings: Settings,
+    as_of: date,
+    policy_path: Path | None = None,
+    *,
+    graph: bool = True,
+    on_step: Callable[[str], None] | None = None,
+) -> RetentionReport:
+    """Remove expired records from the warehouse, re-resolve, bring the graph in line
+    (graph load, then the GDS analyses, so no co-offending link outlives its incident),
+    and append the run to the retention log (warehouse tables and JSON lines)."""
+    from resolver.retention import apply as retention
+    from resolver.retention.plan import make_plan
+    from resolver.retention.reresolve import reresolve
+
+    step = on_step or (lambda _name: None)
+    policy = retention_policy(settings, policy_path)
+    _need_warehouse(settings)
+    key = retention.retention_key(settings.data_dir)
+    with warehouse.connect(settings.warehouse_path) as con:
+        if graph:  # decisions made in the API bind the re-resolution, as in `resolve people`
+            from graph.decisions_sync import pull_api_decisions
+
+            with connection.driver(settings) as driver:
+                pull_api_decisions(driver, con)
+        step("plan")
+        plan = make_plan(con, policy, as_of)
+        step("remove")
+        removal = retention.remove_expired(con, plan, key)
+        report = RetentionReport(plan, removal)
+        entry = {
+            "run_id": removal.run_id,
+            "applied_at": removal.applied_at.isoformat() + "Z",
+            "as_of": as_of.isoformat(),
+            "policy": {"path": str(policy.path), "version": policy.version,
+                       "sha256": policy.sha256},
+            "removed": [
+                {**r, "record_hashes": removal.hashes[(r["system"], r["record_type"], r["group"])]}
+                for r in removal.removed
+            ],
+            "derived": removal.derived,
+            "status": "removed from the warehouse",
+        }  # fmt: skip
+        try:
+            step("re-resolve")
+            report.resolution = reresolve(con, removal, settings.source_data_dir)
+            entry["resolution"] = report.resolution
+            if graph:
+                step("graph load")
+                with connection.driver(settings) as driver:
+                    loaded = load_graph(con, driver)
+                    report.graph = {
+                        name: {"created": s.created, "updated": s.updated, "deleted": s.deleted}
+                        for name, s in loaded.steps.items()
+                        if s.created or s.updated or s.deleted
+                    }
+                entry["graph"] = report.graph
+            entry["status"] = "ok" if graph else "ok (graph not loaded: run `crimegraph load`)"
+        except Exception as exc:
+            entry["status"] = f"failed after removal: {type(exc).__name__}: {exc}"
+            raise
+        finally:
+            retention.write_log_line(settings.retention_log_path, entry)
+            report.log_entry = entry
+    if graph and removal.records:
+        step("analyse")
+        analyse(settings)
+    return report
+
+
+def _need_warehouse(settings: Settings) -> None:
+    if not settings.warehouse_path.exists():
+        raise FileNotFoundError(
+            f"no warehouse at {settings.warehouse_path}; run `crimegraph ingest` first"
+        )

@@ -49,11 +49,18 @@ class Settings:
     neo4j_pagecache: str
     api_host: str
     api_port: int
+    # The retention policy YAML (resolver/retention/policy.py describes it).
+    retention_policy_path: Path = PROJECT_ROOT / "resolver" / "retention" / "policy.yaml"
 
     @property
     def warehouse_path(self) -> Path:
         """The DuckDB warehouse: one file holding every canonical table."""
         return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def retention_log_path(self) -> Path:
+        """The append-only JSON-lines log of every `crimegraph retention apply`."""
+        return self.data_dir / "logs" / "retention.jsonl"
 
     @property
     def neo4j_instance_dir(self) -> Path:
@@ -101,4 +108,7 @@ def load_settings() -> Settings:
         neo4j_pagecache=os.environ.get("NEO4J_PAGECACHE", "1g"),
         api_host=os.environ.get("CRIMEGRAPH_API_HOST", "127.0.0.1"),
         api_port=_env_int("CRIMEGRAPH_API_PORT", 8000),
+        retention_policy_path=_env_path(
+            "CRIMEGRAPH_RETENTION_POLICY", PROJECT_ROOT / "resolver" / "retention" / "policy.yaml"
+        ),
     )

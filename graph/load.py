@@ -16,7 +16,8 @@ rest: the graph it leaves is exactly the graph a clean load gives.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import duckdb
@@ -27,6 +28,8 @@ from graph.cypher import statement, statements
 from graph.load_steps import STEPS, LoadStep, prepare_views
 
 BATCH_SIZE = 10_000
+# Concurrent write transactions: the client packs one batch while the server writes another.
+WRITERS = 2
 ProgressCallback = Callable[[str, int, int], None]
 
 
@@ -73,10 +76,13 @@ def load_graph(
     batch_size: int = BATCH_SIZE,
     on_progress: ProgressCallback | None = None,
     steps: list[LoadStep] | None = None,
+    writers: int = WRITERS,
 ) -> LoadReport:
     """Bring the graph in line with the warehouse, writing only what differs.
 
-    ``on_progress(step, done, total)`` is called after each batch.
+    ``on_progress(step, done, total)`` is called after each batch. Within a step, up to
+    ``writers`` batches are written at once (their rows are independent; a deadlock
+    between them is a transient error the driver retries); steps run one after another.
     """
     apply_schema(driver)
     prepare_views(con)
@@ -93,11 +99,10 @@ def load_graph(
         done = 0
         for kind, table in (("create", new), ("update", changed)):
             cypher = statement(f"load/{step.name}/{kind}")
-            for batch in table.to_batches(batch_size):
-                counters = _write(driver, cypher, batch.to_pylist())
+            for rows, counters in _write_batches(driver, cypher, table, batch_size, writers):
                 step_report.relationships_created += counters.relationships_created
                 step_report.nodes_created += counters.nodes_created
-                done += batch.num_rows
+                done += rows
                 if on_progress:
                     on_progress(step.name, done, total)
             setattr(step_report, "created" if kind == "create" else "updated", table.num_rows)
@@ -151,6 +156,27 @@ def _diff(
         con.unregister("graph_existing")
         con.execute("DROP TABLE IF EXISTS load_rows")
     return new, changed, gone, total - new.num_rows - changed.num_rows
+
+
+def _write_batches(
+    driver: Driver, cypher: str, table: pa.Table, batch_size: int, writers: int
+) -> Iterator[tuple[int, object]]:
+    """Write a table's batches, up to ``writers`` at a time; yield (rows, counters) as each
+    commits. At most ``writers`` batches wait in memory beyond those being written."""
+    with ThreadPoolExecutor(max_workers=max(1, writers)) as pool:
+        running: set[Future] = set()
+        for batch in table.to_batches(batch_size):
+            if len(running) >= 2 * max(1, writers):
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                yield from (f.result() for f in finished)
+            running.add(pool.submit(_write_counted, driver, cypher, batch))
+        while running:
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            yield from (f.result() for f in finished)
+
+
+def _write_counted(driver: Driver, cypher: str, batch: pa.RecordBatch) -> tuple[int, object]:
+    return batch.num_rows, _write(driver, cypher, batch.to_pylist())
 
 
 def _write(driver: Driver, cypher: str, rows: list[dict]):

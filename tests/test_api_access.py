@@ -65,6 +65,8 @@ def probes(w: World) -> dict[str, str]:
         "auditLog": "{ auditLog(first: 1) { totalCount } }",
         "ingestRecords": 'mutation { ingestRecords(source: "police.uk", records: []) '
         "{ accepted } }",
+        "interventions": "{ interventions { id } }",
+        "interventionImpact": '{ interventionImpact(id: "iv-00000000") { id } }',
     }
 
 
@@ -203,6 +205,7 @@ BASE_ARGS = {
     "reviewQueue": ({}, "{ totalCount }"),
     "matchEvidence": ({"pairId": '"x"'}, "{ pair { id } }"),
     "auditLog": ({}, "{ totalCount }"),
+    "interventionImpact": ({}, "{ id }"),
     "decideMatch": (
         {"pairId": '"x"', "decision": "UNSURE", "reason": '"injection check"'},
         "{ id }",

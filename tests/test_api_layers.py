@@ -44,6 +44,27 @@ def test_risk_layer_is_a_feature_collection_of_cells_in_the_box(api) -> None:
     assert api.gql(LAYER, {"b": empty})["data"]["riskLayer"]["features"] == []
 
 
+def test_geometry_none_sends_the_same_cells_without_polygons(api) -> None:
+    q = (
+        "query($b: BBox!, $g: LayerGeometry) "
+        "{ riskLayer(bbox: $b, geometry: $g) hotspots(bbox: $b, geometry: $g) }"
+    )
+    polygons = api.gql(q, {"b": WALES}, role="analyst")["data"]
+    bare = api.gql(q, {"b": WALES, "g": "NONE"}, role="analyst")["data"]
+    for field in ("riskLayer", "hotspots"):
+        assert [f["id"] for f in bare[field]["features"]] == [
+            f["id"] for f in polygons[field]["features"]
+        ]
+        assert all(f["geometry"] is None for f in bare[field]["features"])
+        assert [f["properties"] for f in bare[field]["features"]] == [
+            f["properties"] for f in polygons[field]["features"]
+        ]
+    public = api.gql(q, {"b": WALES, "g": "NONE"})["data"]["riskLayer"]["features"]
+    counts = [f["properties"]["incidents"] for f in public]
+    assert BIG_CELL_COUNT in counts
+    assert all(c == "fewer than 5" or c >= 5 for c in counts)
+
+
 def _in_wales(api, cell) -> bool:
     import h3
 
@@ -81,6 +102,11 @@ def test_incidents_filter_by_month_and_type(api) -> None:
         ("query($b: BBox!) { incidents(bbox: $b, first: 100000) }", {"b": WALES}, "first"),
         ('query($b: BBox!) { riskLayer(bbox: $b, month: "June") }', {"b": WALES}, "month"),
         ('{ cell(id: "not-a-cell") { id } }', {}, "id"),
+        (
+            "query($b: BBox!) { riskLayer(bbox: $b, areaLevel: LSOA, geometry: NONE) }",
+            {"b": WALES},
+            "geometry",
+        ),
     ],
 )
 def test_bad_arguments_get_specific_errors(api, query, variables, argument) -> None:

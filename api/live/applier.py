@@ -1,21 +1,29 @@
-"""The single applier: journal entries into Neo4j, then onto the map, then to subscribers.
+"""The applier: journal entries into Neo4j, then onto the map, then to subscribers.
 
-One asyncio task drains the journal in ``seq`` order. A batch is one Neo4j transaction
-(``cypher/live/incidents.cypher``, idempotent); only after it commits are the entries
-marked applied, so a crash or a Neo4j outage leaves them pending and they are applied
-when the graph is back (retried with backoff; nothing is dropped). New incidents then go
-out as incidentAdded events at once, and onto the in-memory map (points, and the risk of
-their areas, announced by riskChanged) at most every half second.
+Every API process (``crimegraph serve --workers N``) journals what it is sent, but only
+one writes to the graph: the one holding the applier lock (a file lock beside the
+journal; if that process dies the lock is free and another takes over). It drains the
+journal in ``seq`` order; a batch is one Neo4j transaction (``cypher/live/incidents.cypher``,
+idempotent) and only after it commits are the entries marked applied, so a crash or a
+Neo4j outage leaves them pending and they are applied when the graph is back (retried
+with backoff; nothing is dropped).
+
+Every process follows the journal for newly applied incidents (at once when it applied
+them itself, else within ``FOLLOW_POLL_S``): it sends them to its subscribers as
+incidentAdded and puts them on its own in-memory map (points, and the risk of their
+areas, announced by riskChanged) at most every half second.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
-import time
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from neo4j import AsyncDriver
@@ -33,6 +41,8 @@ NEW, ADDED, DUPLICATE = "new", "added", "duplicate"
 INCIDENT_ADDED, RISK_CHANGED, REVIEW_NEEDED = "incidentAdded", "riskChanged", "reviewNeeded"
 BATCH = 500
 MAP_INTERVAL_S = 0.5
+FOLLOW_POLL_S = 0.1  # how often a process looks for entries another one applied
+LEADER_RETRY_S = 1.0
 BACKOFF_S = (0.1, 0.2, 0.5, 1.0, 2.0)
 
 
@@ -61,20 +71,45 @@ class Applier:
         self.harm_weights = harm_weights
         self.stats = ApplierStats()
         self._wake = asyncio.Event()
+        self._follow_wake = asyncio.Event()
         self._map_wake = asyncio.Event()
         self._map_pending: list[dict[str, Any]] = []
+        self._followed = 0  # the last applied seq this process has put on its map
+        self._lock_file: int | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        """Apply pending entries forever (cancel to stop)."""
-        map_task = asyncio.create_task(self._map_loop(), name="live-map")
+        """Follow the journal, and apply pending entries while this process holds the
+        applier lock, forever (cancel to stop)."""
+        tasks = [
+            asyncio.create_task(self._map_loop(), name="live-map"),
+            asyncio.create_task(self._follow(), name="live-follow"),
+        ]
         try:
+            while not self._lead():
+                await asyncio.sleep(LEADER_RETRY_S)
             await self._warm()
             await self._drain()
         finally:
-            map_task.cancel()
+            for task in tasks:
+                task.cancel()
+            if self._lock_file is not None:
+                os.close(self._lock_file)  # releases the lock
+                self._lock_file = None
+
+    def _lead(self) -> bool:
+        """Take the applier lock if no other process holds it."""
+        path = Path(self.journal.path).with_suffix(".applier.lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._lock_file = fd
+        return True
 
     async def _warm(self) -> None:
         """Have Neo4j plan the write once now (seconds on a busy server), not on the
@@ -90,7 +125,7 @@ class Applier:
             entries = await asyncio.to_thread(self.journal.pending, BATCH)
             if not entries:
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(1.0):
+                    async with asyncio.timeout(FOLLOW_POLL_S):
                         await self._wake.wait()
                 continue
             try:
@@ -122,19 +157,37 @@ class Applier:
         }
         await asyncio.to_thread(self.journal.mark_applied, outcomes)
         self.stats.applied += len(outcomes)
-        applied_at = time.time()
-        fresh = [e for e in incidents if outcomes.get(e.seq) == NEW]
-        self.stats.new_incidents += len(fresh)
-        if not fresh:
-            return
-        # The incidents are in the graph: tell the maps now; the map layers follow.
-        for entry in fresh:
-            self.broadcaster.publish(
-                INCIDENT_ADDED,
-                {**entry.payload, "accepted_at": entry.accepted_at, "applied_at": applied_at},
-            )
-        self._map_pending.extend(e.payload for e in fresh)
-        self._map_wake.set()
+        self.stats.new_incidents += sum(1 for e in incidents if outcomes.get(e.seq) == NEW)
+        self._follow_wake.set()
+
+    async def _follow(self) -> None:
+        """Send incidents applied since the last look (by any process) to this process's
+        subscribers at once, and queue them for its map."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FOLLOW_POLL_S):
+                    await self._follow_wake.wait()
+            self._follow_wake.clear()
+            try:
+                fresh = await asyncio.to_thread(
+                    self.journal.applied, NEW, INCIDENT, self._followed, BATCH
+                )
+            except Exception:  # e.g. the journal is busy; look again next time
+                log.exception("live: reading applied entries failed")
+                continue
+            if not fresh:
+                continue
+            self._followed = fresh[-1].seq
+            if len(fresh) == BATCH:
+                self._follow_wake.set()  # more to read
+            for entry in fresh:
+                self.broadcaster.publish(
+                    INCIDENT_ADDED,
+                    {**entry.payload, "accepted_at": entry.accepted_at,
+                     "applied_at": entry.applied_at},
+                )  # fmt: skip
+            self._map_pending.extend(e.payload for e in fresh)
+            self._map_wake.set()
 
     async def _map_loop(self) -> None:
         """Put applied incidents on the map and rescore their cells, at most every
@@ -156,8 +209,10 @@ class Applier:
 
     def restore(self, store: LayerStore) -> int:
         """Put every incident applied so far back on a freshly loaded map (startup, or
-        after the layers were reloaded from the warehouse); returns how many."""
-        payloads = [e.payload for e in self.journal.applied(NEW, INCIDENT)]
-        if payloads:
-            overlay.apply(store, payloads, self.harm_weights)
-        return len(payloads)
+        after the layers were reloaded from the warehouse); returns how many. The journal
+        is followed from there on."""
+        entries = self.journal.applied(NEW, INCIDENT, 0)
+        if entries:
+            overlay.apply(store, [e.payload for e in entries], self.harm_weights)
+            self._followed = max(self._followed, entries[-1].seq)
+        return len(entries)

@@ -46,6 +46,7 @@ class Entry:
     kind: str
     payload: dict[str, Any]
     accepted_at: float
+    applied_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -120,14 +121,17 @@ class Journal:
                 self._con.execute("ROLLBACK")
                 raise
 
-    def applied(self, outcome: str, kind: str) -> list[Entry]:
-        """Applied entries with this outcome (e.g. the new incidents, to rebuild the map's
-        live overlay after a restart)."""
+    def applied(self, outcome: str, kind: str, after: int = 0, limit: int = -1) -> list[Entry]:
+        """Applied entries with this outcome and ``seq`` above ``after``, in order (e.g. the
+        new incidents: to rebuild the map's live overlay after a restart, and for every
+        API process to follow what the one applier wrote). A single applier marks entries
+        in ``seq`` order, so a reader that keeps the last ``seq`` it saw misses none."""
         with self._lock:
             rows = self._con.execute(
-                "SELECT seq, key, source, record_id, kind, payload, accepted_at FROM entries "
-                "WHERE applied_at IS NOT NULL AND outcome = ? AND kind = ? ORDER BY seq",
-                (outcome, kind),
+                "SELECT seq, key, source, record_id, kind, payload, accepted_at, applied_at "
+                "FROM entries WHERE applied_at IS NOT NULL AND outcome = ? AND kind = ? "
+                "AND seq > ? ORDER BY seq LIMIT ?",
+                (outcome, kind, after, limit),
             ).fetchall()
         return [_entry(r) for r in rows]
 
@@ -140,5 +144,5 @@ class Journal:
 
 
 def _entry(row: tuple) -> Entry:
-    seq, key, source, record_id, kind, payload, accepted_at = row
-    return Entry(seq, key, source, record_id, kind, json.loads(payload), accepted_at)
+    seq, key, source, record_id, kind, payload, accepted_at, *applied_at = row
+    return Entry(seq, key, source, record_id, kind, json.loads(payload), accepted_at, *applied_at)

@@ -84,4 +84,5 @@ def apply(
     ).items():
         if (found := store.bump_risk(key, area, harm, count)) is not None:
             changed.append(found)
+    store.answers_changed()  # new points and rescored cells: cached answers are stale
     return changed

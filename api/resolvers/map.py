@@ -15,7 +15,7 @@ from api.context import driver, is_public, store
 from api.errors import BadInput
 from api.layers import FEWER_THAN_5, SMALL_COUNT, BBox, LayerStore, SliceKey, suppress_small_counts
 from api.limits import check_page
-from api.types.map import AreaLevel, CellDetails, IncidentSummary
+from api.types.map import AreaLevel, CellDetails, IncidentSummary, LayerGeometry
 from api.types.map import BBox as BBoxInput
 
 CELL_INCIDENT_CAP = 200
@@ -64,11 +64,14 @@ def _layer(
     resolution: int,
     level: str,
     groups: list[str] | None,
+    geometry: LayerGeometry,
 ) -> geojson.RawJSON:
     s = store(info)
     box = _bbox(bbox)
     keys = layer_keys(s, layer, month, resolution, level, groups)
-    return geojson.collection(s.features(layer, keys, box, is_public(info)))
+    if geometry is LayerGeometry.NONE and level != "h3":
+        raise BadInput("geometry", "geometry NONE is for H3 cells; LSOAs need POLYGON")
+    return s.collection(layer, keys, box, is_public(info), geometry is LayerGeometry.POLYGON)
 
 
 def risk_layer(
@@ -78,28 +81,30 @@ def risk_layer(
     resolution: int = 9,
     area_level: AreaLevel = AreaLevel.H3,
     crime_groups: list[str] | None = None,
+    geometry: LayerGeometry = LayerGeometry.POLYGON,
 ) -> geojson.RawJSON:
-    return _layer(info, "risk", bbox, month, resolution, area_level.value, crime_groups)
+    level = area_level.value
+    return _layer(info, "risk", bbox, month, resolution, level, crime_groups, geometry)
 
 
-def hotspots(
-    info: Info,
-    bbox: BBoxInput,
-    month: str | None = None,
-    resolution: int = 9,
-    crime_groups: list[str] | None = None,
-) -> geojson.RawJSON:
-    return _layer(info, "hotspots", bbox, month, resolution, "h3", crime_groups)
+def _h3_layer(layer: str):
+    """The resolver of an H3-only layer (hotspots, forecasts): one signature for both."""
+
+    def resolve(
+        info: Info,
+        bbox: BBoxInput,
+        month: str | None = None,
+        resolution: int = 9,
+        crime_groups: list[str] | None = None,
+        geometry: LayerGeometry = LayerGeometry.POLYGON,
+    ) -> geojson.RawJSON:
+        return _layer(info, layer, bbox, month, resolution, "h3", crime_groups, geometry)
+
+    return resolve
 
 
-def forecast_layer(
-    info: Info,
-    bbox: BBoxInput,
-    month: str | None = None,
-    resolution: int = 9,
-    crime_groups: list[str] | None = None,
-) -> geojson.RawJSON:
-    return _layer(info, "forecast", bbox, month, resolution, "h3", crime_groups)
+hotspots = _h3_layer("hotspots")
+forecast_layer = _h3_layer("forecast")
 
 
 def incidents(

@@ -26,6 +26,18 @@ class AreaLevel(Enum):
     LSOA = "lsoa"
 
 
+@strawberry.enum(description="How a layer's cells are sent.")
+class LayerGeometry(Enum):
+    POLYGON = strawberry.enum_value(
+        "polygon", description="Each feature's Polygon or MultiPolygon (GeoJSON as it is)."
+    )
+    NONE = strawberry.enum_value(
+        "none",
+        description="`geometry: null`: the client draws each H3 cell from its id "
+        "(h3-js cellToBoundary); about a third of the bytes of POLYGON.",
+    )
+
+
 @strawberry.input(description="A WGS84 bounding box in degrees.")
 class BBox:
     west: float

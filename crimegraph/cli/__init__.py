@@ -5,13 +5,17 @@ One module per group of commands; importing them registers their commands on ``a
 
 from crimegraph.cli import (  # noqa: F401  (importing registers the commands)
     api,
+    audit,
+    impact,
     ingest,
     live,
     load,
     neo4j,
     resolve,
+    retention,
     risk,
     serve,
+    transparency,
 )
 from crimegraph.cli.common import app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import os
 import time
 from pathlib import Path
@@ -17,6 +18,11 @@ resolve_app = typer.Typer(
     help="Entity resolution (Splink): the same person, place or incident.", no_args_is_help=True
 )
 app.add_typer(resolve_app, name="resolve")
+
+
+class Backend(enum.StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 @resolve_app.command("people")
@@ -38,6 +44,13 @@ def resolve_people(
             "match_probability (required with INPUT_CSV).",
         ),
     ] = None,
+    backend: Annotated[
+        Backend,
+        typer.Option(
+            help="Where Splink trains and scores pairs: duckdb (this machine) or spark "
+            "(a local Spark session; the same model in Spark SQL, for national volumes).",
+        ),
+    ] = Backend.duckdb,
 ) -> None:
     """Resolve people: a steward's extract (IN.csv → OUT.csv), or the whole warehouse.
 
@@ -47,6 +60,8 @@ def resolve_people(
     from resolver.linkage.people import ContractError, resolve_people_file
 
     started = time.perf_counter()
+    if input_csv is None and backend is Backend.spark:
+        raise fail("--backend spark resolves an input file (INPUT_CSV --out OUT_CSV)")
     if input_csv is None:
         from resolver import warehouse
         from resolver.linkage.warehouse_people import resolve_warehouse_people
@@ -68,7 +83,13 @@ def resolve_people(
     if out is None:
         raise fail("--out is required with an input file")
     try:
-        result = resolve_people_file(input_csv, out)
+        if backend is Backend.spark:
+            from resolver.linkage.spark import local_session
+
+            with local_session() as spark:
+                result = resolve_people_file(input_csv, out, spark=spark)
+        else:
+            result = resolve_people_file(input_csv, out)
     except ContractError as exc:
         raise fail(str(exc)) from exc
     console.print(

@@ -25,6 +25,17 @@ def risk(
             "data and the next month (a forecast).",
         ),
     ] = None,
+    discovered_weight: Annotated[
+        float,
+        typer.Option(
+            "--discovered-weight",
+            min=0.0,
+            max=1.0,
+            help="Weight of police-discovered crimes (drugs, possession of weapons) in the "
+            "scores: 1 as recorded, lower so patrolled places do not feed their own risk "
+            "(Ensign et al. 2018; see `crimegraph audit fairness`).",
+        ),
+    ] = 1.0,
 ) -> None:
     """Compute risk scores, hotspots and forecasts into the warehouse (risk_scores,
     hotspots, forecasts) at H3 resolutions 9, 8, 7 and LSOA, for every crime group."""
@@ -41,7 +52,10 @@ def risk(
             months = month or default_months(con)
             task = progress.add_task("risk scores", total=None)
             counts, network_available = compute_risk(
-                con, months, on_step=lambda _s: progress.advance(task)
+                con,
+                months,
+                on_step=lambda _s: progress.advance(task),
+                discovered_weight=discovered_weight,
             )
     except (ValueError, HarmConfigError) as exc:
         raise fail(str(exc)) from exc

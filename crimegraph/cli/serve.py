@@ -23,6 +23,10 @@ def serve(
         str | None, typer.Option(help="Bind address (default CRIMEGRAPH_API_HOST).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default CRIMEGRAPH_API_PORT).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Server processes; each holds its own layers in memory (~1 GB)."),
+    ] = 1,
 ) -> None:
     """Serve the GraphQL API, the map (/) and the review page (/review) with uvicorn."""
     import uvicorn
@@ -37,6 +41,9 @@ def serve(
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
         log_level="info",
     )
 
@@ -92,7 +99,7 @@ def demo(
                 daemon=True,
             )
             feed.start()
-        serve(host=None, port=None)
+        serve(host=None, port=None, workers=1)
 
 
 def _replay_in_background(settings, month: str, rate: float) -> None:

@@ -55,16 +55,21 @@ def area_map(panel: Panel, level: Level) -> AreaMap:
     ).tocsr()
     totals = np.asarray(pairs.sum(axis=1)).ravel()
     share = sparse.diags(np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0))
-    forces = (
-        pd.DataFrame({"area": inverse, "force": panel.events["force_code"].to_numpy()[known]})
-        .groupby(["area", "force"])
+    forces = most_common_per(inverse, panel.events["force_code"].to_numpy()[known])
+    return AreaMap(level, ids, event_area, (share @ pairs).tocsr(), forces.to_numpy())
+
+
+def most_common_per(keys: np.ndarray, values: np.ndarray) -> pd.Series:
+    """Each key's most frequent value (ties to the smallest value, so runs agree)."""
+    return (
+        pd.DataFrame({"key": keys, "value": values})
+        .groupby(["key", "value"])
         .size()
         .reset_index(name="n")
-        .sort_values(["area", "n", "force"], ascending=[True, False, True])
-        .drop_duplicates("area")
-        .set_index("area")["force"]
+        .sort_values(["key", "n", "value"], ascending=[True, False, True])
+        .drop_duplicates("key")
+        .set_index("key")["value"]
     )
-    return AreaMap(level, ids, event_area, (share @ pairs).tocsr(), forces.to_numpy())
 
 
 def sum_by_area(area_map: AreaMap, mask: np.ndarray, weights: np.ndarray) -> np.ndarray:

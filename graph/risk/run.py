@@ -31,8 +31,10 @@ def compute_risk(
     levels: Iterable[Level] = scores.DEFAULT_LEVELS,
     harm_weights_file: Path = harm.DEFAULT_WEIGHTS_FILE,
     on_step: Callable[[str], None] | None = None,
+    discovered_weight: float = 1.0,
 ) -> tuple[dict[str, int], bool]:
-    """Write risk_scores, hotspots and forecasts; returns (row counts, network_available)."""
+    """Write risk_scores, hotspots and forecasts; returns (row counts, network_available).
+    ``discovered_weight``: the weight of police-discovered crimes (graph/risk/discovery.py)."""
     months = months or default_months(con)
     crimes = events.from_warehouse(con)
     tables = scores.compute(
@@ -43,6 +45,7 @@ def compute_risk(
         network.exposure_by_location(con),
         levels,
         on_step,
+        discovered_weight,
     )
     return store.write(con, tables), tables.network_available
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from graph.risk import hotspots
+from graph.risk import discovery, hotspots
 from graph.risk.areas import BASE_RESOLUTION, AreaMap, Level, area_map, sum_by_area
 from graph.risk.backtest import ModelChoice
 from graph.risk.grid import ALL_CRIME, build_panel, cells_of, ring_matrix
@@ -80,14 +80,20 @@ def compute(
     network: pd.DataFrame | None = None,
     levels: Iterable[Level] = DEFAULT_LEVELS,
     on_step: Callable[[str], None] | None = None,
+    discovered_weight: float = 1.0,
 ) -> RiskTables:
-    """Scores, hotspots and forecasts for ``months`` (a month past the data is a forecast)."""
+    """Scores, hotspots and forecasts for ``months`` (a month past the data is a forecast).
+
+    ``discovered_weight`` < 1 counts police-discovered crimes (drugs, possession of
+    weapons) at that weight in the forecasts, near-repeat and harm (discovery.py), so
+    where officers already patrol weighs less; ``incidents`` stays the recorded count."""
     months = sorted(months)
     panel = build_panel(events, BASE_RESOLUTION, last_month=months[-1])
     rings = [ring_matrix(panel.cells, k) for k in range(3)]
-    all_counts = panel.counts()
+    weight = discovery.event_weights(panel.events["crime_type"], discovered_weight)
+    all_counts = panel.counts(weights=weight)
     event_month = panel.event_month
-    harm = panel.events["crime_type"].map(harm_weights).fillna(0.0).to_numpy()
+    harm = panel.events["crime_type"].map(harm_weights).fillna(0.0).to_numpy() * weight
     data_months = set(panel.events["month"])
     maps = [area_map(panel, level) for level in levels]
     area_rings = {
@@ -99,7 +105,7 @@ def compute(
     for group in groups:
         group_mask = panel.group_mask(group)
         in_group = np.ones(len(harm), bool) if group_mask is None else group_mask
-        series = Series(panel.counts(group_mask), all_counts, rings[1], rings[2])
+        series = Series(panel.counts(group_mask, weight), all_counts, rings[1], rings[2])
         choice = choices.get(group) or choices[ALL_CRIME]
         for month in months:
             t = panel.month_index(month)
@@ -169,9 +175,9 @@ def compute(
                 )
             if on_step:
                 on_step(f"{group} {month}")
-    return RiskTables(
+    return RiskTables(  # LSOA-only levels (the fairness audit) have no hotspots or forecasts
         pd.concat(score_frames, ignore_index=True),
-        pd.concat(hot_frames, ignore_index=True),
-        pd.concat(forecast_frames, ignore_index=True),
+        pd.concat(hot_frames, ignore_index=True) if hot_frames else pd.DataFrame(),
+        pd.concat(forecast_frames, ignore_index=True) if forecast_frames else pd.DataFrame(),
         network is not None,
     )

@@ -87,8 +87,12 @@ def resolve(
     must_link: list[tuple[int, int]] = (),
     cannot_link: list[tuple[int, int]] = (),
     review_band: tuple[float, float] | None = None,
+    spark=None,
 ) -> ResolveResult:
     """Resolve `people_prepared` in `con`; writes table `people_resolved`.
+
+    With a Spark session, Splink trains and scores on Spark (the same model, in Spark's
+    SQL); otherwise on DuckDB, in `con`.
 
     Stewards' decisions enter as record pairs (`unique_id`s): must-link pairs are joined
     whatever the model says, cannot-link pairs are never put in one person. With
@@ -99,12 +103,17 @@ def resolve(
     have = {c for c, share in fill.items() if share >= people_model.MIN_FILL}
     records = con.execute("SELECT count(*) FROM people_prepared").fetchall()[0][0]
     rules, _costs = blocking.choose_rules(con, have, pair_budget(records))
-    settings = people_model.people_settings(fill, rules)
+    settings = people_model.people_settings(fill, rules, "duckdb" if spark is None else "spark")
     settings.retain_intermediate_calculation_columns = review_band is not None
     settings.probability_two_random_records_match = prior_match_probability(con, have, records)
-    db = DuckDBAPI(con)
+    if spark is None:
+        table = DuckDBAPI(con).register(con.table("people_prepared"))
+    else:
+        from resolver.linkage.spark import splink_api, to_spark
+
+        table = splink_api(spark).register(to_spark(spark, con, "people_prepared"))
     # Splink warns about levels a dataset never shows; those start from priors by design.
-    linker = Linker(db.register(con.table("people_prepared")), settings, log_level=logging.ERROR)
+    linker = Linker(table, settings, log_level=logging.ERROR)
     training = linker.training
     training.estimate_u_using_random_sampling(
         max_pairs=min(U_SAMPLE_PAIRS, max(1e5, records * 20.0)), seed=SEED
@@ -112,7 +121,10 @@ def resolve(
     for block in people_model.em_blocks(have):
         training.estimate_parameters_using_expectation_maximisation(block, max_pairs=EM_MAX_PAIRS)
     predictions = linker.inference.predict(threshold_match_probability=PREDICT_THRESHOLD)
-    con.register("splink_pairs", predictions.as_duckdbpyrelation())
+    if spark is None:
+        con.register("splink_pairs", predictions.as_duckdbpyrelation())
+    else:
+        con.register("splink_pairs", predictions.as_spark_dataframe().toArrow())
     edges = con.execute(
         "SELECT unique_id_l, unique_id_r, match_probability FROM splink_pairs "
         "WHERE match_probability >= ?",
@@ -182,9 +194,14 @@ def _keep_review_candidates(con, linker: Linker, band: tuple[float, float]) -> N
 
 
 def resolve_people_file(
-    input_path: Path, output_path: Path, *, cluster_threshold: float = CLUSTER_THRESHOLD
+    input_path: Path,
+    output_path: Path,
+    *,
+    cluster_threshold: float = CLUSTER_THRESHOLD,
+    spark=None,
 ) -> ResolveResult:
-    """The headless contract: IN.csv → OUT.csv (see module docstring)."""
+    """The headless contract: IN.csv → OUT.csv (see module docstring); Splink's pairwise
+    work on Spark when a session is given."""
     _check_input(input_path)
     logging.getLogger("splink").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="crimegraph-resolve-") as work:
@@ -198,7 +215,7 @@ def resolve_people_file(
             if records == 0:
                 raise ContractError(f"{input_path}: no rows after the header")
             prepare(con)
-            result = resolve(con, cluster_threshold=cluster_threshold)
+            result = resolve(con, cluster_threshold=cluster_threshold, spark=spark)
             output_path.parent.mkdir(parents=True, exist_ok=True)
             con.execute(
                 "COPY (SELECT r.source_system, r.source_record_id, i.person_id, "

@@ -9,15 +9,38 @@ structure (unit, sector, district, area) with term frequencies.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
 MIN_FILL = 0.02  # a column this empty carries no evidence worth a comparison
-SWAPPED = (
-    "jaro_winkler_similarity(forename_l, surname_r) >= 0.9 "
-    "AND jaro_winkler_similarity(surname_l, forename_r) >= 0.9"
-)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few SQL functions the custom levels use that DuckDB and Spark spell differently.
+
+    Spark's spellings are Splink's own (its bundled similarity UDFs), so a model scores
+    the same pairs the same way on either backend.
+    """
+
+    jaro_winkler: str
+    list_contains: str
+    shared_count: str  # format with (left list, right list)
+
+
+DUCKDB = Dialect("jaro_winkler_similarity", "list_contains", "len(list_intersect({0}, {1}))")
+SPARK = Dialect("jaro_winkler", "array_contains", "size(array_intersect({0}, {1}))")
+DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
+
+
+def _swapped(d: Dialect) -> str:
+    return (
+        f"{d.jaro_winkler}(forename_l, surname_r) >= 0.9 "
+        f"AND {d.jaro_winkler}(surname_l, forename_r) >= 0.9"
+    )
 
 
 def _rare(level, *, m: float, u: float):
@@ -25,7 +48,7 @@ def _rare(level, *, m: float, u: float):
     return level.configure(m_probability=m, u_probability=u)
 
 
-def _forename() -> cl.CustomComparison:
+def _forename(d: Dialect) -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="forename",
         comparison_levels=[
@@ -33,7 +56,8 @@ def _forename() -> cl.CustomComparison:
             cll.ExactMatchLevel("forename", term_frequency_adjustments=True),
             _rare(
                 cll.CustomLevel(
-                    "list_contains(forename_aliases_l, forename_r)", "familiar form (Bob/Robert)"
+                    f"{d.list_contains}(forename_aliases_l, forename_r)",
+                    "familiar form (Bob/Robert)",
                 ),
                 m=0.04,
                 u=0.002,
@@ -46,7 +70,7 @@ def _forename() -> cl.CustomComparison:
                 m=0.02,
                 u=0.0005,
             ),
-            _rare(cll.CustomLevel(SWAPPED, "forename and surname swapped"), m=0.01, u=0.00001),
+            _rare(cll.CustomLevel(_swapped(d), "forename and surname swapped"), m=0.01, u=0.00001),
             cll.JaroWinklerLevel("forename", 0.92),
             cll.JaroWinklerLevel("forename", 0.85),
             cll.ElseLevel(),
@@ -54,7 +78,7 @@ def _forename() -> cl.CustomComparison:
     )
 
 
-def _surname() -> cl.CustomComparison:
+def _surname(d: Dialect) -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="surname",
         comparison_levels=[
@@ -62,7 +86,7 @@ def _surname() -> cl.CustomComparison:
             cll.ExactMatchLevel("surname", term_frequency_adjustments=True),
             _rare(
                 cll.CustomLevel(
-                    "len(list_intersect(surname_parts_l, surname_parts_r)) > 0",
+                    d.shared_count.format("surname_parts_l", "surname_parts_r") + " > 0",
                     "a shared part (double-barrelled or changed)",
                 ),
                 m=0.03,
@@ -71,7 +95,7 @@ def _surname() -> cl.CustomComparison:
             cll.JaroWinklerLevel("surname", 0.92),
             cll.JaroWinklerLevel("surname", 0.85),
             _rare(
-                cll.CustomLevel(SWAPPED, "forename and surname swapped"),
+                cll.CustomLevel(_swapped(d), "forename and surname swapped"),
                 m=0.01,
                 u=0.00001,
             ),
@@ -114,7 +138,7 @@ def _date_of_birth() -> cl.CustomComparison:
     )
 
 
-def _home() -> cl.CustomComparison:
+def _home(d: Dialect) -> cl.CustomComparison:
     """Address and postcode as one comparison: they say the same thing twice.
 
     Scored separately, an identical address and postcode would count twice and outweigh
@@ -139,7 +163,7 @@ def _home() -> cl.CustomComparison:
             _rare(
                 cll.CustomLevel(
                     "postcode_l = postcode_r AND (address_l IS NULL OR address_r IS NULL "
-                    "OR jaro_winkler_similarity(address_l, address_r) >= 0.85)",
+                    f"OR {d.jaro_winkler}(address_l, address_r) >= 0.85)",
                     "same postcode, similar or unknown address",
                 ),
                 m=0.15,
@@ -159,7 +183,7 @@ def _home() -> cl.CustomComparison:
             ),
             _rare(
                 cll.CustomLevel(
-                    "jaro_winkler_similarity(address_l, address_r) >= 0.9", "similar address"
+                    f"{d.jaro_winkler}(address_l, address_r) >= 0.9", "similar address"
                 ),
                 m=0.02,
                 u=0.0001,
@@ -183,18 +207,22 @@ def _home() -> cl.CustomComparison:
     )
 
 
-def people_settings(fill: dict[str, float], blocking_rules: list) -> SettingsCreator:
-    """The model for whichever contract columns the input actually fills."""
+def people_settings(
+    fill: dict[str, float], blocking_rules: list, dialect: str = "duckdb"
+) -> SettingsCreator:
+    """The model for whichever contract columns the input actually fills, in the SQL of
+    the backend that will run it (``duckdb`` or ``spark``)."""
+    d = DIALECTS[dialect]
     have = {column for column, share in fill.items() if share >= MIN_FILL}
     comparisons = []
     if "forename" in have:
-        comparisons.append(_forename())
+        comparisons.append(_forename(d))
     if "surname" in have:
-        comparisons.append(_surname())
+        comparisons.append(_surname(d))
     if "dob_year" in have:
         comparisons.append(_date_of_birth())
     if "postcode" in have or "address" in have:
-        comparisons.append(_home())
+        comparisons.append(_home(d))
     if "sex" in have:
         comparisons.append(cl.ExactMatch("sex"))
     return SettingsCreator(

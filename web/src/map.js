@@ -1,6 +1,7 @@
 // The crime map: force areas as the base layer, then the risk layer (H3 cells coloured by
 // score), hotspots, clustered incidents and the forecast, for the month and crime group
 // chosen; a click on a cell shows its details; new incidents arrive over a subscription.
+import { cellToBoundary } from "h3-js";
 import * as maplibregl from "maplibre-gl";
 import { ApiError, getToken, graphql, resetSubscriptions, setToken, subscribe } from "./api.js";
 import { CIVIDIS, VIRIDIS, colourRamp, cssGradient, valueRange } from "./palette.js";
@@ -65,6 +66,38 @@ function layerVariables() {
     resolution: resolutionForZoom(map.getZoom()),
     crimeGroups: state.crimeGroup ? [state.crimeGroup] : null,
   };
+}
+
+/** Give each feature sent without geometry (an H3 cell) its hexagon, in place. */
+export function withCellPolygons(layer) {
+  for (const feature of layer.features) {
+    if (feature.geometry) continue;
+    feature.geometry = { type: "Polygon", coordinates: [cellToBoundary(String(feature.id), true)] };
+  }
+  return layer;
+}
+
+// The map options and the first risk layer (latest month: `month: null`) are asked for at
+// once, as the script starts, while MapLibre fetches its worker and builds the style.
+const riskAskedAt = performance.now();
+const firstOptions = graphql(Q.MAP_OPTIONS);
+let firstRisk = (() => {
+  const vars = { ...layerVariables(), month: null };
+  const data = graphql(Q.RISK_LAYER, vars);
+  data.catch(() => null); // a failure is met again by the ordinary request
+  return { vars, data };
+})();
+
+/** The risk layer for `vars`: the early answer when it is the same layer, else a new one. */
+async function fetchRisk(vars) {
+  const early = firstRisk;
+  firstRisk = null;
+  if (early && JSON.stringify({ ...early.vars, month: vars.month }) === JSON.stringify(vars)) {
+    const data = await early.data.catch(() => null);
+    const month = data?.riskLayer?.features[0]?.properties.month ?? null;
+    if (data && month === vars.month) return data;
+  }
+  return graphql(Q.RISK_LAYER, vars);
 }
 
 function addLayers() {
@@ -173,10 +206,11 @@ function renderTopCells(features) {
 let firstRiskRender = true;
 
 async function loadRisk(vars, seq) {
-  performance.mark("risk:requested");
-  const data = await graphql(Q.RISK_LAYER, vars);
+  if (firstRiskRender) performance.mark("risk:requested", { startTime: riskAskedAt });
+  else performance.mark("risk:requested");
+  const data = await fetchRisk(vars);
   if (seq !== state.loadSeq) return;
-  const layer = data.riskLayer || EMPTY;
+  const layer = withCellPolygons(data.riskLayer || EMPTY);
   performance.mark("risk:received");
   map.getSource("risk").setData(layer);
   restyle("risk-fill", "score", layer.features, VIRIDIS, "risk");
@@ -196,7 +230,7 @@ async function loadOptional(query, field, sourceId, vars, seq, onData) {
   try {
     const data = await graphql(query, vars);
     if (seq !== state.loadSeq) return null;
-    const layer = data[field] || EMPTY;
+    const layer = withCellPolygons(data[field] || EMPTY);
     map.getSource(sourceId).setData(layer);
     onData?.(layer);
     return null;
@@ -311,7 +345,7 @@ async function showCell(id) {
 }
 
 async function loadOptions() {
-  const data = await graphql(Q.MAP_OPTIONS).catch(async (err) => {
+  const data = await firstOptions.catch(async (err) => {
     // Older APIs without months/crimeGroups still get a map of the forces.
     setStatus(`Map options unavailable: ${err.message}`, true);
     return { months: [], crimeGroups: [] };
@@ -482,7 +516,9 @@ function watchBaseLayer() {
   map.on("sourcedata", onData);
 }
 
-map.on("load", async () => {
+// On style.load, not load: "load" waits for a first frame (the worker, WebGL), and the
+// layers can be added and fed before that.
+map.once("style.load", async () => {
   watchBaseLayer();
   addLayers();
   wireControls();

@@ -1,21 +1,27 @@
 // Every GraphQL document the pages send, in one place, written to the API contract.
-export const MAP_OPTIONS = `query MapOptions { months crimeGroups forces { code name } }`;
+// Months and crime groups come from the API's memory (no graph query): the page asks first.
+export const MAP_OPTIONS = `query MapOptions { months crimeGroups }`;
 
 export const AREAS = `query Areas($bbox: BBox) { areas(bbox: $bbox) }`;
 
+// H3 layers come as `geometry: NONE` (a third of the bytes); the page draws each cell's
+// hexagon from its id (map.js withCellPolygons).
 export const RISK_LAYER = `query RiskLayer($bbox: BBox!, $month: String, $resolution: Int,
   $crimeGroups: [String!]) {
-  riskLayer(bbox: $bbox, month: $month, resolution: $resolution, crimeGroups: $crimeGroups)
+  riskLayer(bbox: $bbox, month: $month, resolution: $resolution, crimeGroups: $crimeGroups,
+    geometry: NONE)
 }`;
 
 export const HOTSPOTS = `query Hotspots($bbox: BBox!, $month: String, $resolution: Int,
   $crimeGroups: [String!]) {
-  hotspots(bbox: $bbox, month: $month, resolution: $resolution, crimeGroups: $crimeGroups)
+  hotspots(bbox: $bbox, month: $month, resolution: $resolution, crimeGroups: $crimeGroups,
+    geometry: NONE)
 }`;
 
 export const FORECAST = `query Forecast($bbox: BBox!, $month: String, $resolution: Int,
   $crimeGroups: [String!]) {
-  forecastLayer(bbox: $bbox, month: $month, resolution: $resolution, crimeGroups: $crimeGroups)
+  forecastLayer(bbox: $bbox, month: $month, resolution: $resolution, crimeGroups: $crimeGroups,
+    geometry: NONE)
 }`;
 
 export const INCIDENTS = `query Incidents($bbox: BBox!, $from: String, $to: String, $first: Int) {

@@ -1,0 +1,154 @@
+"""A load generator for the API mix, in processes of its own so the client is not what
+limits the figure: each process runs asyncio clients (aiohttp, uvloop) on keep-alive
+connections.
+
+Answers are checked without decoding megabytes per request (that would make the client the
+bottleneck): a small body is parsed in full; a large layer answer must be exactly the
+envelope ``{"data":{"<field>":{"type":"FeatureCollection",...]}}}`` -- GraphQL puts
+``errors`` after ``data``, so an answer with errors cannot end that way.
+
+``replay_app`` is the client-alone baseline: a server answering each request with bytes
+recorded from the real API, so its rate is what this client and HTTP manage here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import collections
+import itertools
+import json
+import multiprocessing
+import random
+import time
+from dataclasses import dataclass
+
+FULL_PARSE_BYTES = 64 * 1024
+_JSON = {"content-type": "application/json"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One kind of request in the mix: its share, query, variables and bearer token."""
+
+    kind: str
+    share: float
+    query: str
+    variables: dict
+    token: str
+    layer_field: str | None = None  # set for layers: the envelope check
+
+
+def answer_ok(request: Request, status: int, body: bytes) -> str | None:
+    """None when the answer is a success, else a short reason."""
+    if status != 200:
+        return f"HTTP {status}"
+    if request.layer_field and len(body) > FULL_PARSE_BYTES:
+        head = b'{"data":{"' + request.layer_field.encode() + b'":{"type":"FeatureCollection"'
+        return None if body.startswith(head) and body.endswith(b"]}}}") else "bad envelope"
+    try:
+        errors = json.loads(body).get("errors")
+    except ValueError:
+        return "not JSON"
+    return f"GraphQL error: {errors[0].get('message', '')[:80]}" if errors else None
+
+
+async def _drive(url: str, mix: list[Request], clients: int, seconds: float, seed: int) -> dict:
+    import aiohttp
+
+    counts: collections.Counter[str] = collections.Counter()
+    stop = time.monotonic() + seconds
+    cumulative = list(itertools.accumulate(r.share for r in mix))
+    payloads = [json.dumps({"query": r.query, "variables": r.variables}).encode() for r in mix]
+
+    async def client(session, n: int) -> None:
+        rng = random.Random(seed * 1000 + n)
+        while time.monotonic() < stop:
+            pick = min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(mix) - 1)
+            request = mix[pick]
+            headers = {"authorization": f"Bearer {request.token}", **_JSON}
+            try:
+                async with session.post(
+                    f"{url}/graphql", data=payloads[pick], headers=headers
+                ) as response:
+                    body = await response.read()
+                problem = answer_ok(request, response.status, body)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                problem = type(exc).__name__
+            counts[request.kind] += 1
+            if problem:
+                counts[f"error: {request.kind}: {problem}"] += 1
+
+    timeout = aiohttp.ClientTimeout(total=30)
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        await asyncio.gather(*(client(session, n) for n in range(clients)))
+    return dict(counts)
+
+
+def _process(url: str, mix: list[Request], clients: int, seconds: float, seed: int, out) -> None:
+    import uvloop
+
+    out.put(uvloop.run(_drive(url, mix, clients, seconds, seed)))
+
+
+def run_mix(
+    url: str, mix: list[Request], seconds: float, processes: int = 2, clients: int = 8
+) -> dict:
+    """Drive the mix for ``seconds`` from ``processes`` x ``clients`` clients; the totals."""
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    workers = [
+        context.Process(target=_process, args=(url, mix, clients, seconds, seed, out))
+        for seed in range(processes)
+    ]
+    for w in workers:
+        w.start()
+    totals: collections.Counter[str] = collections.Counter()
+    for _ in workers:
+        totals.update(out.get(timeout=seconds + 120))
+    for w in workers:
+        w.join()
+    errors = {k.removeprefix("error: "): v for k, v in totals.items() if k.startswith("error: ")}
+    requests = sum(v for k, v in totals.items() if not k.startswith("error: "))
+    return {
+        "requests": requests,
+        "errors": sum(errors.values()),
+        "rps": requests / seconds,
+        "by_kind": {k: v for k, v in totals.items() if not k.startswith("error: ")},
+        "error_kinds": errors,
+    }
+
+
+def replay_app(recorded: dict[str, bytes]):
+    """An ASGI app answering a query with the bytes recorded for it (the baseline)."""
+
+    async def app(scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        payload = recorded.get(json.loads(body)["query"], b'{"errors":[{"message":"?"}]}')
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    return app
+
+
+def serve_replay(recorded: dict[str, bytes], port: int) -> None:
+    """Process target: the replay app on uvicorn, set up like `crimegraph serve`."""
+    import uvicorn
+
+    uvicorn.run(
+        replay_app(recorded),
+        host="127.0.0.1",
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+    )

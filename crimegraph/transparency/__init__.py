@@ -1,0 +1,1 @@
+"""The algorithmic transparency record (UK ATRS), generated from the running configuration."""

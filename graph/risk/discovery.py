@@ -1,0 +1,24 @@
+"""Crimes the police mostly find themselves rather than being told of (drugs, possession
+of weapons): recorded where officers look, so a model trained on them sends officers back
+to where they already were (Lum & Isaac 2016; Ensign et al. 2018). The risk stage can
+count them at a lower weight (``discovered_weight``, 1 = as recorded, 0 = left out)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+POLICE_DISCOVERED_TYPES = ("Drugs", "Possession of weapons")
+POLICE_DISCOVERED_GROUPS = ("drugs", "weapons")
+
+
+def check_weight(weight: float) -> float:
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"discovered_weight must be between 0 and 1, got {weight}")
+    return weight
+
+
+def event_weights(crime_types: pd.Series, discovered_weight: float) -> np.ndarray:
+    """Per crime: ``discovered_weight`` for police-discovered types, 1 for the rest."""
+    discovered = crime_types.isin(POLICE_DISCOVERED_TYPES).to_numpy()
+    return np.where(discovered, check_weight(discovered_weight), 1.0)

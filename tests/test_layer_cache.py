@@ -1,0 +1,69 @@
+"""The layer store's answer cache: a repeated map view is the same answer, any change of
+box, audience or geometry is a different one, and invalidate() forgets them all."""
+
+from __future__ import annotations
+
+import h3
+import numpy as np
+import pandas as pd
+
+from api.layers import _INCIDENT_COLUMNS, ALL_CRIME, LayerStore
+from benchmarks.load import Request, answer_ok
+
+CARDIFF = (51.48, -3.18)
+BOX = (-3.3, 51.4, -3.0, 51.6)
+
+
+def _store(incidents: list[int]) -> LayerStore:
+    cells = [h3.latlng_to_cell(CARDIFF[0] + n * 0.01, CARDIFF[1], 9) for n in range(3)]
+    risk = pd.DataFrame(
+        {
+            "month": "2025-01",
+            "area_level": "h3",
+            "resolution": 9,
+            "crime_group": ALL_CRIME,
+            "area_id": cells,
+            "score": [0.9, 0.5, 0.1],
+            "incidents": incidents,
+        }
+    )
+    none = pd.DataFrame({c: pd.Series(dtype=object) for c in _INCIDENT_COLUMNS}).astype(
+        {"longitude": np.float64, "latitude": np.float64}
+    )
+    areas = pd.DataFrame({"lsoa_code": [], "force_code": []})
+    return LayerStore({"risk": risk}, none, areas, {})
+
+
+KEYS = [("2025-01", "h3", 9, ALL_CRIME)]
+
+
+def test_a_repeated_view_is_the_same_answer_and_others_are_not() -> None:
+    store = _store([12, 3, 7])
+    first = store.collection("risk", KEYS, BOX, public=False)
+    assert store.collection("risk", KEYS, BOX, public=False) is first
+    public = store.collection("risk", KEYS, BOX, public=True)
+    assert '"incidents":"fewer than 5"' in public.text and "fewer" not in first.text
+    bare = store.collection("risk", KEYS, BOX, public=False, geometry=False)
+    assert bare.text.count('"geometry":null') == 3 and '"Polygon"' in first.text
+    smaller = store.collection("risk", KEYS, (-3.3, 51.4, -3.0, 51.485), public=False)
+    assert 0 < smaller.text.count('"Feature"') < 3
+
+
+def test_invalidate_forgets_answers_and_slices() -> None:
+    store = _store([12, 3, 7])
+    before = store.collection("risk", KEYS, BOX, public=False)
+    assert store.invalidate() == 1
+    after = store.collection("risk", KEYS, BOX, public=False)
+    assert after is not before and after == before  # rebuilt, from the same cells
+
+
+def test_the_load_generator_refuses_errors_without_decoding_big_layers() -> None:
+    layer = Request("layers", 1.0, "q", {}, "t", "riskLayer")
+    features = ",".join(['{"type":"Feature"}'] * 10_000)
+    good = b'{"data":{"riskLayer":{"type":"FeatureCollection","features":[' + features.encode()
+    assert answer_ok(layer, 200, good + b"]}}}") is None
+    assert answer_ok(layer, 200, good + b']}},"errors":[{"message":"x"}]}') == "bad envelope"
+    assert answer_ok(layer, 504, b"{}") == "HTTP 504"
+    small = Request("review", 1.0, "q", {}, "t")
+    assert answer_ok(small, 200, b'{"data":null,"errors":[{"message":"no"}]}') is not None
+    assert answer_ok(small, 200, b'{"data":{"reviewQueue":{}}}') is None
