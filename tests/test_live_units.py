@@ -3,6 +3,9 @@ which risk cells an incident touches."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+
 import h3
 
 from api.layers import ALL_CRIME
@@ -100,3 +103,39 @@ def test_an_incident_touches_its_cells_and_area_in_the_months_it_counts_for() ->
         (keys[3], h3.latlng_to_cell(51.6, -3.0, 7)): (5.0, 2),
         (keys[4], "W01001500"): (5.0, 2),
     }
+
+
+def test_one_applier_leads_and_every_process_follows_what_it_applied(tmp_path) -> None:
+    """Two API workers on one journal: only one may write the graph, but the other's
+    subscribers still hear each new incident once, with the time it was applied."""
+    from api.live.applier import INCIDENT_ADDED, NEW, Applier
+    from api.live.broadcast import Broadcaster
+
+    path = tmp_path / "journal.sqlite"
+    leader_journal, follower_journal = Journal(path), Journal(path)
+
+    def applier(journal: Journal) -> Applier:
+        return Applier(journal, None, lambda: None, Broadcaster(), {})  # type: ignore[arg-type]
+
+    leader, follower = applier(leader_journal), applier(follower_journal)
+    assert leader._lead() and not follower._lead()
+
+    async def hear() -> list:
+        async with follower.broadcaster.listen(INCIDENT_ADDED) as queue:
+            task = asyncio.create_task(follower._follow())
+            entries = [
+                NewEntry(f"k{n}", "police.uk", f"r{n}", "incident", {"n": n}) for n in (0, 1)
+            ]
+            leader_journal.append(entries)
+            pending = leader_journal.pending()
+            leader_journal.mark_applied({pending[0].seq: NEW, pending[1].seq: "duplicate"})
+            heard = [await asyncio.wait_for(queue.get(), 5)]
+            await asyncio.sleep(0.3)  # nothing more arrives: the duplicate is not news
+            task.cancel()
+            return heard + [queue.get_nowait() for _ in range(queue.qsize())]
+
+    heard = asyncio.run(hear())
+    assert [e["n"] for e in heard] == [0]
+    assert heard[0]["applied_at"] is not None
+    os.close(leader._lock_file)  # the leading process ends
+    assert follower._lead()  # the leader is gone: another process takes over
