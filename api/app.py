@@ -3,7 +3,9 @@ driver and one in-memory layer store per app."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -11,17 +13,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from api.auth import AuthError, authenticate
 from api.config import ApiConfig, load_api_config
 from api.context import Holder
 from api.gate import Gate
 from api.geojson import encode_response
 from api.layers import LayerStore
+from api.live import intake
+from api.live.applier import Applier
+from api.live.broadcast import Broadcaster
+from api.live.http import ingest_endpoint
+from api.live.journal import Journal
 from api.schema import build_schema
 from api.tiles import tile_endpoint
 from api.web import web_routes
 from crimegraph.settings import Settings, load_settings
 from graph import connection
+from graph.risk.harm import load_harm_weights
 
 
 class _GraphQLWithDriver(GraphQL):
@@ -32,9 +43,11 @@ class _GraphQLWithDriver(GraphQL):
         super().__init__(
             build_schema(config.production),
             graphql_ide=None if config.production else "graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             **kwargs,
         )
         self._state = state
+        self._auth = config.auth
         self._reload_layers = reload_layers
         self._warehouse_path = warehouse_path
 
@@ -46,11 +59,31 @@ class _GraphQLWithDriver(GraphQL):
             "layers": self._state.layers,
             "principal": request.scope["state"]["principal"],
             "reload_layers": self._reload_layers,
+            "live": self._state.live,
             "warehouse_path": self._warehouse_path,
         }
 
+    async def on_ws_connect(self, context):
+        """Browsers cannot set headers on a websocket, so a token may come in the
+        connection_init payload (``{"Authorization": "Bearer ..."}``) instead."""
+        params = context.get("connection_params") or {}
+        header = params.get("Authorization") or params.get("authorization")
+        if header:
+            try:
+                context["principal"] = authenticate(str(header), self._auth)
+            except AuthError as exc:
+                raise ConnectionRejectionError() from exc
+
     def encode_json(self, data: object) -> str:
         return encode_response(data)
+
+
+def _report_stopped(task: asyncio.Task) -> None:
+    """The applier only ends when cancelled; anything else must not pass unnoticed."""
+    if not task.cancelled() and task.exception() is not None:
+        logging.getLogger("crimegraph.live").error(
+            "live applier stopped", exc_info=task.exception()
+        )
 
 
 def lsoa_boundaries(settings: Settings):
@@ -71,9 +104,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette):
         app.state.driver = connection.async_driver(settings)
         app.state.layers = Holder(await run_in_threadpool(load_layers, settings))
+        journal = Journal(intake.journal_path(settings.data_dir))
+        applier = Applier(
+            journal,
+            app.state.driver,
+            lambda: app.state.layers.store,
+            Broadcaster(),
+            load_harm_weights(),
+        )
+        app.state.live = intake.Live(journal, applier, applier.broadcaster)
+        await run_in_threadpool(applier.restore, app.state.layers.store)
+        task = asyncio.create_task(applier.run(), name="live-applier")
+        task.add_done_callback(_report_stopped)
         try:
             yield
         finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            journal.close()
             await app.state.driver.close()
 
     async def health(request: Request) -> JSONResponse:
@@ -86,8 +135,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(lifespan=lifespan)
 
     def reload_layers() -> LayerStore:
-        app.state.layers.store = load_layers(settings)
-        return app.state.layers.store
+        fresh = load_layers(settings)
+        app.state.live.applier.restore(fresh)  # live incidents are not in the warehouse
+        app.state.layers.store = fresh
+        return fresh
 
     graphql_app = Gate(
         _GraphQLWithDriver(app.state, config, reload_layers, settings.warehouse_path),
@@ -95,12 +146,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         config.request_timeout_s,
     )
     tiles = Gate(request_response(tile_endpoint), config.auth, config.request_timeout_s)
+    feed = Gate(request_response(ingest_endpoint), config.auth, config.request_timeout_s)
     app.router.routes.extend(
         [
             Route("/healthz", health),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             Route("/tiles/{layer}/{z:int}/{x:int}/{y:int}.mvt", tiles, methods=["GET"]),
+            Route("/ingest/{source}", feed, methods=["POST"]),
         ]
     )
     app.router.routes.extend(web_routes(settings))

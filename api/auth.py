@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jwt
 
-ROLES = ("investigator", "analyst", "steward", "auditor", "public")
+ROLES = ("investigator", "analyst", "steward", "auditor", "ingest", "public")
 PUBLIC = "public"
 
 
@@ -64,14 +64,21 @@ def key_hash(key: str) -> str:
 
 
 def ensure_demo_keys(path: Path) -> dict[str, str]:
-    """One random API key per role in ``path`` (mode 600), created once; {role: key}."""
-    if path.exists():
-        return json.loads(path.read_text())
-    keys = {role: f"cg_{role}_{secrets.token_urlsafe(24)}" for role in ROLES if role != PUBLIC}
+    """One random API key per role in ``path`` (mode 600), created once; {role: key}.
+
+    A file from before a role existed gets a key for the new role added."""
+    keys = json.loads(path.read_text()) if path.exists() else {}
+    missing = [role for role in ROLES if role != PUBLIC and role not in keys]
+    if not missing:
+        return keys
+    keys.update({role: f"cg_{role}_{secrets.token_urlsafe(24)}" for role in missing})
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    partial = path.with_suffix(".tmp")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(keys, handle, indent=2)
+    partial.replace(path)
     return keys
 
 

@@ -13,6 +13,7 @@ fresh store).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ import pandas as pd
 
 from api import geojson
 from api.shapes import Shape, h3_shape, load_lsoa_shapes
+from graph.risk.scores import SCORE_WEIGHTS
 
 ALL_CRIME = "All crime"
 FEWER_THAN_5 = "fewer than 5"
@@ -54,6 +56,7 @@ LAYER_TABLES = {
         "forecasts", "cell", None, key_columns=("month", "resolution", "crime_group")
     ),
 }
+LIVE_RISK_COLUMNS = ("harm", "incidents", "score")
 _NOT_PROPERTIES = {"month", "area_level", "resolution", "area_id", "cell", "crime_group"}
 
 SliceKey = tuple[str, str, int, str]  # month, level ('h3'|'lsoa'), resolution (-1: lsoa), group
@@ -117,6 +120,12 @@ class Slice:
     def features(self, bbox: BBox, public: bool, geometry: bool = True) -> list[str]:
         chosen = (self.public if public else self.full) if geometry else self.unlocated(public)
         return [chosen[i] for i in self.within(bbox)]
+
+    def replace(self, area_id: str, props: dict[str, Any], full: str, public: str) -> None:
+        """Put one area's rescored feature in place (the live path); no-op if absent."""
+        if (at := self.position.get(area_id)) is not None:
+            self.properties[at], self.full[at], self.public[at] = props, full, public
+            self._unlocated.clear()
 
     def unlocated(self, public: bool) -> list[str]:
         """The features with ``"geometry": null``, serialised on first use."""
@@ -186,6 +195,16 @@ class Incidents:
             mask &= np.isin(self.crime_group, groups)
         return np.flatnonzero(mask)
 
+    def extend(self, df: pd.DataFrame) -> Incidents:
+        """These incidents and the rows of ``df`` (live arrivals), as a new object."""
+        more = Incidents.from_frame(df)
+        return Incidents(
+            *(
+                np.concatenate([getattr(self, f.name), getattr(more, f.name)])
+                for f in dataclasses.fields(self)
+            )
+        )
+
     def feature(self, i: int) -> str:
         props = {
             "id": self.ids[i],
@@ -230,6 +249,9 @@ class LayerStore:
         self._answer_bytes = 0
         self._lock = threading.Lock()
         self.version = 0
+        self._risk_live: dict[SliceKey, tuple[dict[str, int], dict[str, float]]] = {}
+        self._risk_columns: dict[str, np.ndarray] = {}  # risk values, kept current live
+        self._risk_value_columns: list[str] = []
         layer_months = {k[0] for groups in self._groups.values() for k in groups}
         self.months = sorted(layer_months | set(np.unique(self.incidents.month).tolist()))
         self.crime_types = sorted(set(np.unique(self.incidents.crime_type).tolist()))
@@ -314,7 +336,10 @@ class LayerStore:
         df = self._tables[layer].iloc[rows]
         value_columns = [c for c in df.columns if c not in _NOT_PROPERTIES]
         ids, shapes, props = [], [], []
-        for record in df.to_dict("records"):
+        live = self._risk_columns if layer == "risk" else {}
+        for pos, record in zip(rows, df.to_dict("records"), strict=True):
+            for c in LIVE_RISK_COLUMNS if live else ():  # values live incidents moved
+                record[c] = live[c][pos]
             area_id = str(record[spec.id_column])
             shape = self._shape(key[1], area_id)
             if shape is None:
@@ -360,6 +385,15 @@ class LayerStore:
                     self._answer_bytes -= len(dropped.text)
         return built
 
+    def answers_changed(self) -> int:
+        """Forget the built answers after cells were rescored in place (``bump_risk``
+        patches the built slices); returns the new version."""
+        with self._lock:
+            self.version += 1
+            self._answers.clear()
+            self._answer_bytes = 0
+            return self.version
+
     def invalidate(self) -> int:
         """Forget every built slice and answer; returns the new version. For cells changed in
         place (the live path); a reload builds a fresh store instead."""
@@ -390,6 +424,73 @@ class LayerStore:
             for i in found.within(bbox):
                 props = found.properties[i]
                 yield found.shapes[i], suppress_small_counts(props) if public else props
+
+    # --- live updates ------------------------------------------------------------
+
+    def add_incidents(self, df: pd.DataFrame) -> None:
+        """Append incidents that arrived live (columns as the warehouse query's)."""
+        self.incidents = self.incidents.extend(df)
+        self.months = sorted(set(self.months) | set(df["month"]))
+        self.crime_types = sorted(set(self.crime_types) | set(df["crime_type"]))
+        self.crime_groups = sorted(set(self.crime_groups) | set(df["crime_group"]))
+
+    def risk_keys(self) -> list[SliceKey]:
+        return list(self._groups.get("risk", {}))
+
+    def bump_risk(
+        self, key: SliceKey, area_id: str, harm: float, incidents: int
+    ) -> dict[str, Any] | None:
+        """Add live incidents to one area's harm and incident count in one risk slice and
+        rescore that area alone; None when the slice does not score the area.
+
+        The slice's component means move by the same amounts, so the area's score is
+        what a batch run would give it; other areas' scores are left for the next batch
+        run (each moves by at most 1/n of the change).
+        """
+        rows = self._groups.get("risk", {}).get(key)
+        if rows is None:
+            return None
+        with self._lock:
+            index, means = self._risk_state(key, rows)
+            pos = index.get(area_id)
+            shape = self._shape(key[1], area_id)
+            if pos is None or shape is None:  # not scored, or no boundary (e.g. England)
+                return None
+            values = self._risk_columns  # reads from numpy; pandas' scalar access is slow
+            n = len(rows)
+            means["harm"] += harm / n
+            values["harm"][pos] += harm
+            values["incidents"][pos] += incidents
+            network = "network_available" not in values or bool(values["network_available"][pos])
+            weights = {k: w for k, w in SCORE_WEIGHTS.items() if network or k != "network"}
+            parts = [w * values[c][pos] / means[c] for c, w in weights.items() if means[c] > 0]
+            values["score"][pos] = sum(parts) / sum(weights.values())
+            props = {"id": area_id}
+            props.update({_camel(c): _plain(values[c][pos]) for c in self._risk_value_columns})
+            props["month"], props["crimeGroup"] = key[0], key[3]
+            full = _feature(area_id, shape, props)
+            public = _feature(area_id, shape, suppress_small_counts(props))
+            if (found := self._cache.get(("risk", key))) is not None:
+                found.replace(area_id, props, full, public)
+        return {"key": key, "id": area_id, "bounds": shape.bounds, "full": full, "public": public}
+
+    def _risk_state(self, key: SliceKey, rows: np.ndarray) -> tuple[dict[str, int], dict]:
+        """Per risk slice: area id → row, and each score component's mean (cached)."""
+        state = self._risk_live.get(key)
+        if state is None:
+            if not self._risk_columns:
+                df = self._tables["risk"]
+                self._risk_value_columns = [c for c in df.columns if c not in _NOT_PROPERTIES]
+                self._risk_columns["id"] = df[LAYER_TABLES["risk"].id_column].to_numpy()
+                for c in self._risk_value_columns:
+                    self._risk_columns[c] = df[c].to_numpy(copy=True)
+            ids = self._risk_columns["id"][rows]
+            index = {str(a): int(p) for a, p in zip(ids, rows, strict=True)}
+            means = {
+                c: float(self._risk_columns[c][rows].astype(float).mean()) for c in SCORE_WEIGHTS
+            }
+            state = self._risk_live[key] = (index, means)
+        return state
 
     # --- areas -------------------------------------------------------------------
 

@@ -45,6 +45,11 @@ FIELD_ROLES: dict[str, frozenset[str]] = {
     "interventions": frozenset({"analyst"}),
     "interventionImpact": frozenset({"analyst"}),
     "auditLog": frozenset({"auditor"}),
+    # Live: source systems push records; the map's live feeds are aggregate (no people).
+    "ingestRecords": frozenset({"ingest"}),
+    "incidentAdded": _EVERYONE,
+    "riskChanged": _EVERYONE,
+    "reviewNeeded": _STEWARD,
 }
 
 

@@ -15,10 +15,11 @@ from api.layers import SMALL_COUNT
 from api.permissions import roles_for
 from api.resolvers import audit as audit_resolvers
 from api.resolvers import impact as impact_resolvers
+from api.resolvers import live, people, review
 from api.resolvers import map as map_resolvers
-from api.resolvers import people, review
 from api.types.audit import AuditEntryConnection
 from api.types.impact import Intervention
+from api.types.live import IngestResult, ReviewNeeded
 from api.types.map import CellDetails, Force
 from api.types.people import LinkedCases, Network, Person, PersonMatch, Place
 from api.types.review import MatchDecision, MatchEvidence, ReviewPairConnection, UnmergeResult
@@ -58,6 +59,17 @@ async def incident_count(info: Info, force: str, month: str | None = None) -> in
 def _field(name: str, resolver, description: str, graphql_type=None):
     kwargs = {"graphql_type": graphql_type} if graphql_type is not None else {}
     return strawberry.field(
+        resolver=resolver,
+        name=name,
+        description=description,
+        permission_classes=[roles_for(name)],
+        **kwargs,
+    )
+
+
+def _subscription(name: str, resolver, description: str, graphql_type=None):
+    kwargs = {"graphql_type": graphql_type} if graphql_type is not None else {}
+    return strawberry.subscription(
         resolver=resolver,
         name=name,
         description=description,
@@ -154,11 +166,42 @@ class Mutation:
     reload_layers: list[str] = _field(
         "reloadLayers", map_resolvers.reload_layers, "Re-read the map layers from the warehouse."
     )
+    ingest_records: IngestResult = _field(
+        "ingestRecords",
+        live.ingest_records,
+        "Live records from a source system (ingest role): each checked as the batch ingest "
+        "would, the good ones journalled durably before this returns; they reach the graph, "
+        "the map and the subscriptions within a second. Re-sending a record is harmless.",
+    )
+
+
+@strawberry.type
+class Subscription:
+    incident_added: GeoJSON = _subscription(
+        "incidentAdded",
+        live.incident_added,
+        "Each new incident inside bbox as a GeoJSON point: exact with ids for analysts and "
+        "investigators, at its H3 res-8 cell's centre with month and crime group otherwise.",
+        graphql_type=GeoJSON,
+    )
+    risk_changed: GeoJSON = _subscription(
+        "riskChanged",
+        live.risk_changed,
+        "Risk cells (FeatureCollection, as riskLayer's) that new incidents rescored, for the "
+        "slice asked for; public sees small counts suppressed.",
+        graphql_type=GeoJSON,
+    )
+    review_needed: ReviewNeeded = _subscription(
+        "reviewNeeded", live.review_needed, "New uncertain matches to review (steward)."
+    )
 
 
 def build_schema(production: bool = False) -> strawberry.Schema:
     return strawberry.Schema(
-        query=Query, mutation=Mutation, extensions=limits.extensions(production)
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=limits.extensions(production),
     )
 
 

@@ -18,6 +18,7 @@ BENCHMARKS = (
     ("forecast", []),
     ("responsible", []),
     ("api", []),
+    ("live", []),
     ("web", []),
 )
 

@@ -21,10 +21,19 @@ def ingest_police_uk(
     *,
     force: bool = False,
     on_file: Callable[[ingest.FileReport], None] | None = None,
+    hold_back: str | None = None,
 ) -> tuple[ingest.IngestReport, dict[str, int]]:
-    """Read street-level files into the warehouse and rebuild the canonical tables."""
+    """Read street-level files into the warehouse and rebuild the canonical tables.
+
+    ``hold_back`` (YYYY-MM): that month's files are left out, and removed if an earlier
+    run ingested them, so the live feed can replay them as new (``crimegraph demo``).
+    """
     paths = ingest.expand_paths(patterns)
+    held = [p.name for p in paths if hold_back and p.name.startswith(f"{hold_back}-")]
+    paths = [p for p in paths if p.name not in held]
     with warehouse.connect(settings.warehouse_path) as con:
+        if held:
+            ingest.forget_files(con, held)
         report = ingest.ingest_police_uk(con, paths, force=force, on_file=on_file)
         counts = canonical.build(
             con, canonical.GeographyFiles.in_source_dir(settings.source_data_dir)

@@ -134,6 +134,8 @@ def _diff(
         {
             "key": pa.array([r["key"] for r in records], pa.string()),
             "load_hash": pa.array([r["load_hash"] for r in records], pa.string()),
+            # Nodes the live path wrote that no batch has held yet: not the loader's to delete.
+            "live": pa.array([bool(r.get("live")) for r in records], pa.bool_()),
         }
     )
     con.register("graph_existing", existing)
@@ -152,7 +154,8 @@ def _diff(
         ).to_arrow_table()
         gone = [
             k for (k,) in con.sql(
-                "SELECT key FROM graph_existing ANTI JOIN load_rows USING (key) ORDER BY key"
+                "SELECT key FROM graph_existing ANTI JOIN load_rows USING (key) "
+                "WHERE NOT live ORDER BY key"
             ).fetchall()
         ]  # fmt: skip
         total = con.execute("SELECT count(*) FROM load_rows").fetchall()[0][0]

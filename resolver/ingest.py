@@ -139,3 +139,27 @@ def ingest_police_uk(
         if on_file:
             on_file(file_report)
     return report
+
+
+def forget_files(con: duckdb.DuckDBPyConnection, names: list[str]) -> int:
+    """Remove what these police.uk files contributed (records, quarantine, runs), e.g. a
+    month held back from the batch for the live feed; returns the records removed."""
+    if not names:
+        return 0
+    removed = con.execute(
+        "SELECT count(*) FROM police_uk_records WHERE source_file IN (SELECT unnest($n))",
+        {"n": names},
+    ).fetchall()[0][0]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("police_uk_records", "quarantine", "ingest_runs"):
+            source = "" if table == "police_uk_records" else "source = $s AND "
+            params = {"n": names} | ({"s": police_uk.SOURCE} if source else {})
+            con.execute(
+                f"DELETE FROM {table} WHERE {source}source_file IN (SELECT unnest($n))", params
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return removed

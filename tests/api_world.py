@@ -207,8 +207,11 @@ def _seed_people(settings: Settings, incidents: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def serve(neo4j_settings: Settings, data_dir: Path, **env: str) -> Iterator[str]:
-    """``crimegraph serve`` in its own process; yields its base URL once healthy."""
+def serve(
+    neo4j_settings: Settings, data_dir: Path, ready: tuple[int, ...] = (200,), **env: str
+) -> Iterator[str]:
+    """``crimegraph serve`` in its own process; yields its base URL once /healthz answers
+    with a status in ``ready`` (503 too: up while its Neo4j is not)."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -233,7 +236,7 @@ def serve(neo4j_settings: Settings, data_dir: Path, **env: str) -> Iterator[str]
         deadline = time.monotonic() + 90
         while True:
             try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code in ready:
                     break
             except httpx.TransportError:
                 pass

@@ -10,6 +10,8 @@ import pytest
 from graphql import GraphQLList, GraphQLNonNull, GraphQLScalarType
 
 from api.auth import ROLES
+from api.errors import FORBIDDEN
+from api.live.client import Subscriber, SubscriptionError
 from api.permissions import FIELD_ROLES
 from api.schema import schema
 from tests.api_world import PAIR, PERSON_A, PERSON_B, World, graph_counts, world
@@ -61,9 +63,19 @@ def probes(w: World) -> dict[str, str]:
         'reason: "role table check") { personId } }',
         "reloadLayers": "mutation { reloadLayers }",
         "auditLog": "{ auditLog(first: 1) { totalCount } }",
+        "ingestRecords": 'mutation { ingestRecords(source: "police.uk", records: []) '
+        "{ accepted } }",
         "interventions": "{ interventions { id } }",
         "interventionImpact": '{ interventionImpact(id: "iv-00000000") { id } }',
     }
+
+
+# Subscriptions run over the websocket, so they are probed there.
+SUBSCRIPTION_PROBES = {
+    "incidentAdded": f"subscription {{ incidentAdded(bbox: {BOX}) }}",
+    "riskChanged": f"subscription {{ riskChanged(bbox: {BOX}) }}",
+    "reviewNeeded": "subscription { reviewNeeded { pairId } }",
+}
 
 
 def _codes(body: dict) -> set[str]:
@@ -71,7 +83,19 @@ def _codes(body: dict) -> set[str]:
 
 
 def test_every_field_in_the_role_table_is_probed(api) -> None:
-    assert set(probes(api)) == set(FIELD_ROLES)
+    assert set(probes(api)) | set(SUBSCRIPTION_PROBES) == set(FIELD_ROLES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_subscription_roles(api, role) -> None:
+    for field, query in SUBSCRIPTION_PROBES.items():
+        with Subscriber(api.url, api.tokens[role]) as sub:
+            sub.subscribe(query)
+            if role in FIELD_ROLES[field]:
+                assert sub.next(timeout=0.5) is None, (role, field)
+            else:
+                with pytest.raises(SubscriptionError, match=FORBIDDEN):
+                    sub.next(timeout=5)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -187,6 +211,8 @@ BASE_ARGS = {
         "{ id }",
     ),
     "unmerge": ({"personId": '"x"', "recordKeys": '["a:b"]', "reason": '"check"'}, "{ personId }"),
+    # An unknown source is refused before anything is journalled.
+    "ingestRecords": ({"source": '"police.uk"', "records": "[]"}, "{ accepted }"),
 }
 
 

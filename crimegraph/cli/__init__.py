@@ -8,6 +8,7 @@ from crimegraph.cli import (  # noqa: F401  (importing registers the commands)
     audit,
     impact,
     ingest,
+    live,
     load,
     neo4j,
     resolve,

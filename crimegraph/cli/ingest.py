@@ -39,7 +39,9 @@ def ingest(
         ingest_sources([Path(t) for t in targets], force=force)
 
 
-def ingest_police_uk(patterns: list[str], *, force: bool = False) -> None:
+def ingest_police_uk(
+    patterns: list[str], *, force: bool = False, hold_back: str | None = None
+) -> None:
     settings = load_settings()
     patterns = patterns or [pipeline.default_police_uk_glob(settings)]
     started = time.perf_counter()
@@ -51,8 +53,12 @@ def ingest_police_uk(patterns: list[str], *, force: bool = False) -> None:
             if report.error:
                 console.print(f"[red]{report.error}[/red]")
 
-        report, counts = pipeline.ingest_police_uk(settings, patterns, force=force, on_file=on_file)
+        report, counts = pipeline.ingest_police_uk(
+            settings, patterns, force=force, on_file=on_file, hold_back=hold_back
+        )
     _print_ingest_report(report)
+    if hold_back:
+        console.print(f"held back from the batch for the live feed: {hold_back}")
     console.print(
         "canonical tables: "
         + ", ".join(f"{name} {count:,}" for name, count in counts.items())

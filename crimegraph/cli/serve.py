@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import typer
 
 from crimegraph.cli.common import app, console
 from crimegraph.cli.ingest import ingest_police_uk, ingest_sources, simulate
+from crimegraph.cli.live import reset_live, run_replay
 from crimegraph.cli.load import analyse, load
 from crimegraph.cli.neo4j import neo4j_start
 from crimegraph.cli.resolve import resolve_incidents, resolve_people, resolve_places
@@ -51,13 +53,26 @@ def demo(
     serve_api: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Keep the API up at the end.")
     ] = True,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live/--no-live",
+            help="Hold the latest month back from the batch and replay it as a live feed "
+            "once the API is up, so the map moves.",
+        ),
+    ] = True,
+    live_rate: Annotated[float, typer.Option(help="Live feed records per second.")] = 20.0,
 ) -> None:
     """Everything from nothing: Neo4j up, Welsh 2025 crimes and simulated multi-agency
     extracts ingested; people, places and incidents resolved; the graph loaded and
-    analysed; risk scored; the API, map and review page up."""
+    analysed; risk scored; the API, map and review page up, and the last month replayed
+    as a live feed."""
+    from crimegraph import live_feed
+
     neo4j_start()
-    ingest_police_uk([], force=False)
     settings = load_settings()
+    live_month = live_feed.latest_month(settings.source_data_dir) if live else None
+    ingest_police_uk([], force=False, hold_back=live_month)
     simulated = settings.data_dir / "simulated"
     simulate(seed=1, people=50_000, out=simulated, broken_rate=0.002)
     ingest_sources(sorted(simulated.glob("*.yaml")))
@@ -67,10 +82,31 @@ def demo(
     load()
     analyse()
     risk(month=None)
+    if live:
+        removed = reset_live(settings)  # the live month starts from nothing each run
+        console.print(f"live journal cleared ({removed:,} live-only nodes removed)")
     if serve_api:
         base = f"http://{settings.api_host}:{settings.api_port}"
         console.print(
             f"map at {base}/, review page at {base}/review, GraphQL at {base}/graphql "
             "(Ctrl-C stops)"
         )
+        if live:
+            feed = threading.Thread(
+                target=_replay_in_background,
+                args=(settings, live_month, live_rate),
+                name="live-feed",
+                daemon=True,
+            )
+            feed.start()
         serve(host=None, port=None, workers=1)
+
+
+def _replay_in_background(settings, month: str, rate: float) -> None:
+    """The demo's live feed: waits for the API, then plays the held-back month."""
+    from crimegraph.live_feed import FeedError
+
+    try:
+        run_replay(settings, month, rate, None, None, None, wait=600, show_progress=False)
+    except (FeedError, typer.Exit, OSError) as exc:
+        console.print(f"[red]live feed stopped: {exc}[/red]")

@@ -257,6 +257,7 @@ async function loadLayers() {
     // The risk layer first and alone: the other layers follow once it is drawn.
     await loadRisk(vars, seq).catch((err) => problems.push(`risk layer: ${err.message}`));
     if (seq !== state.loadSeq) return;
+    watchRisk(vars);
   } else {
     map.getSource("risk").setData(EMPTY);
   }
@@ -380,26 +381,54 @@ function roleFromToken(token) {
 }
 
 let liveStop = null;
+const riskLive = { key: null, stop: null, patched: 0 };
+const WALES_BBOX = { west: WALES[0], south: WALES[1], east: WALES[2], north: WALES[3] };
+
+/** Replace the risk cells new incidents rescored (riskChanged) in the drawn layer. */
+async function patchRisk(features) {
+  const source = map.getSource("risk");
+  if (!source || !features.length || !$("layer-risk").checked) return;
+  const current = await source.getData();
+  const byId = new Map(features.map((f) => [f.id, f]));
+  const next = current.features.map((f) => byId.get(f.id) ?? f);
+  source.setData({ ...current, features: next });
+  riskLive.patched += features.length;
+  document.body.dataset.riskPatched = String(riskLive.patched);
+}
+
+/** Follow the risk slice on screen (month, resolution, crime group) as it changes. */
+function watchRisk(vars) {
+  const key = JSON.stringify([vars.month, vars.resolution, vars.crimeGroups, getToken()]);
+  if (riskLive.key === key) return;
+  riskLive.stop?.();
+  riskLive.key = key;
+  const { month, resolution, crimeGroups } = vars;
+  riskLive.stop = subscribe(Q.RISK_CHANGED, { bbox: WALES_BBOX, month, resolution, crimeGroups }, {
+    next: (data) => patchRisk(data.riskChanged?.features ?? []),
+    error: () => {
+      riskLive.key = null;
+    },
+  });
+}
 
 function startLive() {
   liveStop?.();
+  riskLive.key = null;
   state.live = 0;
-  const bbox = { west: WALES[0], south: WALES[1], east: WALES[2], north: WALES[3] };
-  let refresh = null;
+  const bbox = WALES_BBOX;
   liveStop = subscribe(Q.INCIDENT_ADDED, { bbox }, {
     next: (data) => {
       const added = data.incidentAdded;
       const features = added?.type === "FeatureCollection" ? added.features : added ? [added] : [];
       state.live += features.length;
       $("live").textContent = `Live: ${state.live} new incident${state.live === 1 ? "" : "s"} since opening`;
+      document.body.dataset.liveIncidents = String(state.live);
       const source = map.getSource("incidents");
       if (source && features.length && $("layer-incidents").checked) {
         source.getData().then((current) =>
           source.setData({ ...current, features: [...current.features, ...features] }),
         );
       }
-      clearTimeout(refresh);
-      refresh = setTimeout(loadLayers, 1500);
     },
     error: (err) => {
       $("live").textContent = `Live updates unavailable: ${err.message}`;

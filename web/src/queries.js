@@ -49,6 +49,11 @@ export const CELL_QUERIES = [
 
 export const INCIDENT_ADDED = `subscription IncidentAdded($bbox: BBox) { incidentAdded(bbox: $bbox) }`;
 
+export const RISK_CHANGED = `subscription RiskChanged($bbox: BBox!, $month: String, $resolution: Int!,
+  $crimeGroups: [String!]) {
+  riskChanged(bbox: $bbox, month: $month, resolution: $resolution, crimeGroups: $crimeGroups)
+}`;
+
 const RECORD = "system recordId forename surname dateOfBirth sex address postcode";
 
 export const REVIEW_QUEUE = `query ReviewQueue($first: Int, $after: String) {

@@ -1,0 +1,218 @@
+"""The applier: journal entries into Neo4j, then onto the map, then to subscribers.
+
+Every API process (``crimegraph serve --workers N``) journals what it is sent, but only
+one writes to the graph: the one holding the applier lock (a file lock beside the
+journal; if that process dies the lock is free and another takes over). It drains the
+journal in ``seq`` order; a batch is one Neo4j transaction (``cypher/live/incidents.cypher``,
+idempotent) and only after it commits are the entries marked applied, so a crash or a
+Neo4j outage leaves them pending and they are applied when the graph is back (retried
+with backoff; nothing is dropped).
+
+Every process follows the journal for newly applied incidents (at once when it applied
+them itself, else within ``FOLLOW_POLL_S``): it sends them to its subscribers as
+incidentAdded and puts them on its own in-memory map (points, and the risk of their
+areas, announced by riskChanged) at most every half second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from neo4j import AsyncDriver
+
+from api.layers import LayerStore
+from api.live import overlay
+from api.live.broadcast import Broadcaster
+from api.live.journal import Entry, Journal
+from api.live.records import INCIDENT
+from graph.cypher import statement
+
+log = logging.getLogger("crimegraph.live")
+
+NEW, ADDED, DUPLICATE = "new", "added", "duplicate"
+INCIDENT_ADDED, RISK_CHANGED, REVIEW_NEEDED = "incidentAdded", "riskChanged", "reviewNeeded"
+BATCH = 500
+MAP_INTERVAL_S = 0.5
+FOLLOW_POLL_S = 0.1  # how often a process looks for entries another one applied
+LEADER_RETRY_S = 1.0
+BACKOFF_S = (0.1, 0.2, 0.5, 1.0, 2.0)
+
+
+@dataclass
+class ApplierStats:
+    applied: int = 0
+    new_incidents: int = 0
+    failures: int = 0
+    last_error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Applier:
+    def __init__(
+        self,
+        journal: Journal,
+        driver: AsyncDriver,
+        layers: Callable[[], LayerStore],
+        broadcaster: Broadcaster,
+        harm_weights: dict[str, float],
+    ) -> None:
+        self.journal = journal
+        self.driver = driver
+        self.layers = layers
+        self.broadcaster = broadcaster
+        self.harm_weights = harm_weights
+        self.stats = ApplierStats()
+        self._wake = asyncio.Event()
+        self._follow_wake = asyncio.Event()
+        self._map_wake = asyncio.Event()
+        self._map_pending: list[dict[str, Any]] = []
+        self._followed = 0  # the last applied seq this process has put on its map
+        self._lock_file: int | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Follow the journal, and apply pending entries while this process holds the
+        applier lock, forever (cancel to stop)."""
+        tasks = [
+            asyncio.create_task(self._map_loop(), name="live-map"),
+            asyncio.create_task(self._follow(), name="live-follow"),
+        ]
+        try:
+            while not self._lead():
+                await asyncio.sleep(LEADER_RETRY_S)
+            await self._warm()
+            await self._drain()
+        finally:
+            for task in tasks:
+                task.cancel()
+            if self._lock_file is not None:
+                os.close(self._lock_file)  # releases the lock
+                self._lock_file = None
+
+    def _lead(self) -> bool:
+        """Take the applier lock if no other process holds it."""
+        path = Path(self.journal.path).with_suffix(".applier.lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._lock_file = fd
+        return True
+
+    async def _warm(self) -> None:
+        """Have Neo4j plan the write once now (seconds on a busy server), not on the
+        first record; a graph that is away is simply tried again by the drain."""
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(10):
+                await self.driver.execute_query(statement("live/incidents"), rows=[])
+
+    async def _drain(self) -> None:
+        attempt = 0
+        while True:
+            self._wake.clear()
+            entries = await asyncio.to_thread(self.journal.pending, BATCH)
+            if not entries:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(FOLLOW_POLL_S):
+                        await self._wake.wait()
+                continue
+            try:
+                await self.apply(entries)
+                attempt = 0
+            except Exception as exc:  # the graph is away (or a bug): keep the backlog, retry
+                self.stats.failures += 1
+                self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
+                attempt += 1
+                log.warning("live: %d entries pending, graph unavailable (%s); retry in %.1fs",
+                            len(entries), type(exc).__name__, delay)  # fmt: skip
+                await asyncio.sleep(delay)
+
+    async def apply(self, entries: list[Entry]) -> None:
+        incidents = [e for e in entries if e.kind == INCIDENT]
+        rows = [{**e.payload, "seq": e.seq} for e in incidents]
+        async with self.driver.session() as session:
+            tx = await session.begin_transaction()
+            try:
+                result = await tx.run(statement("live/incidents"), rows=rows)
+                records = [r async for r in result]
+                await tx.commit()
+            finally:
+                if not tx.closed():
+                    await tx.close()
+        outcomes = {
+            r["seq"]: DUPLICATE if r["seen"] else NEW if r["created"] else ADDED for r in records
+        }
+        await asyncio.to_thread(self.journal.mark_applied, outcomes)
+        self.stats.applied += len(outcomes)
+        self.stats.new_incidents += sum(1 for e in incidents if outcomes.get(e.seq) == NEW)
+        self._follow_wake.set()
+
+    async def _follow(self) -> None:
+        """Send incidents applied since the last look (by any process) to this process's
+        subscribers at once, and queue them for its map."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FOLLOW_POLL_S):
+                    await self._follow_wake.wait()
+            self._follow_wake.clear()
+            try:
+                fresh = await asyncio.to_thread(
+                    self.journal.applied, NEW, INCIDENT, self._followed, BATCH
+                )
+            except Exception:  # e.g. the journal is busy; look again next time
+                log.exception("live: reading applied entries failed")
+                continue
+            if not fresh:
+                continue
+            self._followed = fresh[-1].seq
+            if len(fresh) == BATCH:
+                self._follow_wake.set()  # more to read
+            for entry in fresh:
+                self.broadcaster.publish(
+                    INCIDENT_ADDED,
+                    {**entry.payload, "accepted_at": entry.accepted_at,
+                     "applied_at": entry.applied_at},
+                )  # fmt: skip
+            self._map_pending.extend(e.payload for e in fresh)
+            self._map_wake.set()
+
+    async def _map_loop(self) -> None:
+        """Put applied incidents on the map and rescore their cells, at most every
+        MAP_INTERVAL_S, so a burst is one rescoring (each cell serialised once)."""
+        while True:
+            await self._map_wake.wait()
+            self._map_wake.clear()
+            batch, self._map_pending = self._map_pending, []
+            try:
+                changed = await asyncio.to_thread(
+                    overlay.apply, self.layers(), batch, self.harm_weights
+                )
+            except Exception:  # the entries are applied; a map problem must not stop the feed
+                log.exception("live: map update failed for %d incidents", len(batch))
+                continue
+            if changed:
+                self.broadcaster.publish(RISK_CHANGED, changed)
+            await asyncio.sleep(MAP_INTERVAL_S)
+
+    def restore(self, store: LayerStore) -> int:
+        """Put every incident applied so far back on a freshly loaded map (startup, or
+        after the layers were reloaded from the warehouse); returns how many. The journal
+        is followed from there on."""
+        entries = self.journal.applied(NEW, INCIDENT, 0)
+        if entries:
+            overlay.apply(store, [e.payload for e in entries], self.harm_weights)
+            self._followed = max(self._followed, entries[-1].seq)
+        return len(entries)

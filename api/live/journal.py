@@ -1,0 +1,148 @@
+"""The intake journal: every accepted record, durably, before it is acknowledged.
+
+SQLite in WAL mode with ``synchronous=FULL``: a commit has reached the disk when
+``append`` returns, so an acknowledged record survives a crash of the API process or of
+Neo4j. The idempotency key is UNIQUE, so delivering a record twice stores it once. The
+applier reads entries not yet applied in ``seq`` order and marks them applied after the
+graph has them; on restart everything unmarked is replayed (the graph writes are
+idempotent, so an entry applied just before a crash is harmless to apply again).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    key         TEXT NOT NULL UNIQUE,
+    source      TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    accepted_at REAL NOT NULL,
+    applied_at  REAL,
+    outcome     TEXT
+);
+CREATE INDEX IF NOT EXISTS entries_pending ON entries (seq) WHERE applied_at IS NULL;
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journalled record: the standardised payload the applier writes."""
+
+    seq: int
+    key: str
+    source: str
+    record_id: str
+    kind: str
+    payload: dict[str, Any]
+    accepted_at: float
+    applied_at: float | None = None
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    key: str
+    source: str
+    record_id: str
+    kind: str
+    payload: dict[str, Any]
+
+
+class Journal:
+    """One SQLite file shared by the request handlers and the applier (thread-safe)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._con = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._con.execute("PRAGMA journal_mode=WAL")
+        self._con.execute("PRAGMA synchronous=FULL")
+        self._con.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def append(self, entries: Iterable[NewEntry]) -> list[bool]:
+        """Store the entries in one committed transaction; per entry, True if it was new
+        (False: its key was already journalled, so it is a duplicate delivery)."""
+        now = time.time()
+        stored: list[bool] = []
+        with self._lock:
+            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                for e in entries:
+                    cursor = self._con.execute(
+                        "INSERT OR IGNORE INTO entries "
+                        "(key, source, record_id, kind, payload, accepted_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (e.key, e.source, e.record_id, e.kind, json.dumps(e.payload), now),
+                    )
+                    stored.append(cursor.rowcount == 1)
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+        return stored
+
+    def pending(self, limit: int = 500) -> list[Entry]:
+        """The oldest entries not yet applied, in the order they were accepted."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT seq, key, source, record_id, kind, payload, accepted_at FROM entries "
+                "WHERE applied_at IS NULL ORDER BY seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def mark_applied(self, outcomes: dict[int, str]) -> None:
+        """Record that these entries (seq → outcome) are in the graph."""
+        now = time.time()
+        with self._lock:
+            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                self._con.executemany(
+                    "UPDATE entries SET applied_at = ?, outcome = ? WHERE seq = ?",
+                    [(now, outcome, seq) for seq, outcome in outcomes.items()],
+                )
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+
+    def applied(self, outcome: str, kind: str, after: int = 0, limit: int = -1) -> list[Entry]:
+        """Applied entries with this outcome and ``seq`` above ``after``, in order (e.g. the
+        new incidents: to rebuild the map's live overlay after a restart, and for every
+        API process to follow what the one applier wrote). A single applier marks entries
+        in ``seq`` order, so a reader that keeps the last ``seq`` it saw misses none."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT seq, key, source, record_id, kind, payload, accepted_at, applied_at "
+                "FROM entries WHERE applied_at IS NOT NULL AND outcome = ? AND kind = ? "
+                "AND seq > ? ORDER BY seq LIMIT ?",
+                (outcome, kind, after, limit),
+            ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            total, pending = self._con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE applied_at IS NULL) FROM entries"
+            ).fetchone()
+        return {"entries": total, "pending": pending}
+
+
+def _entry(row: tuple) -> Entry:
+    seq, key, source, record_id, kind, payload, accepted_at, *applied_at = row
+    return Entry(seq, key, source, record_id, kind, json.loads(payload), accepted_at, *applied_at)

@@ -1,0 +1,117 @@
+"""One live record checked and standardised exactly as the batch ingest would.
+
+A police.uk record is the street-level CSV row as a JSON object (``Crime ID``, ``Month``,
+``Reported by``, ``Longitude``, ``Latitude``, ``Location``, ``LSOA code``, ``Crime type``,
+...) plus ``recordId`` (the source's id for the record: required for anti-social
+behaviour, which has no Crime ID; ``<Crime ID>@<Month>`` otherwise) and an optional
+``idempotencyKey`` (default ``<source>:<recordId>``); other fields are ignored, as the
+batch reader ignores extra columns. The batch parser
+(``resolver.police_uk``) validates it, so the rules and messages are the batch's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from api.live.journal import NewEntry
+from resolver import police_uk
+from resolver.crime_types import POLICE_UK_CRIME_TYPES
+from resolver.readers import SourceRow
+
+INCIDENT = "incident"
+SOURCES = (police_uk.SOURCE,)
+MAX_ID = 200
+_META = ("recordId", "idempotencyKey")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Why one record was refused: its position (1-based), field and reason."""
+
+    row: int
+    field: str | None
+    reason: str
+
+    @property
+    def message(self) -> str:
+        where = f"record {self.row}" + (f", field {self.field!r}" if self.field else "")
+        return f"{where}: {self.reason}"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise TypeError(type(value).__name__)
+    return str(value)
+
+
+def _identifier(record: dict[str, Any], name: str, row: int) -> str | Rejected | None:
+    value = record.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return Rejected(row, name, f"must be a string, got {type(value).__name__}")
+    text = str(value).strip()
+    if not text or len(text) > MAX_ID:
+        return Rejected(row, name, f"must be 1-{MAX_ID} characters")
+    return text
+
+
+def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
+    """A police.uk street-level record as a journal entry, or why it is refused."""
+    if not isinstance(record, dict):
+        return Rejected(row, None, f"must be a JSON object, got {type(record).__name__}")
+    values: dict[str, str] = {}
+    for name in police_uk.HEADER:
+        try:
+            values[name] = _text(record.get(name))
+        except TypeError as exc:
+            return Rejected(row, name, f"must be a string or number, got {exc}")
+    record_id = _identifier(record, "recordId", row)
+    key = _identifier(record, "idempotencyKey", row)
+    for found in (record_id, key):
+        if isinstance(found, Rejected):
+            return found
+    parser = police_uk._FileParser(f"live:{source}")
+    parser.accept(SourceRow(row, values, ",".join(values.values())))
+    if parser.result.rejections:
+        r = parser.result.rejections[0]
+        return Rejected(row, r.field, r.reason)
+    parsed = {name: column[0] for name, column in parser.result.records.items()}
+    crime_id = parsed["crime_id"]
+    if record_id is None:
+        if crime_id is None:
+            return Rejected(row, "recordId", "required when there is no Crime ID")
+        record_id = f"{crime_id}@{parsed['month']}"
+    if crime_id is None:
+        parsed["incident_id"] = _asb_id(values, record_id)
+    payload = {
+        name: parsed[name]
+        for name in police_uk.RECORD_COLUMNS
+        if name not in ("source_file", "row_number")
+    }
+    payload["crime_group"] = POLICE_UK_CRIME_TYPES[parsed["crime_type"]]
+    payload["record_ref"] = record_id
+    return NewEntry(key or f"{source}:{record_id}", source, record_id, INCIDENT, payload)
+
+
+def _asb_id(values: dict[str, str], record_id: str) -> str:
+    """A stable id for anti-social behaviour (published without one): the batch's fields
+    and the record's own id, so two reports at one snap point stay two incidents."""
+    fields = ("Month", "Reported by", "Longitude", "Latitude", "Location", "LSOA code")
+    key = "|".join((*(values[f] for f in fields), values["Crime type"], record_id))
+    return f"asb:{hashlib.sha1(key.encode()).hexdigest()[:24]}"
+
+
+def standardise(
+    source: str, records: list[Any], rows: list[int] | None = None
+) -> list[NewEntry | Rejected]:
+    """Each record as an entry or a rejection, in order; ``rows`` numbers them for the
+    messages (default 1, 2, ...)."""
+    if source != police_uk.SOURCE:
+        raise ValueError(f"unknown source {source!r}; live ingest takes: {', '.join(SOURCES)}")
+    numbers = rows or list(range(1, len(records) + 1))
+    return [police_uk_record(source, r, n) for n, r in zip(numbers, records, strict=True)]

@@ -1,0 +1,146 @@
+"""Live fields: ``ingestRecords`` and the subscriptions the map and stewards watch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+import h3
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api import geojson
+from api.context import is_public, principal, store
+from api.errors import BadInput
+from api.live import intake
+from api.live.applier import INCIDENT_ADDED, REVIEW_NEEDED, RISK_CHANGED
+from api.permissions import FIELD_ROLES
+from api.resolvers.map import _bbox, layer_keys
+from api.types.live import IngestResult, IngestStatus, RecordStatus, ReviewNeeded
+from api.types.map import AreaLevel
+from api.types.map import BBox as BBoxInput
+
+PUBLIC_RESOLUTION = 8  # public subscribers see where at the size of an H3 res-8 cell
+
+
+def live(info: Info) -> intake.Live:
+    return info.context["live"]
+
+
+async def ingest_records(
+    info: Info,
+    system: Annotated[
+        str, strawberry.argument(name="source", description="The source system, e.g. police.uk.")
+    ],
+    records: list[JSON],
+) -> IngestResult:
+    # The Python name is not `source`: strawberry's permission extension passes a `source`.
+    try:
+        statuses = await intake.ingest(live(info), system, list(records))
+    except intake.IntakeError as exc:
+        raise BadInput(exc.argument, str(exc)) from exc
+    out = [
+        RecordStatus(
+            row=s.row,
+            status=IngestStatus(s.status),
+            record_id=s.record_id,
+            key=s.key,
+            field=s.field,
+            reason=s.reason,
+        )
+        for s in statuses
+    ]
+    return IngestResult(
+        accepted=_n(statuses, intake.ACCEPTED),
+        duplicates=_n(statuses, intake.DUPLICATE),
+        rejected=_n(statuses, intake.REJECTED),
+        records=out,
+    )
+
+
+def _n(statuses: list[intake.RecordStatus], status: str) -> int:
+    return sum(1 for s in statuses if s.status == status)
+
+
+def _inside(box: tuple[float, float, float, float] | None, lon: float, lat: float) -> bool:
+    if box is None:
+        return True
+    west, south, east, north = box
+    return west <= lon <= east and south <= lat <= north
+
+
+def incident_feature(event: dict[str, Any], full: bool) -> tuple[dict, float, float]:
+    """The event as a GeoJSON point: exact, with ids, for roles that may see incident
+    points; otherwise at its res-8 cell's centre with month and crime group only."""
+    lat, lon = event["latitude"], event["longitude"]
+    if full:
+        props = {
+            "id": event["incident_id"],
+            "month": event["month"],
+            "crimeType": event["crime_type"],
+            "crimeGroup": event["crime_group"],
+            "recordId": event["record_ref"],
+            "live": True,
+        }
+        text = geojson.point_feature(event["incident_id"], lon, lat, props)
+    else:
+        lat, lon = h3.cell_to_latlng(h3.latlng_to_cell(lat, lon, PUBLIC_RESOLUTION))
+        props = {"month": event["month"], "crimeGroup": event["crime_group"], "live": True}
+        text = geojson.point_feature("", lon, lat, props)
+    feature = json.loads(text)
+    if not full:
+        feature.pop("id")
+    return feature, lon, lat
+
+
+async def incident_added(
+    info: Info, bbox: BBoxInput | None = None
+) -> AsyncGenerator[geojson.GeoJSON, None]:
+    box = _bbox(bbox) if bbox else None
+    full = principal(info).role in FIELD_ROLES["incidents"]
+    async with live(info).broadcaster.listen(INCIDENT_ADDED) as queue:
+        while True:
+            event = await queue.get()
+            if event.get("latitude") is None:
+                continue
+            feature, lon, lat = incident_feature(event, full)
+            if _inside(box, lon, lat):
+                yield feature
+
+
+def _meets(box: tuple[float, float, float, float], bounds: tuple[float, ...]) -> bool:
+    west, south, east, north = box
+    return bounds[0] <= east and bounds[2] >= west and bounds[1] <= north and bounds[3] >= south
+
+
+async def risk_changed(
+    info: Info,
+    bbox: BBoxInput,
+    month: str | None = None,
+    resolution: int = 9,
+    level: AreaLevel = AreaLevel.H3,
+    crime_groups: list[str] | None = None,
+) -> AsyncGenerator[geojson.GeoJSON, None]:
+    box = _bbox(bbox)
+    keys = set(layer_keys(store(info), "risk", month, resolution, level.value, crime_groups))
+    form = "public" if is_public(info) else "full"
+    async with live(info).broadcaster.listen(RISK_CHANGED) as queue:
+        while True:
+            changed = await queue.get()
+            features = [c[form] for c in changed if c["key"] in keys and _meets(box, c["bounds"])]
+            if features:
+                yield json.loads(geojson.collection(features).text)
+
+
+async def review_needed(info: Info) -> AsyncGenerator[ReviewNeeded, None]:
+    async with live(info).broadcaster.listen(REVIEW_NEEDED) as queue:
+        while True:
+            pair = await queue.get()
+            yield ReviewNeeded(
+                pair_id=pair["pair_id"],
+                match_probability=pair["match_probability"],
+                left=pair["left"],
+                right=pair["right"],
+            )

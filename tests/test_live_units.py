@@ -1,0 +1,141 @@
+"""Live ingest's pure parts: record checks, the journal's idempotency and order, and
+which risk cells an incident touches."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import h3
+
+from api.layers import ALL_CRIME
+from api.live import overlay
+from api.live.journal import Journal, NewEntry
+from api.live.records import Rejected, standardise
+
+
+def _crime(**overrides):
+    record = {
+        "Crime ID": "c1",
+        "Month": "2025-03",
+        "Reported by": "Gwent Police",
+        "Longitude": "-3.0",
+        "Latitude": "51.6",
+        "LSOA code": "W01001500",
+        "Crime type": "Robbery",
+    }
+    return {**record, **overrides}
+
+
+def test_records_are_checked_with_the_batch_rules_and_named_by_position() -> None:
+    good, bad_type, asb_without_id, asb, numeric = standardise(
+        "police.uk",
+        [
+            _crime(),
+            _crime(**{"Crime type": "Littering"}),
+            _crime(**{"Crime ID": "", "Crime type": "Anti-social behaviour"}),
+            _crime(**{"Crime ID": "", "Crime type": "Anti-social behaviour", "recordId": "r9"}),
+            _crime(Longitude=-3.0, Latitude=51.6),
+        ],
+    )
+    assert isinstance(good, NewEntry)
+    assert (good.key, good.record_id) == ("police.uk:c1@2025-03", "c1@2025-03")
+    assert good.payload["incident_id"] == "c1"
+    assert good.payload["crime_group"] == "robbery"
+    assert good.payload["force_code"] == "gwent"
+    assert good.payload["h3_cell"] == h3.latlng_to_cell(51.6, -3.0, 9)
+    assert bad_type == Rejected(2, "Crime type", "unknown crime type 'Littering'")
+    assert bad_type.message.startswith("record 2, field 'Crime type'")
+    assert isinstance(asb_without_id, Rejected) and asb_without_id.field == "recordId"
+    assert isinstance(asb, NewEntry) and asb.payload["incident_id"].startswith("asb:")
+    assert isinstance(numeric, NewEntry)
+
+
+def test_two_asb_reports_at_one_point_stay_two_incidents() -> None:
+    asb = _crime(**{"Crime ID": "", "Crime type": "Anti-social behaviour"})
+    first, second = standardise("police.uk", [{**asb, "recordId": "a"}, {**asb, "recordId": "b"}])
+    assert first.payload["incident_id"] != second.payload["incident_id"]
+    (again,) = standardise("police.uk", [{**asb, "recordId": "a"}])
+    assert again.payload["incident_id"] == first.payload["incident_id"]
+
+
+def test_journal_stores_a_key_once_and_hands_entries_out_in_order(tmp_path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite")
+    entries = [NewEntry(f"k{n}", "police.uk", f"r{n}", "incident", {"n": n}) for n in range(3)]
+    assert journal.append(entries) == [True, True, True]
+    assert journal.append([entries[1], NewEntry("k3", "police.uk", "r3", "incident", {})]) == [
+        False,
+        True,
+    ]
+    pending = journal.pending()
+    assert [e.key for e in pending] == ["k0", "k1", "k2", "k3"]
+    journal.mark_applied({pending[0].seq: "new", pending[1].seq: "duplicate"})
+    journal.close()
+    reopened = Journal(tmp_path / "journal.sqlite")  # as after a restart
+    assert [e.key for e in reopened.pending()] == ["k2", "k3"]
+    assert [e.payload for e in reopened.applied("new", "incident")] == [{"n": 0}]
+    assert reopened.counts() == {"entries": 4, "pending": 2}
+
+
+def test_an_incident_touches_its_cells_and_area_in_the_months_it_counts_for() -> None:
+    keys = [
+        ("2025-03", "h3", 9, ALL_CRIME),
+        ("2025-03", "h3", 9, "robbery"),
+        ("2025-03", "h3", 9, "burglary"),
+        ("2025-05", "h3", 7, ALL_CRIME),
+        ("2025-06", "lsoa", -1, ALL_CRIME),
+        ("2025-07", "h3", 9, ALL_CRIME),  # four months on: no longer counted
+        ("2025-02", "h3", 9, ALL_CRIME),  # before the incident
+    ]
+    incident = {
+        "latitude": 51.6,
+        "longitude": -3.0,
+        "month": "2025-03",
+        "crime_type": "Robbery",
+        "crime_group": "robbery",
+        "lsoa_code": "W01001500",
+    }
+    updates = overlay.risk_updates(keys, [incident, incident], {"Robbery": 2.5})
+    cell9 = h3.latlng_to_cell(51.6, -3.0, 9)
+    assert updates == {
+        (keys[0], cell9): (5.0, 2),
+        (keys[1], cell9): (5.0, 2),
+        (keys[3], h3.latlng_to_cell(51.6, -3.0, 7)): (5.0, 2),
+        (keys[4], "W01001500"): (5.0, 2),
+    }
+
+
+def test_one_applier_leads_and_every_process_follows_what_it_applied(tmp_path) -> None:
+    """Two API workers on one journal: only one may write the graph, but the other's
+    subscribers still hear each new incident once, with the time it was applied."""
+    from api.live.applier import INCIDENT_ADDED, NEW, Applier
+    from api.live.broadcast import Broadcaster
+
+    path = tmp_path / "journal.sqlite"
+    leader_journal, follower_journal = Journal(path), Journal(path)
+
+    def applier(journal: Journal) -> Applier:
+        return Applier(journal, None, lambda: None, Broadcaster(), {})  # type: ignore[arg-type]
+
+    leader, follower = applier(leader_journal), applier(follower_journal)
+    assert leader._lead() and not follower._lead()
+
+    async def hear() -> list:
+        async with follower.broadcaster.listen(INCIDENT_ADDED) as queue:
+            task = asyncio.create_task(follower._follow())
+            entries = [
+                NewEntry(f"k{n}", "police.uk", f"r{n}", "incident", {"n": n}) for n in (0, 1)
+            ]
+            leader_journal.append(entries)
+            pending = leader_journal.pending()
+            leader_journal.mark_applied({pending[0].seq: NEW, pending[1].seq: "duplicate"})
+            heard = [await asyncio.wait_for(queue.get(), 5)]
+            await asyncio.sleep(0.3)  # nothing more arrives: the duplicate is not news
+            task.cancel()
+            return heard + [queue.get_nowait() for _ in range(queue.qsize())]
+
+    heard = asyncio.run(hear())
+    assert [e["n"] for e in heard] == [0]
+    assert heard[0]["applied_at"] is not None
+    os.close(leader._lock_file)  # the leading process ends
+    assert follower._lead()  # the leader is gone: another process takes over
