@@ -282,6 +282,8 @@ def main() -> None:
         pairs = _latencies(second, listener.seen)
         refs, distinct = _graph_records(settings, month)
         accepted_ids = {s.record_id for s in first + second if s.accepted}
+        # A record without coordinates is in the graph but not on the map: no event.
+        located = {r["recordId"] for r in stream if r.get("Latitude") not in (None, "")}
         late = [r for r, lat in pairs if lat >= TARGET_P95_S]
         recovered_at = max(late) if late else outage["stopped"]
         figures.update({f"phase2_{k}": v for k, v in _summary(pairs).items()})
@@ -293,7 +295,8 @@ def main() -> None:
             records_lost=len(accepted_ids) - distinct,
             records_duplicated=refs - distinct,
             events_repeated=listener.repeats,
-            events_missing=len(accepted_ids - set(listener.seen)),
+            records_without_location=len(accepted_ids - located),
+            events_missing=len((accepted_ids & located) - set(listener.seen)),
             latency_recovered_seconds_after_neo4j_back=max(0.0, recovered_at - outage["back"]),
             targets={
                 "phase1_latency_p95_s": TARGET_P95_S,
