@@ -95,13 +95,31 @@ class ParsedFile:
         return len(self.rejections)
 
 
+ASB_KEY_COLUMNS = (
+    "Month", "Reported by", "Longitude", "Latitude", "Location", "LSOA code", "Crime type",
+)  # fmt: skip
+
+
+def asb_key(row: dict[str, str]) -> str:
+    """What identifies an anti-social behaviour report, which has no Crime ID: its fields
+    as published (identical reports at one snap point share it)."""
+    return "|".join(row[c] for c in ASB_KEY_COLUMNS)
+
+
+def asb_incident_id(key: str, ordinal: int) -> str:
+    """The id of the ``ordinal``-th report (from 0) with this ``asb_key``. Identical reports
+    are interchangeable, so any numbering of them gives the same set of ids: the batch
+    numbers them in file order, the live path in the order they arrive."""
+    return f"asb:{hashlib.sha1(f'{key}|{ordinal}'.encode()).hexdigest()[:24]}"
+
+
 class _FileParser:
     """Validates the rows of one file; one instance per file (it tracks duplicates)."""
 
     def __init__(self, source_file: str):
         self.result = ParsedFile(source_file)
         self.first_seen: dict[str, int] = {}
-        self.asb_ordinals: Counter[tuple] = Counter()
+        self.asb_ordinals: Counter[str] = Counter()
         self.cells: dict[tuple[float, float], str] = {}
 
     def reject(self, row_number: int, field_name: str | None, reason: str, raw: str) -> None:
@@ -206,22 +224,10 @@ class _FileParser:
         Identical rows (several reports at one snap point in a month) are told apart
         by their order in the file, so re-reading the same file gives the same ids.
         """
-        key = tuple(
-            row[c]
-            for c in (
-                "Month",
-                "Reported by",
-                "Longitude",
-                "Latitude",
-                "Location",
-                "LSOA code",
-                "Crime type",
-            )
-        )
+        key = asb_key(row)
         ordinal = self.asb_ordinals[key]
         self.asb_ordinals[key] += 1
-        digest = hashlib.sha1("|".join((*key, str(ordinal))).encode()).hexdigest()
-        return f"asb:{digest[:24]}"
+        return asb_incident_id(key, ordinal)
 
 
 def _is_float(text: str) -> bool:

@@ -12,6 +12,7 @@ from api.layers import ALL_CRIME
 from api.live import overlay
 from api.live.journal import Journal, NewEntry
 from api.live.records import Rejected, standardise
+from tests.conftest import BROKEN_POLICE_UK
 
 
 def _crime(**overrides):
@@ -47,16 +48,32 @@ def test_records_are_checked_with_the_batch_rules_and_named_by_position() -> Non
     assert bad_type == Rejected(2, "Crime type", "unknown crime type 'Littering'")
     assert bad_type.message.startswith("record 2, field 'Crime type'")
     assert isinstance(asb_without_id, Rejected) and asb_without_id.field == "recordId"
-    assert isinstance(asb, NewEntry) and asb.payload["incident_id"].startswith("asb:")
+    assert isinstance(asb, NewEntry) and asb.number_by is not None
     assert isinstance(numeric, NewEntry)
 
 
-def test_two_asb_reports_at_one_point_stay_two_incidents() -> None:
-    asb = _crime(**{"Crime ID": "", "Crime type": "Anti-social behaviour"})
-    first, second = standardise("police.uk", [{**asb, "recordId": "a"}, {**asb, "recordId": "b"}])
-    assert first.payload["incident_id"] != second.payload["incident_id"]
-    (again,) = standardise("police.uk", [{**asb, "recordId": "a"}])
-    assert again.payload["incident_id"] == first.payload["incident_id"]
+def test_asb_reports_get_the_ids_the_batch_gives_the_same_rows(tmp_path) -> None:
+    """Anti-social behaviour has no Crime ID: live, identical reports are numbered in the
+    order they arrive (a redelivery takes no number), so a month sent live has the
+    incident ids the batch gives its file, and a later batch load duplicates nothing."""
+    from resolver import readers
+    from resolver.police_uk import parse_street_file
+
+    batch = parse_street_file(BROKEN_POLICE_UK).records["incident_id"]
+    rows = [
+        {**row.values, "recordId": f"line-{row.row_number}"}
+        for row in readers.read_csv(BROKEN_POLICE_UK)
+        if row.values and row.values["Crime type"] == "Anti-social behaviour"
+    ]
+    assert len(rows) >= 2 and rows[0] == {**rows[1], "recordId": rows[0]["recordId"]}
+    journal = Journal(tmp_path / "journal.sqlite")
+    checked = standardise("police.uk", list(reversed(rows)))
+    assert all(isinstance(c, NewEntry) for c in checked)
+    assert journal.append(checked) == [True] * len(rows)
+    assert journal.append(checked[:1]) == [False]  # redelivered: no new number
+    live = [e.payload["incident_id"] for e in journal.pending()]
+    assert sorted(live) == sorted(i for i in batch if i.startswith("asb:"))
+    assert len(set(live)) == len(rows)
 
 
 def test_journal_stores_a_key_once_and_hands_entries_out_in_order(tmp_path) -> None:

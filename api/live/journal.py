@@ -14,7 +14,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS entries (
     outcome     TEXT
 );
 CREATE INDEX IF NOT EXISTS entries_pending ON entries (seq) WHERE applied_at IS NULL;
+CREATE TABLE IF NOT EXISTS numbers (
+    key  TEXT PRIMARY KEY,
+    next INTEGER NOT NULL
+);
 """
 
 
@@ -51,11 +55,18 @@ class Entry:
 
 @dataclass(frozen=True)
 class NewEntry:
+    """A record to journal. Entries with the same ``number_by`` are numbered 0, 1, 2, ... in
+    the order they are accepted (a duplicate delivery takes no number), and ``numbered``
+    turns the payload and its number into the payload stored (an anti-social behaviour
+    report's id: see ``resolver.police_uk.asb_incident_id``)."""
+
     key: str
     source: str
     record_id: str
     kind: str
     payload: dict[str, Any]
+    number_by: str | None = None
+    numbered: Callable[[dict[str, Any], int], dict[str, Any]] | None = None
 
 
 class Journal:
@@ -90,11 +101,26 @@ class Journal:
                         (e.key, e.source, e.record_id, e.kind, json.dumps(e.payload), now),
                     )
                     stored.append(cursor.rowcount == 1)
+                    if cursor.rowcount == 1 and e.number_by is not None and e.numbered:
+                        self._number(e, cursor.lastrowid)
                 self._con.execute("COMMIT")
             except BaseException:
                 self._con.execute("ROLLBACK")
                 raise
         return stored
+
+    def _number(self, entry: NewEntry, seq: int) -> None:
+        """Give a just-inserted entry the next number of its ``number_by`` (inside the
+        caller's transaction, so a number is taken only with the entry it went to)."""
+        (number,) = self._con.execute(
+            "INSERT INTO numbers (key, next) VALUES (?, 1) "
+            "ON CONFLICT (key) DO UPDATE SET next = next + 1 RETURNING next - 1",
+            (entry.number_by,),
+        ).fetchone()
+        payload = entry.numbered(entry.payload, number)
+        self._con.execute(
+            "UPDATE entries SET payload = ? WHERE seq = ?", (json.dumps(payload), seq)
+        )
 
     def pending(self, limit: int = 500) -> list[Entry]:
         """The oldest entries not yet applied, in the order they were accepted."""

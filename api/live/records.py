@@ -11,7 +11,8 @@ batch reader ignores extra columns. The batch parser
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,8 +87,6 @@ def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
         if crime_id is None:
             return Rejected(row, "recordId", "required when there is no Crime ID")
         record_id = f"{crime_id}@{parsed['month']}"
-    if crime_id is None:
-        parsed["incident_id"] = _asb_id(values, record_id)
     payload = {
         name: parsed[name]
         for name in police_uk.RECORD_COLUMNS
@@ -95,15 +94,18 @@ def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
     }
     payload["crime_group"] = POLICE_UK_CRIME_TYPES[parsed["crime_type"]]
     payload["record_ref"] = record_id
-    return NewEntry(key or f"{source}:{record_id}", source, record_id, INCIDENT, payload)
+    entry = NewEntry(key or f"{source}:{record_id}", source, record_id, INCIDENT, payload)
+    if crime_id is None:  # the id comes with its number among identical reports
+        asb_key = police_uk.asb_key(values)
+        numbered = functools.partial(_with_asb_id, asb_key)
+        return dataclasses.replace(entry, number_by=f"{source}|{asb_key}", numbered=numbered)
+    return entry
 
 
-def _asb_id(values: dict[str, str], record_id: str) -> str:
-    """A stable id for anti-social behaviour (published without one): the batch's fields
-    and the record's own id, so two reports at one snap point stay two incidents."""
-    fields = ("Month", "Reported by", "Longitude", "Latitude", "Location", "LSOA code")
-    key = "|".join((*(values[f] for f in fields), values["Crime type"], record_id))
-    return f"asb:{hashlib.sha1(key.encode()).hexdigest()[:24]}"
+def _with_asb_id(asb_key: str, payload: dict[str, Any], number: int) -> dict[str, Any]:
+    """An anti-social behaviour report's payload with the id the batch gives the same row:
+    the ``number``-th report with its fields (see ``police_uk.asb_incident_id``)."""
+    return {**payload, "incident_id": police_uk.asb_incident_id(asb_key, number)}
 
 
 def standardise(
