@@ -2,12 +2,17 @@
 
 Entries are only ever created (cypher/api/audit_append.cypher); nothing updates or
 deletes one. Each says who read what, when, for which purpose, and how many records.
+A read is answered only once its entry is committed. Entries are group-committed: those
+that arrive while a write is in flight go together in the next transaction, so an idle
+API writes each at once and a busy one commits a few times a second, not once per read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,8 +41,51 @@ async def record(
         "records": records,
         "arguments": json.dumps(arguments, sort_keys=True, default=str),
     }
-    await driver.execute_query(statement("api/audit_append"), entry=entry)
+    writer = _writers.get(driver)
+    if writer is None:
+        writer = _writers[driver] = _GroupCommit(driver)
+    await writer.append(entry)
     return entry["entry_id"]
+
+
+MAX_GROUP = 500
+
+
+class _GroupCommit:
+    """One driver's audit writes: at most one transaction in flight; entries that come
+    meanwhile wait for the next, which takes them all (up to MAX_GROUP)."""
+
+    def __init__(self, driver: AsyncDriver) -> None:
+        self._driver = driver
+        self._waiting: list[tuple[dict[str, Any], asyncio.Future]] = []
+        self._writing: asyncio.Task | None = None
+
+    async def append(self, entry: dict[str, Any]) -> None:
+        committed = asyncio.get_running_loop().create_future()
+        self._waiting.append((entry, committed))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write_waiting())
+        # Shielded: a read given up on (timeout) leaves its entry to be written anyway.
+        await asyncio.shield(committed)
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
+            try:
+                await self._driver.execute_query(
+                    statement("api/audit_append"), entries=[entry for entry, _ in group]
+                )
+            except Exception as exc:  # every read of the group fails: none is unaudited
+                for _, committed in group:
+                    if not committed.done():
+                        committed.set_exception(exc)
+            else:
+                for _, committed in group:
+                    if not committed.done():
+                        committed.set_result(None)
+
+
+_writers: weakref.WeakKeyDictionary[AsyncDriver, _GroupCommit] = weakref.WeakKeyDictionary()
 
 
 async def page(

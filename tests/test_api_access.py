@@ -321,6 +321,20 @@ def test_every_person_level_read_is_audited_exactly_once(api, what) -> None:
     assert len(_entries(api, purpose)) == 1
 
 
+def test_concurrent_reads_are_each_audited_once(api) -> None:
+    """Reads arriving together share audit transactions (group commit) but each still gets
+    its own entry, and each answer comes back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    purpose = f"audit burst {uuid.uuid4().hex[:8]}"
+    query = PERSON_READS["linkedCases"].format(p=purpose)
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        bodies = list(pool.map(lambda _: api.gql(query, role="investigator"), range(24)))
+    assert all("errors" not in b and b["data"]["linkedCases"]["people"] for b in bodies)
+    entries = _entries(api, purpose)
+    assert len(entries) == 24 and {e["what"] for e in entries} == {"linkedCases"}
+
+
 def test_steward_reads_are_audited_and_decisions_land_in_the_graph(api) -> None:
     before = api.gql("{ auditLog(first: 1) { totalCount } }", role="auditor")
     queue = api.gql(

@@ -1,4 +1,6 @@
-// Append one audit entry. Created only: no statement anywhere updates or deletes one.
-// $entry: {entry_id, at, who, role, what, purpose, records, arguments}
+// Append audit entries (one group commit). Created only: no statement anywhere updates or
+// deletes one.
+// $entries: [{entry_id, at, who, role, what, purpose, records, arguments}]
+UNWIND $entries AS entry
 CREATE (e:AuditEntry)
-SET e = $entry
+SET e = entry
