@@ -28,11 +28,10 @@ CALL (row, seen) {
       s.kind = 'person', s.source_file = 'live', s.sources = [row.system], s.live = true
   CREATE (s)-[:RESOLVED_TO {match_probability: row.match_probability,
                             model_version: row.model_version, sources: [row.system]}]->(p)
-  WITH s, row WHERE row.pair IS NOT NULL
-  MATCH (l:SourceRecord {key: row.pair.left_key})
-  MERGE (rp:ReviewPair {pair_id: row.pair.pair_id})
-    ON CREATE SET rp += row.pair {.match_probability, .match_weight, .evidence,
-                                  .model_version},
+  WITH s, row.pair AS pair WHERE pair IS NOT NULL
+  MATCH (l:SourceRecord {key: pair.left_key})
+  MERGE (rp:ReviewPair {pair_id: pair.pair_id})
+    ON CREATE SET rp += pair {.match_probability, .match_weight, .evidence, .model_version},
                   rp.status = 'open', rp.live = true
   MERGE (rp)-[:LEFT]->(l)
   MERGE (rp)-[:RIGHT]->(s)
