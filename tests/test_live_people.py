@@ -29,7 +29,12 @@ INGEST = """mutation Ingest($source: String!, $records: [JSON!]!) {
   }
 }"""
 REVIEW_NEEDED = "subscription { reviewNeeded { pairId matchProbability left right } }"
-QUEUE = "{ reviewQueue(first: 100) { edges { node { id matchProbability left { recordId } right { recordId } } } } }"  # noqa: E501
+QUEUE = """query ($after: String) {
+  reviewQueue(first: 100, after: $after) {
+    edges { node { id matchProbability left { recordId } right { recordId } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
 EVIDENCE = """query ($id: ID!) {
   matchEvidence(pairId: $id) { pair { id status modelVersion } comparisons { name matchWeight } }
 }"""
@@ -108,6 +113,19 @@ def test_a_record_linked_live_is_a_candidate_for_the_next(w) -> None:
     }
 
 
+def queued(world, pair_id: str) -> dict:
+    """The pair as reviewQueue lists it (paging through the open pairs)."""
+    after = None
+    while True:
+        page = world.gql(QUEUE, {"after": after}, role="steward")["data"]["reviewQueue"]
+        for edge in page["edges"]:
+            if edge["node"]["id"] == pair_id:
+                return edge["node"]
+        if not page["pageInfo"]["hasNextPage"]:
+            raise AssertionError(f"{pair_id} is not in the review queue")
+        after = page["pageInfo"]["endCursor"]
+
+
 def _uncertain(world) -> dict[str, str]:
     """A record the trained model is unsure of: variants of batch people, scored by the
     same index the API builds (read-only, from the world's warehouse)."""
@@ -150,8 +168,7 @@ def test_an_uncertain_match_is_queued_and_stewards_are_told(w) -> None:
         record(w, event["left"].split(":", 1)[1])["people"][0]["person_id"]
     }  # a person of its own until a steward decides
     assert live["pairs"] == 1
-    queue = w.gql(QUEUE, role="steward")["data"]["reviewQueue"]["edges"]
-    pair = next(e["node"] for e in queue if e["node"]["id"] == event["pairId"])
+    pair = queued(w, event["pairId"])
     assert pair["right"]["recordId"] == "LIVE-UNSURE"
     assert pair["matchProbability"] == pytest.approx(event["matchProbability"])
     evidence = w.gql(EVIDENCE, {"id": event["pairId"]}, role="steward")["data"]["matchEvidence"]
