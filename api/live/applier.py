@@ -84,6 +84,7 @@ class Applier:
         self.harm_weights = harm_weights
         self._people_index = people_index
         self.people: PeopleIndex | None = None  # loaded once this process leads
+        self._people_loaded = False
         self.stats = ApplierStats()
         self._wake = asyncio.Event()
         self._follow_wake = asyncio.Event()
@@ -106,7 +107,10 @@ class Applier:
         try:
             while not self._lead():
                 await asyncio.sleep(LEADER_RETRY_S)
-            self.people = await asyncio.to_thread(self._load_people)
+            try:
+                await self._ready_people()
+            except Exception:  # tried again with the first person records (they wait)
+                log.exception("live: the people model could not be read")
             await self._warm()
             await self._drain()
         finally:
@@ -127,6 +131,11 @@ class Applier:
             return False
         self._lock_file = fd
         return True
+
+    async def _ready_people(self) -> None:
+        if not self._people_loaded:
+            self.people = await asyncio.to_thread(self._load_people)
+            self._people_loaded = True
 
     def _load_people(self) -> PeopleIndex | None:
         """The linking index, with the person records applied live so far (they are not
@@ -200,6 +209,7 @@ class Applier:
         """Each entry's person (seq → Linked) and its graph row."""
         if not entries:
             return {}, []
+        await self._ready_people()  # a failure leaves the batch pending, retried
         index = self.people
         started = time.perf_counter()
         if index is None:

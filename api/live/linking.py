@@ -119,8 +119,9 @@ class PeopleIndex:
         self._linker = Linker(self._existing, settings, log_level=logging.ERROR)
         for column in self._tf_columns(settings):
             self._linker.table_management.compute_tf_table(column)
-        self._next_id = con.execute(f"SELECT coalesce(max(unique_id), -1) + 1 FROM {_EXISTING}")
-        self._next_id = self._next_id.fetchall()[0][0]
+        (self._next_id,) = con.execute(
+            f"SELECT coalesce(max(unique_id), -1) + 1 FROM {_EXISTING}"
+        ).fetchall()[0]
         self._batches = 0
 
     @staticmethod
@@ -248,14 +249,12 @@ class PeopleIndex:
 
 
 def load_index(warehouse_path: Path) -> PeopleIndex | None:
-    """``PeopleIndex.load``, logged: the live path still runs (no linking) without one."""
-    log = logging.getLogger("crimegraph.live")
-    try:
-        index = PeopleIndex.load(warehouse_path)
-    except Exception:
-        log.exception("live: the people model could not be loaded; person records wait")
-        raise
+    """``PeopleIndex.load``, logged when there is no model (person records then become
+    new people)."""
+    index = PeopleIndex.load(warehouse_path)
     if index is None:
-        log.info("live: no trained people model in %s; live person records are new people",
-                 warehouse_path)  # fmt: skip
+        logging.getLogger("crimegraph.live").info(
+            "live: no trained people model in %s; live person records are new people",
+            warehouse_path,
+        )
     return index
