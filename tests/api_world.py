@@ -285,11 +285,12 @@ AGENCY_SPEC = {
     "title": "A person-carrying test source",
     "format": "csv",
     "file": f"{AGENCY}.csv",
-    "entity_types": ["person"],
+    "entity_types": ["person", "incident"],
     "fields": {
         "Nominal Ref": "person_id", "Surname": "surname", "Forename(s)": "forename",
         "DOB": "date_of_birth", "Sex": "sex", "Home Address": "address",
-        "Home Postcode": "postcode",
+        "Home Postcode": "postcode", "Occurrence Ref": "incident_id",
+        "Crime ID": "police_reference", "Involvement": "role",
     },
     "date_formats": {"date_of_birth": ["%d/%m/%Y"]},
 }  # fmt: skip
@@ -333,6 +334,9 @@ def agency_people(n: int) -> list[dict[str, str]]:
             "Sex": "F" if first.index(f) % 2 else "M",
             "Home Address": f"{i} Station Road, Cardiff",
             "Home Postcode": f"CF{10 + i % 40} {i % 9}AB",
+            "Occurrence Ref": f"OCC{i}",
+            "Crime ID": "",
+            "Involvement": "victim",
         }
         rows.append(row)
         if i % 3 == 0:

@@ -73,7 +73,7 @@ def stranger(ref: str) -> dict[str, str]:
     return {
         "Nominal Ref": ref, "Surname": "Quixote-Zebedee", "Forename(s)": "Ignatius",
         "DOB": "29/02/1932", "Sex": "M", "Home Address": "1 Nowhere Lane, Bangor",
-        "Home Postcode": "LL57 2AB",
+        "Home Postcode": "LL57 2AB", "Occurrence Ref": f"OCC-{ref}", "Involvement": "victim",
     }  # fmt: skip
 
 
@@ -276,3 +276,28 @@ def test_a_backlog_is_linked_once_after_a_restart_and_stays_a_candidate(w, tmp_p
     first = {r["people"][0]["person_id"] for r in (applied[0], applied[2])}
     assert linked["people"][0]["person_id"] in first
     assert [len(record(w, f"LIVE-BACKLOG-{n}")["links"]) for n in range(3)] == [1, 1, 1]
+
+
+def test_a_row_quoting_a_crime_id_makes_the_person_party_to_that_incident(w) -> None:
+    crime = w.incidents[0]
+    rows = [
+        {**stranger("LIVE-SUSPECT"), "Forename(s)": "Tudur", "Surname": "Aberconwy",
+         "Crime ID": crime, "Involvement": "suspect", "Occurrence Ref": "OCC-S1"},
+        # the same person in a second row of the same call: another involvement
+        {**stranger("LIVE-SUSPECT"), "Forename(s)": "Tudur", "Surname": "Aberconwy",
+         "Crime ID": w.incidents[1], "Involvement": "witness", "Occurrence Ref": "OCC-S2"},
+    ]  # fmt: skip
+    assert ingest(w, rows)["accepted"] == 2
+    person = record(w, "LIVE-SUSPECT")["people"][0]["person_id"]
+    time.sleep(1.0)
+    assert ingest(w, [{**rows[0], "idempotencyKey": "resend-suspect"}])["accepted"] == 1
+    time.sleep(1.5)
+    with sync_driver(w.neo4j) as drv:
+        found, _, _ = drv.execute_query(statement("test/live_involvements"), person_id=person)
+    parties = sorted((r["incident"], r["role"], r["records"], r["recorded"]) for r in found)
+    assert parties == sorted(
+        [
+            (crime, "suspect", [f"{AGENCY}:LIVE-SUSPECT@OCC-S1"], 1),
+            (w.incidents[1], "witness", [f"{AGENCY}:LIVE-SUSPECT@OCC-S2"], 1),
+        ]
+    )

@@ -181,6 +181,7 @@ class Applier:
         rows = [{**e.payload, "seq": e.seq} for e in incidents]
         people = people_rows.split([e for e in entries if e.kind == PERSON])
         linked, person_rows = await self._link(people.first)
+        person_rows += [people_rows.involvement_row(e) for e in people.again]
         async with self.driver.session() as session:
             tx = await session.begin_transaction()
             try:
@@ -229,6 +230,8 @@ class Applier:
         joined = []
         for r in written:
             seq = r["seq"]
+            if seq not in linked:  # a later row of a record in this batch: outcome below
+                continue
             found = people_rows.outcome(by_seq[seq], linked[seq], r["seen"], r["held_person"])
             outcomes[seq] = found
             decision = json.loads(found)

@@ -24,7 +24,7 @@ _RECORD_FIELDS = ("system", "record_id", "record_ref", "forename", "middle_names
 @dataclass(frozen=True)
 class Split:
     """A batch's person entries: the first entry per record key, and later ones (the
-    same record again under another idempotency key, which changes nothing)."""
+    same record in another row, e.g. another involvement: only that is written)."""
 
     first: list[Entry]
     again: list[Entry]
@@ -85,7 +85,24 @@ def graph_row(entry: Entry, linked: Linked, model_version: int | None) -> dict[s
         "person_dob": p.get("date_of_birth") if p.get("dob_precision") == "day" else None,
         "match_probability": linked.match_probability,
         "model_version": model_version,
+        "role": p.get("role"),
+        "police_reference": p.get("police_reference"),
+        "involvement_only": False,
         "pair": pair,
+    }
+
+
+def involvement_row(entry: Entry) -> dict[str, Any]:
+    """A later row of a record already in this batch: only its involvement is written."""
+    p = entry.payload
+    return {
+        **{f: p.get(f) for f in _RECORD_FIELDS},
+        "seq": entry.seq,
+        "key": record_key(p["system"], p["record_id"]),
+        "role": p.get("role"),
+        "police_reference": p.get("police_reference"),
+        "involvement_only": True,
+        "pair": None,
     }
 
 
