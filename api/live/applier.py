@@ -56,6 +56,12 @@ LEADER_RETRY_S = 1.0
 BACKOFF_S = (0.1, 0.2, 0.5, 1.0, 2.0)
 
 
+def _report_index_failure(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("live: the people model could not be read: %r; person records wait",
+                  task.exception())  # fmt: skip
+
+
 @dataclass
 class ApplierStats:
     applied: int = 0
@@ -84,7 +90,7 @@ class Applier:
         self.harm_weights = harm_weights
         self._people_index = people_index
         self.people: PeopleIndex | None = None  # loaded once this process leads
-        self._people_loaded = False
+        self._people_task: asyncio.Future | None = None
         self.stats = ApplierStats()
         self._wake = asyncio.Event()
         self._follow_wake = asyncio.Event()
@@ -107,10 +113,7 @@ class Applier:
         try:
             while not self._lead():
                 await asyncio.sleep(LEADER_RETRY_S)
-            try:
-                await self._ready_people()
-            except Exception:  # tried again with the first person records (they wait)
-                log.exception("live: the people model could not be read")
+            self._load_people_soon()  # meanwhile incidents are applied
             await self._warm()
             await self._drain()
         finally:
@@ -132,10 +135,17 @@ class Applier:
         self._lock_file = fd
         return True
 
+    def _load_people_soon(self) -> None:
+        self._people_task = asyncio.ensure_future(asyncio.to_thread(self._load_people))
+        self._people_task.add_done_callback(_report_index_failure)
+
     async def _ready_people(self) -> None:
-        if not self._people_loaded:
-            self.people = await asyncio.to_thread(self._load_people)
-            self._people_loaded = True
+        """Wait for the linking index; one that failed to load is tried again (the
+        failure fails the batch, which stays pending and is retried with backoff)."""
+        task = self._people_task
+        if task is None or (task.done() and task.exception() is not None):
+            self._load_people_soon()
+        self.people = await self._people_task
 
     def _load_people(self) -> PeopleIndex | None:
         """The linking index, with the person records applied live so far (they are not
