@@ -40,7 +40,7 @@ from api.layers import LayerStore
 from api.live import overlay, people_rows
 from api.live.broadcast import Broadcaster
 from api.live.journal import Entry, Journal
-from api.live.linking import PeopleIndex
+from api.live.linking import Linked, PeopleIndex
 from api.live.people_records import PERSON
 from api.live.records import INCIDENT
 from graph.cypher import statement
@@ -216,7 +216,7 @@ class Applier:
         self.stats.new_incidents += sum(1 for e in incidents if outcomes.get(e.seq) == NEW)
         self._follow_wake.set()
 
-    async def _link(self, entries: list[Entry]) -> tuple[dict[int, object], list[dict]]:
+    async def _link(self, entries: list[Entry]) -> tuple[dict[int, Linked], list[dict]]:
         """Each entry's person (seq → Linked) and its graph row."""
         if not entries:
             return {}, []

@@ -227,7 +227,16 @@ class PeopleIndex:
 
     def add(self, records: list[tuple[dict[str, Any], str]]) -> None:
         """Make (payload, person id) records candidates for later ones (once the graph
-        holds them)."""
+        holds them); a record the index holds already (by key) is left as it is."""
+        keys = [record_key(p["system"], p["record_id"]) for p, _ in records]
+        held = {k for (k,) in self.con.execute(
+            f"SELECT key FROM {_IDS} WHERE key IN (SELECT unnest(?::VARCHAR[]))", [keys]
+        ).fetchall()}  # fmt: skip
+        fresh = {}
+        for key, record in zip(keys, records, strict=True):
+            if key not in held:
+                fresh.setdefault(key, record)
+        records = list(fresh.values())
         if not records:
             return
         self._prepare_new([payload for payload, _person in records])
