@@ -128,6 +128,16 @@ def queued(world, pair_id: str) -> dict:
         after = page["pageInfo"]["endCursor"]
 
 
+def test_the_same_new_person_twice_in_one_call_is_one_person(w) -> None:
+    twin = {**stranger("LIVE-ONE-CALL-1"), "Forename(s)": "Eurig", "Surname": "Cadwaladr",
+            "DOB": "11/11/1961", "Home Postcode": "LL65 1AB"}  # fmt: skip
+    again = {**twin, "Nominal Ref": "LIVE-ONE-CALL-2", "Home Address": "1 Nowhere Ln, Bangor"}
+    assert ingest(w, [twin, again])["accepted"] == 2
+    one, two = record(w, "LIVE-ONE-CALL-1"), record(w, "LIVE-ONE-CALL-2")
+    assert one["people"][0]["person_id"] == two["people"][0]["person_id"]
+    assert record(w, "LIVE-ONE-CALL-2")["people"][0]["record_count"] == 2
+
+
 def _uncertain(world) -> dict[str, str]:
     """A record the trained model is unsure of: variants of batch people, scored by the
     same index the API builds (read-only, from the world's warehouse)."""

@@ -8,7 +8,9 @@ them with Splink 5's ``predict_between`` (the trained model and blocking rules, 
 frequencies from the resolved records). A record's best existing match decides
 (``decide``): at or above the top of the review band it joins that person; inside the band
 it becomes a person of its own and the pair goes to the stewards' queue; below, a new
-person. Records the graph has taken join the index, so later live records can match them.
+person (or, when the model is sure it is the same as an earlier new record of its batch,
+that one's new person). Records the graph has taken join the index, so later live
+records can match them.
 """
 
 from __future__ import annotations
@@ -123,6 +125,7 @@ class PeopleIndex:
             f"SELECT coalesce(max(unique_id), -1) + 1 FROM {_EXISTING}"
         ).fetchall()[0]
         self._batches = 0
+        self._same: set[tuple[int, int]] = set()  # sure pairs within the last batch
 
     @staticmethod
     def _tf_columns(settings: dict) -> list[str]:
@@ -207,6 +210,17 @@ class PeopleIndex:
             """
         ).fetchall()
         predictions.drop_table_from_database_and_remove_from_cache()
+        within = self._linker.inference.predict_within(
+            new, threshold_match_probability=REVIEW_BAND[1], warning_mode="never"
+        )
+        first = self._next_id
+        self._same = {
+            (min(a, b) - first, max(a, b) - first)
+            for a, b in self.con.execute(
+                f"SELECT unique_id_l, unique_id_r FROM {within.physical_name}"
+            ).fetchall()
+        }
+        within.drop_table_from_database_and_remove_from_cache()
         return [
             None if key is None else Match(key, person, float(p), float(w), json.loads(evidence))
             for _uid, key, person, p, w, evidence in rows
@@ -215,12 +229,15 @@ class PeopleIndex:
     def link(self, entries: list[tuple[str, dict[str, Any]]]) -> list[Linked]:
         """Decide each (idempotency key, payload): which person it is, and how sure."""
         matches = self.best_matches([payload for _key, payload in entries])
-        out = []
-        for (idempotency_key, payload), best in zip(entries, matches, strict=True):
+        out: list[Linked] = []
+        for n, ((idempotency_key, payload), best) in enumerate(zip(entries, matches, strict=True)):
             key = record_key(payload["system"], payload["record_id"])
             decision = decide(best.match_probability if best else None)
+            earlier = next((m for m in range(n) if (m, n) in self._same), None)
             if decision == LINK and best is not None:
                 out.append(Linked(key, LINK, best.person_id, best.match_probability, best))
+            elif decision == NEW and earlier is not None:  # the same new person, twice
+                out.append(Linked(key, LINK, out[earlier].person_id, 1.0, None))
             else:
                 out.append(Linked(key, decision, new_person_id(idempotency_key), 1.0, best))
         return out
