@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from api.live.linking import PeopleIndex, decide
+from api.live.linking import PeopleIndex
 from benchmarks.report import write_figures
 from crimegraph.settings import load_settings
 from resolver.linkage.warehouse_people import resolve_warehouse_people
@@ -88,8 +88,7 @@ def main() -> None:
         index.add([(p, link.person_id) for p, link in zip(batch, linked, strict=True)])
         add_seconds.append(time.perf_counter() - start)
         for link in linked:
-            best = link.best.match_probability if link.best else None
-            decisions[decide(best)] += 1
+            decisions[link.decision] += 1
     index.close()
     figures |= {
         "link_batch_seconds_p50": _percentile(seconds, 50),
