@@ -42,8 +42,7 @@ def _records(warehouse_path: Path, count: int) -> list[dict]:
         rows = con.execute(
             "SELECT source_system, forename, middle_names, surname, "
             "CAST(date_of_birth AS VARCHAR), dob_precision, sex, address, postcode "
-            "FROM person_records USING SAMPLE reservoir(? ROWS) REPEATABLE (7)",
-            [count],
+            f"FROM person_records USING SAMPLE reservoir({int(count)} ROWS) REPEATABLE (7)"
         ).fetchall()
     out = []
     for n, (system, forename, middle, surname, dob, precision, sex, address, postcode) in enumerate(

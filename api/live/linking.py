@@ -125,7 +125,7 @@ class PeopleIndex:
             f"SELECT coalesce(max(unique_id), -1) + 1 FROM {_EXISTING}"
         ).fetchall()[0]
         self._batches = 0
-        self._same: set[tuple[int, int]] = set()  # sure pairs within the last batch
+        self._new = None  # the last batch, as registered with Splink
 
     @staticmethod
     def _tf_columns(settings: dict) -> list[str]:
@@ -210,30 +210,38 @@ class PeopleIndex:
             """
         ).fetchall()
         predictions.drop_table_from_database_and_remove_from_cache()
+        self._new = new
+        return [
+            None if key is None else Match(key, person, float(p), float(w), json.loads(evidence))
+            for _uid, key, person, p, w, evidence in rows
+        ]
+
+    def _sure_pairs(self) -> set[tuple[int, int]]:
+        """(earlier, later) positions of records in the last batch the model is sure are
+        the same person."""
         within = self._linker.inference.predict_within(
-            new, threshold_match_probability=REVIEW_BAND[1], warning_mode="never"
+            self._new, threshold_match_probability=REVIEW_BAND[1], warning_mode="never"
         )
         first = self._next_id
-        self._same = {
+        pairs = {
             (min(a, b) - first, max(a, b) - first)
             for a, b in self.con.execute(
                 f"SELECT unique_id_l, unique_id_r FROM {within.physical_name}"
             ).fetchall()
         }
         within.drop_table_from_database_and_remove_from_cache()
-        return [
-            None if key is None else Match(key, person, float(p), float(w), json.loads(evidence))
-            for _uid, key, person, p, w, evidence in rows
-        ]
+        return pairs
 
     def link(self, entries: list[tuple[str, dict[str, Any]]]) -> list[Linked]:
         """Decide each (idempotency key, payload): which person it is, and how sure."""
         matches = self.best_matches([payload for _key, payload in entries])
+        decisions = [decide(m.match_probability if m else None) for m in matches]
+        same = self._sure_pairs() if decisions.count(NEW) > 1 else set()
         out: list[Linked] = []
         for n, ((idempotency_key, payload), best) in enumerate(zip(entries, matches, strict=True)):
             key = record_key(payload["system"], payload["record_id"])
-            decision = decide(best.match_probability if best else None)
-            earlier = next((m for m in range(n) if (m, n) in self._same), None)
+            decision = decisions[n]
+            earlier = next((m for m in range(n) if (m, n) in same), None)
             if decision == LINK and best is not None:
                 out.append(Linked(key, LINK, best.person_id, best.match_probability, best))
             elif decision == NEW and earlier is not None:  # the same new person, twice
