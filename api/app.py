@@ -27,6 +27,8 @@ from api.live.applier import Applier
 from api.live.broadcast import Broadcaster
 from api.live.http import ingest_endpoint
 from api.live.journal import Journal
+from api.live.linking import load_index
+from api.live.people_records import person_sources, registry_dir
 from api.schema import build_schema
 from api.tiles import tile_endpoint
 from api.web import web_routes
@@ -111,8 +113,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             lambda: app.state.layers.store,
             Broadcaster(),
             load_harm_weights(),
+            people_index=lambda: load_index(settings.warehouse_path),
         )
-        app.state.live = intake.Live(journal, applier, applier.broadcaster)
+        people = await run_in_threadpool(person_sources, registry_dir(settings.data_dir))
+        app.state.live = intake.Live(journal, applier, applier.broadcaster, people)
         await run_in_threadpool(applier.restore, app.state.layers.store)
         task = asyncio.create_task(applier.run(), name="live-applier")
         task.add_done_callback(_report_stopped)

@@ -19,6 +19,7 @@ BENCHMARKS = (
     ("responsible", []),
     ("api", []),
     ("live", []),
+    ("live_linking", []),
     ("web", []),
 )
 

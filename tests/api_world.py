@@ -277,3 +277,116 @@ def graph_counts(settings: Settings) -> dict[str, int]:
 
     with sync_driver(settings) as drv:
         return counts(drv)
+
+
+AGENCY = "test_agency"
+AGENCY_SPEC = {
+    "system": AGENCY,
+    "title": "A person-carrying test source",
+    "format": "csv",
+    "file": f"{AGENCY}.csv",
+    "entity_types": ["person", "incident"],
+    "fields": {
+        "Nominal Ref": "person_id", "Surname": "surname", "Forename(s)": "forename",
+        "DOB": "date_of_birth", "Sex": "sex", "Home Address": "address",
+        "Home Postcode": "postcode", "Occurrence Ref": "incident_id",
+        "Crime ID": "police_reference", "Involvement": "role",
+    },
+    "date_formats": {"date_of_birth": ["%d/%m/%Y"]},
+}  # fmt: skip
+AGENCY_COLUMNS = list(AGENCY_SPEC["fields"])
+
+
+def agency_people(n: int) -> list[dict[str, str]]:
+    """Distinct people (a population for the model to learn from), a third of them
+    recorded twice with a slip in the surname, as rows of the test agency's extract."""
+    first = [
+        "Gareth",
+        "Sian",
+        "Owain",
+        "Ffion",
+        "Dylan",
+        "Nia",
+        "Huw",
+        "Eleri",
+        "Iwan",
+        "Carys",
+        "Aled",
+        "Bethan",
+        "Rhodri",
+        "Lowri",
+        "Emyr",
+        "Catrin",
+        "Geraint",
+        "Mali",
+    ]
+    last = ["Davies", "Williams", "Thomas", "Roberts", "Hughes", "Lewis", "Morgan", "Griffiths",
+            "Edwards", "Owen", "Rees", "Jenkins", "Price", "Lloyd", "Powell", "Parry", "Bowen",
+            "Pugh", "Vaughan", "Watkins", "Howells", "Prosser", "Meredith"]  # fmt: skip
+    rows = []
+    for i in range(n):
+        f, s = first[i % len(first)], last[(i // len(first)) % len(last)]
+        row = {
+            "Nominal Ref": f"F{i}",
+            "Surname": s,
+            "Forename(s)": f,
+            "DOB": f"{1 + (i * 7) % 28:02d}/{1 + (i * 5) % 12:02d}/{1940 + (i * 11) % 65}",
+            "Sex": "F" if first.index(f) % 2 else "M",
+            "Home Address": f"{i} Station Road, Cardiff",
+            "Home Postcode": f"CF{10 + i % 40} {i % 9}AB",
+            "Occurrence Ref": f"OCC{i}",
+            "Crime ID": "",
+            "Involvement": "victim",
+        }
+        rows.append(row)
+        if i % 3 == 0:
+            typo = s[:-1] + ("e" if s[-1] != "e" else "a")
+            rows.append({**row, "Nominal Ref": f"O{i}", "Surname": typo,
+                         "Home Address": f"{i} Station Rd, Cardiff"})  # fmt: skip
+    return rows
+
+
+def _resolved_agency(settings: Settings, people: int) -> None:
+    """The test agency's extract and registry YAML where the live path looks for sources,
+    ingested into the warehouse and resolved (a trained people model, person links)."""
+    import csv
+
+    import yaml
+
+    from resolver.linkage.warehouse_people import resolve_warehouse_people
+
+    folder = settings.data_dir / "simulated"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{AGENCY}.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, AGENCY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(agency_people(people))
+    spec = folder / f"{AGENCY}.yaml"
+    spec.write_text(yaml.safe_dump(AGENCY_SPEC), encoding="utf-8")
+    pipeline.ingest_source(settings, spec)
+    with warehouse.connect(settings.warehouse_path) as con:
+        resolve_warehouse_people(con)
+
+
+@contextlib.contextmanager
+def people_world(
+    neo4j_settings: Settings, data_dir: Path, people: int = 600, **env: str
+) -> Iterator[World]:
+    """The fixture crimes and a resolved person source in the warehouse and the graph
+    (batch-loaded), and a server over them whose live path links people."""
+    _empty_graph(neo4j_settings)
+    settings = dataclasses.replace(load_settings(), data_dir=data_dir)
+    pipeline.ingest_police_uk(settings, [str(BROKEN_POLICE_UK)])
+    _resolved_agency(settings, people)
+    with warehouse.connect(settings.warehouse_path) as con:
+        rows = con.execute(
+            "SELECT incident_id, location_id FROM incidents WHERE location_id IS NOT NULL "
+            "ORDER BY incident_id"
+        ).fetchall()
+    with sync_driver(neo4j_settings) as drv, warehouse.connect(settings.warehouse_path) as con:
+        load_graph(con, drv)
+    cells, lsoa = _write_layers(settings.warehouse_path)
+    tokens = {role: issue_jwt(JWT_SECRET, role, f"test-{role}") for role in ROLES}
+    with serve(neo4j_settings, data_dir, **env) as url:
+        yield World(url, tokens, [r[0] for r in rows], cells, lsoa, rows[0][1], neo4j_settings,
+                    data_dir)  # fmt: skip

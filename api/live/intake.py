@@ -8,7 +8,7 @@ rejected with the record number, field and reason.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from api.live import records as live_records
 from api.live.applier import Applier
 from api.live.broadcast import Broadcaster
 from api.live.journal import Journal, NewEntry
+from resolver.sources import SourceSpec
 
 MAX_RECORDS = 1000
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -38,6 +39,7 @@ class Live:
     journal: Journal
     applier: Applier
     broadcaster: Broadcaster
+    people: dict[str, SourceSpec] = field(default_factory=dict)  # person sources by name
 
 
 def journal_path(data_dir: Path) -> Path:
@@ -53,16 +55,16 @@ class IntakeError(ValueError):
 
 
 def _check(
-    source: str, records: list[Any], rows: list[int] | None
+    live: Live, source: str, records: list[Any], rows: list[int] | None
 ) -> list[NewEntry | live_records.Rejected]:
-    if source not in live_records.SOURCES:
+    known = live_records.sources(live.people)
+    if source not in known:
         raise IntakeError(
-            "source",
-            f"unknown source {source!r}; live ingest takes: {', '.join(live_records.SOURCES)}",
+            "source", f"unknown source {source!r}; live ingest takes: {', '.join(known)}"
         )
     if len(records) > MAX_RECORDS:
         raise IntakeError("records", f"at most {MAX_RECORDS} records per call, got {len(records)}")
-    return live_records.standardise(source, records, rows)
+    return live_records.standardise(source, records, rows, live.people)
 
 
 async def ingest(
@@ -70,7 +72,7 @@ async def ingest(
 ) -> list[RecordStatus]:
     """Per record, in order: accepted (durably journalled), duplicate or rejected;
     ``rows`` numbers the records (default 1, 2, ...)."""
-    checked = await asyncio.to_thread(_check, source, records, rows)
+    checked = await asyncio.to_thread(_check, live, source, records, rows)
     numbers = rows or list(range(1, len(records) + 1))
     entries = [c for c in checked if isinstance(c, NewEntry)]
     stored = await asyncio.to_thread(live.journal.append, entries) if entries else []

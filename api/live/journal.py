@@ -161,6 +161,18 @@ class Journal:
             ).fetchall()
         return [_entry(r) for r in rows]
 
+    def outcomes(self, kind: str, after: int = 0, limit: int = -1) -> list[tuple[Entry, str]]:
+        """Applied entries of one kind with ``seq`` above ``after`` and what applying each
+        gave, in order (person records: which person, and any review pair)."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT seq, key, source, record_id, kind, payload, accepted_at, applied_at, "
+                "outcome FROM entries WHERE applied_at IS NOT NULL AND kind = ? AND seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (kind, after, limit),
+            ).fetchall()
+        return [(_entry(r[:-1]), r[-1]) for r in rows]
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             total, pending = self._con.execute(

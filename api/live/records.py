@@ -1,5 +1,6 @@
 """One live record checked and standardised exactly as the batch ingest would.
 
+Person records from the other source systems are in ``api.live.people_records``.
 A police.uk record is the street-level CSV row as a JSON object (``Crime ID``, ``Month``,
 ``Reported by``, ``Longitude``, ``Latitude``, ``Location``, ``LSOA code``, ``Crime type``,
 ...) plus ``recordId`` (the source's id for the record: required for anti-social
@@ -20,9 +21,9 @@ from api.live.journal import NewEntry
 from resolver import police_uk
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
 from resolver.readers import SourceRow
+from resolver.sources import SourceSpec
 
 INCIDENT = "incident"
-SOURCES = (police_uk.SOURCE,)
 MAX_ID = 200
 _META = ("recordId", "idempotencyKey")
 
@@ -41,7 +42,7 @@ class Rejected:
         return f"{where}: {self.reason}"
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -49,7 +50,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _identifier(record: dict[str, Any], name: str, row: int) -> str | Rejected | None:
+def identifier(record: dict[str, Any], name: str, row: int) -> str | Rejected | None:
     value = record.get(name)
     if value is None or value == "":
         return None
@@ -68,11 +69,11 @@ def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
     values: dict[str, str] = {}
     for name in police_uk.HEADER:
         try:
-            values[name] = _text(record.get(name))
+            values[name] = text(record.get(name))
         except TypeError as exc:
             return Rejected(row, name, f"must be a string or number, got {exc}")
-    record_id = _identifier(record, "recordId", row)
-    key = _identifier(record, "idempotencyKey", row)
+    record_id = identifier(record, "recordId", row)
+    key = identifier(record, "idempotencyKey", row)
     for found in (record_id, key):
         if isinstance(found, Rejected):
             return found
@@ -109,11 +110,25 @@ def _with_asb_id(asb_key: str, payload: dict[str, Any], number: int) -> dict[str
 
 
 def standardise(
-    source: str, records: list[Any], rows: list[int] | None = None
+    source: str,
+    records: list[Any],
+    rows: list[int] | None = None,
+    people: dict[str, SourceSpec] | None = None,
 ) -> list[NewEntry | Rejected]:
     """Each record as an entry or a rejection, in order; ``rows`` numbers them for the
-    messages (default 1, 2, ...)."""
-    if source != police_uk.SOURCE:
-        raise ValueError(f"unknown source {source!r}; live ingest takes: {', '.join(SOURCES)}")
+    messages (default 1, 2, ...). ``people``: the person-carrying sources by name
+    (``api.live.people_records``)."""
+    from api.live import people_records
+
     numbers = rows or list(range(1, len(records) + 1))
+    if source in (people or {}):
+        return people_records.standardise(people[source], records, numbers)
+    if source != police_uk.SOURCE:
+        known = ", ".join(sources(people))
+        raise ValueError(f"unknown source {source!r}; live ingest takes: {known}")
     return [police_uk_record(source, r, n) for n, r in zip(numbers, records, strict=True)]
+
+
+def sources(people: dict[str, SourceSpec] | None = None) -> list[str]:
+    """The sources live ingest takes: police.uk and every person-carrying source."""
+    return [police_uk.SOURCE, *sorted(people or {})]

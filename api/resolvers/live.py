@@ -32,7 +32,12 @@ def live(info: Info) -> intake.Live:
 async def ingest_records(
     info: Info,
     system: Annotated[
-        str, strawberry.argument(name="source", description="The source system, e.g. police.uk.")
+        str,
+        strawberry.argument(
+            name="source",
+            description="The source system: police.uk, or a registered person-carrying source "
+            "(its registry YAML's system name, e.g. police_a).",
+        ),
     ],
     records: list[JSON],
 ) -> IngestResult:

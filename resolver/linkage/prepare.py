@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 CONTRACT_COLUMNS = (
     "source_system", "source_record_id", "forename", "surname", "date_of_birth", "sex",
@@ -98,18 +99,36 @@ def load_contract_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str = "
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
-def prepare(con: duckdb.DuckDBPyConnection, source: str = "raw_input") -> None:
-    """Create `people_prepared` (one row per input row, `unique_id` = input order)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE name_aliases (name VARCHAR, aliases VARCHAR[])")
-    con.executemany("INSERT INTO name_aliases VALUES (?, ?)", name_aliases())
+def _name_alias_table(con: duckdb.DuckDBPyConnection) -> None:
+    """`name_aliases` as a temp table, loaded once per connection (the live path prepares
+    every batch of new records on the same connection)."""
+    if con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'name_aliases' AND temporary"
+    ).fetchall()[0][0]:
+        return
+    names, aliases = zip(*name_aliases(), strict=True)
+    table = pa.table({"name": list(names), "aliases": list(aliases)})
+    con.register("name_aliases_arrow", table)
+    con.execute("CREATE TEMP TABLE name_aliases AS SELECT * FROM name_aliases_arrow")
+    con.unregister("name_aliases_arrow")
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    source: str = "raw_input",
+    target: str = "people_prepared",
+    first_id: int = 0,
+) -> None:
+    """Create `target` (one row per input row, `unique_id` = `first_id` + input order)."""
+    _name_alias_table(con)
     address_sql = _expand_abbreviations(f"regexp_replace(address_upper, '{POSTCODE_AT_END}', '')")
     day = _date_sql("date_of_birth", DATE_FORMATS)
     month = _date_sql("date_of_birth", MONTH_FORMATS)
     con.execute(
         f"""
-        CREATE OR REPLACE TABLE people_prepared AS
+        CREATE OR REPLACE TABLE {target} AS
         WITH base AS (
-            SELECT row_number() OVER () - 1 AS unique_id,
+            SELECT row_number() OVER () - 1 + {int(first_id)} AS unique_id,
                    coalesce(source_system, '') AS source_system,
                    coalesce(source_record_id, '') AS source_record_id,
                    {_clean_name("forename")} AS forename_full,

@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS person_lineage (
 """
 
 # One row per person record, in the contract's columns; partial dates keep their precision.
-_RECORDS = """
+CONTRACT_RECORDS = """
 SELECT source_system,
        person_record_id AS source_record_id,
        concat_ws(' ', forename, middle_names) AS forename,
@@ -67,7 +67,7 @@ class PeopleRun:
 def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
     """Resolve every person record in the warehouse; ids stable against the last run."""
     con.execute(SCHEMA)
-    records = con.sql(_RECORDS).to_arrow_table()
+    records = con.sql(CONTRACT_RECORDS).to_arrow_table()
     if records.num_rows == 0:
         raise ValueError("no person records in the warehouse: ingest some sources first")
     steward = review.decisions(con)
