@@ -27,6 +27,14 @@ def serve(
         int,
         typer.Option(min=1, help="Server processes; each holds its own layers in memory (~1 GB)."),
     ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="One log line per request (off behind a proxy that logs them; person-level "
+            "reads are in the audit log either way).",
+        ),
+    ] = True,
 ) -> None:
     """Serve the GraphQL API, the map (/) and the review page (/review) with uvicorn."""
     import uvicorn
@@ -45,6 +53,7 @@ def serve(
         loop="uvloop",
         http="httptools",
         log_level="info",
+        access_log=access_log,
     )
 
 
@@ -99,7 +108,7 @@ def demo(
                 daemon=True,
             )
             feed.start()
-        serve(host=None, port=None, workers=1)
+        serve(host=None, port=None, workers=1, access_log=True)
 
 
 def _replay_in_background(settings, month: str, rate: float) -> None:
