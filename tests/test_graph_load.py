@@ -61,6 +61,32 @@ def test_reload_writes_nothing_and_every_record_keeps_its_provenance(
         assert row["records"] and set(row["sources"]) <= set(row["person_sources"])
 
 
+def test_load_command_reports_each_step_and_the_graph(
+    people_warehouse, neo4j_settings, neo4j_driver
+) -> None:
+    """`crimegraph load` as a user runs it: a table of what each step wrote, then the
+    graph's counts, which match the graph."""
+    empty_graph(neo4j_driver)
+    env = {
+        **os.environ,
+        "CRIMEGRAPH_DATA_DIR": str(people_warehouse.parent),
+        "NEO4J_URI": neo4j_settings.neo4j_uri,
+        "NEO4J_USER": neo4j_settings.neo4j_user,
+        "NEO4J_PASSWORD": neo4j_settings.neo4j_password,
+        "COLUMNS": "200",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "crimegraph.cli", "load"], env=env, capture_output=True, text=True
+    )
+    output = done.stdout + done.stderr  # the CLI's console writes to stderr
+    assert done.returncode == 0, output
+    assert "seconds" in output and "incidents" in output
+    incidents = graph_counts(neo4j_driver)["node:Incident"]
+    assert f"node:Incident {incidents:>10,}".split() == next(
+        line.split() for line in output.splitlines() if "node:Incident" in line
+    )
+
+
 def test_killed_load_run_again_gives_the_clean_graph(
     people_warehouse, neo4j_settings, neo4j_driver
 ) -> None:

@@ -36,8 +36,8 @@ def load() -> None:
     for column in ("step", "created", "updated", "deleted", "unchanged", "seconds"):
         table.add_column(column, justify="left" if column == "step" else "right")
     for name, s in report.steps.items():
-        counts = (f"{n:,}" for n in (s.created, s.updated, s.deleted, s.unchanged))
-        table.add_row(name, *counts, f"{s.diff_seconds + s.write_seconds:.1f}")
+        rows = (f"{n:,}" for n in (s.created, s.updated, s.deleted, s.unchanged))
+        table.add_row(name, *rows, f"{s.diff_seconds + s.write_seconds:.1f}")
     console.print(table)
     console.print("graph now holds:")
     for key, count in counts.items():
