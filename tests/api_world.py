@@ -26,6 +26,7 @@ from graph.cypher import statement
 from graph.load import load_graph
 from resolver import warehouse
 from tests.conftest import BROKEN_POLICE_UK, empty_graph, free_port
+from tests.names import FORENAMES, SURNAMES
 
 JWT_SECRET = secrets.token_urlsafe(32)
 PERSON_A, PERSON_B, PERSON_C = "P-A", "P-B", "P-C"
@@ -300,29 +301,7 @@ AGENCY_COLUMNS = list(AGENCY_SPEC["fields"])
 def agency_people(n: int) -> list[dict[str, str]]:
     """Distinct people (a population for the model to learn from), a third of them
     recorded twice with a slip in the surname, as rows of the test agency's extract."""
-    first = [
-        "Gareth",
-        "Sian",
-        "Owain",
-        "Ffion",
-        "Dylan",
-        "Nia",
-        "Huw",
-        "Eleri",
-        "Iwan",
-        "Carys",
-        "Aled",
-        "Bethan",
-        "Rhodri",
-        "Lowri",
-        "Emyr",
-        "Catrin",
-        "Geraint",
-        "Mali",
-    ]
-    last = ["Davies", "Williams", "Thomas", "Roberts", "Hughes", "Lewis", "Morgan", "Griffiths",
-            "Edwards", "Owen", "Rees", "Jenkins", "Price", "Lloyd", "Powell", "Parry", "Bowen",
-            "Pugh", "Vaughan", "Watkins", "Howells", "Prosser", "Meredith"]  # fmt: skip
+    first, last = FORENAMES, SURNAMES
     rows = []
     for i in range(n):
         f, s = first[i % len(first)], last[(i // len(first)) % len(last)]

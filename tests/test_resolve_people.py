@@ -10,6 +10,7 @@ import pytest
 
 from resolver.linkage.people import ContractError, resolve_people_file
 from resolver.linkage.prepare import CONTRACT_COLUMNS
+from tests.names import FORENAMES, SURNAMES
 
 PEOPLE = [
     # (system, id, forename, surname, dob, sex, address, postcode, true person)
@@ -37,29 +38,7 @@ PEOPLE = [
 
 def _filler(n: int) -> list[tuple]:
     """Distinct people (a population to learn from), a third of them recorded twice."""
-    first = [
-        "Gareth",
-        "Sian",
-        "Owain",
-        "Ffion",
-        "Dylan",
-        "Nia",
-        "Huw",
-        "Eleri",
-        "Iwan",
-        "Carys",
-        "Aled",
-        "Bethan",
-        "Rhodri",
-        "Lowri",
-        "Emyr",
-        "Catrin",
-        "Geraint",
-        "Mali",
-    ]
-    last = ["Davies", "Williams", "Thomas", "Roberts", "Hughes", "Lewis", "Morgan", "Griffiths",
-            "Edwards", "Owen", "Rees", "Jenkins", "Price", "Lloyd", "Powell", "Parry", "Bowen",
-            "Pugh", "Vaughan", "Watkins", "Howells", "Prosser", "Meredith"]  # fmt: skip
+    first, last = FORENAMES, SURNAMES
     rows = []
     for i in range(n):
         f, s = first[i % len(first)], last[(i // len(first)) % len(last)]
