@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from api.auth import issue_jwt
 from crimegraph import pipeline
@@ -217,3 +218,43 @@ def test_pages_fit_a_laptop_screen(page) -> None:
         width = page.evaluate("document.documentElement.scrollWidth")
         height = page.evaluate("document.documentElement.scrollHeight")
         assert (width, height) == (LAPTOP["width"], LAPTOP["height"]), path
+
+
+def test_map_counts_and_draws_a_live_incident_without_a_reload(page, api_url) -> None:
+    """A record sent to the ingest API reaches the open map over its subscription."""
+    import uuid
+
+    import httpx
+
+    open_map(page, "analyst")
+    ingest = {"authorization": f"Bearer {issue_jwt(SECRET, 'ingest', 'web-test-feed')}"}
+    mutation = (
+        'mutation($r: [JSON!]!) { ingestRecords(source: "police.uk", records: $r) { accepted } }'
+    )
+    for _ in range(10):  # the page subscribes once its layers are in; until then, send again
+        record = {
+            "Crime ID": f"web-live-{uuid.uuid4().hex}",
+            "Month": MONTHS[-1],
+            "Reported by": "Gwent Police",
+            "Falls within": "Gwent Police",
+            "Longitude": "-3.0",
+            "Latitude": "51.6",
+            "Location": "On or near a test street",
+            "LSOA code": "W01001500",
+            "Crime type": "Robbery",
+        }
+        body = httpx.post(
+            f"{api_url}/graphql",
+            json={"query": mutation, "variables": {"r": [record]}},
+            headers=ingest,
+            timeout=30,
+        ).json()
+        assert body["data"]["ingestRecords"]["accepted"] == 1, body
+        try:
+            page.wait_for_selector("body[data-live-incidents]", timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    assert int(page.evaluate("document.body.dataset.liveIncidents")) >= 1
+    assert page.inner_text("#live").startswith("Live: ")
+    screenshot(page, "map-live-incident")
