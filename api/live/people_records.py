@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from api.live.journal import NewEntry
-from api.live.records import Rejected, identifier, text
+from api.live.records import Rejected, read_record
 from resolver.source_ingest import RowMapper, RowRejected, map_row
 from resolver.sources import SourceSpec, SourceSpecError, load_spec
 
@@ -68,19 +68,11 @@ def person_record(
     spec: SourceSpec, mapper: RowMapper, record: Any, row: int
 ) -> NewEntry | Rejected:
     """A source row as a journal entry of kind ``person``, or why it is refused."""
-    if not isinstance(record, dict):
-        return Rejected(row, None, f"must be a JSON object, got {type(record).__name__}")
-    values: dict[str, str | None] = {}
-    for column in spec.fields:
-        try:
-            values[column] = text(record.get(column)) or None
-        except TypeError as exc:
-            return Rejected(row, column, f"must be a string or number, got {exc}")
-    record_id = identifier(record, "recordId", row)
-    key = identifier(record, "idempotencyKey", row)
-    for found in (record_id, key):
-        if isinstance(found, Rejected):
-            return found
+    read = read_record(record, spec.fields, row)
+    if isinstance(read, Rejected):
+        return read
+    texts, record_id, key = read
+    values: dict[str, str | None] = {column: value or None for column, value in texts.items()}
     warnings: list[tuple[str, str]] = []
     try:
         person, incident, role = map_row(mapper, values, record_id or _NO_ID, warnings)

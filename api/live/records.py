@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,12 +63,15 @@ def identifier(record: dict[str, Any], name: str, row: int) -> str | Rejected | 
     return text
 
 
-def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
-    """A police.uk street-level record as a journal entry, or why it is refused."""
+def read_record(
+    record: Any, columns: Iterable[str], row: int
+) -> tuple[dict[str, str], str | None, str | None] | Rejected:
+    """A live record's columns as text, its ``recordId`` and its ``idempotencyKey``, or
+    why it cannot be read (not an object, a value that is not text, a bad id)."""
     if not isinstance(record, dict):
         return Rejected(row, None, f"must be a JSON object, got {type(record).__name__}")
     values: dict[str, str] = {}
-    for name in police_uk.HEADER:
+    for name in columns:
         try:
             values[name] = text(record.get(name))
         except TypeError as exc:
@@ -77,6 +81,15 @@ def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
     for found in (record_id, key):
         if isinstance(found, Rejected):
             return found
+    return values, record_id, key
+
+
+def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
+    """A police.uk street-level record as a journal entry, or why it is refused."""
+    read = read_record(record, police_uk.HEADER, row)
+    if isinstance(read, Rejected):
+        return read
+    values, record_id, key = read
     parser = police_uk._FileParser(f"live:{source}")
     parser.accept(SourceRow(row, values, ",".join(values.values())))
     if parser.result.rejections:
