@@ -52,19 +52,36 @@ def ingest_source(settings: Settings, spec_path: Path, *, force: bool = False):
 
 
 def load(
-    settings: Settings, on_progress: Callable[[str, int, int], None] | None = None
+    settings: Settings,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    *,
+    bulk: bool | None = None,
+    log: Callable[[str], None] = print,
 ) -> tuple[LoadReport, dict[str, int]]:
-    """Bring the graph in line with the warehouse; returns (what was written, graph counts)."""
+    """Bring the graph in line with the warehouse; returns (what was written, graph counts).
+
+    ``bulk``: None lets the loader choose Neo4j's bulk importer for a large first load on the
+    local server (graph/bulk_load.py); True asks for it, False never uses it.
+    """
+    from graph import bulk_load
+
     if not settings.warehouse_path.exists():
         raise FileNotFoundError(
             f"no warehouse at {settings.warehouse_path}; run `crimegraph ingest police-uk` first"
         )
-    with (
-        warehouse.connect(settings.warehouse_path) as con,
-        connection.driver(settings) as driver,
-    ):
-        report = load_graph(con, driver, on_progress=on_progress)
-        return report, graph_counts(driver)
+    with warehouse.connect(settings.warehouse_path) as con:
+        report = None
+        if bulk or (bulk is None and bulk_load.should_bulk_load(con, settings)):
+            try:
+                report = bulk_load.bulk_load(con, settings, on_progress=on_progress, log=log)
+            except bulk_load.BulkLoadUnsupported as exc:
+                if bulk or bulk_load.marker(settings).exists():
+                    raise
+                log(f"loading through Cypher: {exc}")  # raised before the server stops
+        with connection.driver(settings) as driver:
+            if report is None:
+                report = load_graph(con, driver, on_progress=on_progress)
+            return report, graph_counts(driver)
 
 
 def default_police_uk_glob(settings: Settings) -> str:

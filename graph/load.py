@@ -51,6 +51,8 @@ class StepReport:
 @dataclass
 class LoadReport:
     steps: dict[str, StepReport] = field(default_factory=dict)
+    # A first load through the bulk importer (graph/bulk_load.py): seconds per phase.
+    bulk_phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def relationships_created(self) -> int:
@@ -105,7 +107,7 @@ def load_graph(
         done = 0
         for kind, table in (("create", new), ("update", changed)):
             cypher = statement(f"load/{step.name}/{kind}")
-            for rows, counters in _write_batches(driver, cypher, table, batch_size, writers):
+            for rows, counters in write_batches(driver, cypher, table, batch_size, writers):
                 step_report.relationships_created += counters.relationships_created
                 step_report.nodes_created += counters.nodes_created
                 done += rows
@@ -125,6 +127,12 @@ def load_graph(
     return report
 
 
+def hashed_rows(sql: str) -> str:
+    """The step's rows with the hash of their content first (``load_hash``): the graph keeps
+    it, so the next load rewrites only rows whose hash changed."""
+    return f"SELECT md5(to_json(t)::VARCHAR) AS load_hash, * FROM ({sql}) t"
+
+
 def _diff(
     con: duckdb.DuckDBPyConnection, driver: Driver, step: LoadStep, sql: str
 ) -> tuple[pa.Table, pa.Table, list[str], int]:
@@ -140,10 +148,7 @@ def _diff(
     )
     con.register("graph_existing", existing)
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE load_rows AS "
-            f"SELECT md5(to_json(t)::VARCHAR) AS load_hash, * FROM ({sql}) t"
-        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE load_rows AS {hashed_rows(sql)}")
         new = con.sql(
             "SELECT r.* FROM load_rows r ANTI JOIN graph_existing g USING (key) "
             f"ORDER BY {step.order_by}"
@@ -165,7 +170,7 @@ def _diff(
     return new, changed, gone, total - new.num_rows - changed.num_rows
 
 
-def _write_batches(
+def write_batches(
     driver: Driver, cypher: str, table: pa.Table, batch_size: int, writers: int
 ) -> Iterator[tuple[int, object]]:
     """Write a table's batches, up to ``writers`` at a time; yield (rows, counters) as each

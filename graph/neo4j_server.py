@@ -205,11 +205,56 @@ def _set_initial_password(settings: Settings, assembly: Assembly, conf_dir: Path
         raise Neo4jServerError(f"set-initial-password failed: {first_lines}")
 
 
+def import_full(
+    settings: Settings,
+    nodes: list[tuple[str, Path]],
+    relationships: list[tuple[str, Path]],
+    *,
+    array_delimiter: str,
+    report_file: Path,
+) -> str:
+    """Neo4j's offline bulk importer (``neo4j-admin database import full``): replaces the
+    stopped ``neo4j`` database with the given CSV files (each with its own header line).
+    Relationships whose end node is missing are skipped and listed in ``report_file``.
+    Returns the importer's closing summary."""
+    if running_pid(settings) is not None:
+        raise Neo4jServerError("the bulk importer needs the Neo4j server stopped")
+    assembly = provision(settings)
+    conf_dir = _write_conf(settings, assembly)
+    command = [
+        java_executable(),
+        f"-Xmx{settings.neo4j_heap}",
+        "-cp",
+        _classpath(assembly, with_plugins=False),
+        ADMIN_TOOL,
+        "database",
+        "import",
+        "full",
+        "neo4j",  # before the file options: they take several values each
+        "--overwrite-destination=true",
+        "--multiline-fields=true",
+        f"--array-delimiter=U+{ord(array_delimiter):04X}",
+        "--skip-bad-relationships=true",
+        f"--report-file={report_file}",
+        *(f"--nodes={label}={path}" for label, path in nodes),
+        *(f"--relationships={kind}={path}" for kind, path in relationships),
+    ]
+    result = subprocess.run(
+        command, env=_java_env(assembly, conf_dir), capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        raise Neo4jServerError(f"neo4j-admin database import failed:\n{tail}")
+    summary = result.stdout[result.stdout.rfind("IMPORT DONE") :]
+    return summary.strip()
+
+
 def _pid_file(settings: Settings) -> Path:
     return settings.neo4j_instance_dir / "run" / "crimegraph-neo4j.pid"
 
 
-def _running_pid(settings: Settings) -> int | None:
+def running_pid(settings: Settings) -> int | None:
+    """The pid of this instance's server process, if it runs."""
     path = _pid_file(settings)
     if not path.exists():
         return None
@@ -293,7 +338,7 @@ def _console_tail(settings: Settings, lines: int = 40) -> str:
 
 def start(settings: Settings, *, log=print) -> ServerStatus:
     """Provision if needed, then start the server detached and wait until it answers."""
-    pid = _running_pid(settings)
+    pid = running_pid(settings)
     if pid is not None:
         neo4j_version, gds_version = wait_until_answering(settings, pid)
         log(f"Neo4j already running (pid {pid}) on {settings.neo4j_uri}")
@@ -337,7 +382,7 @@ def start(settings: Settings, *, log=print) -> ServerStatus:
 
 def stop(settings: Settings, *, timeout: float = 60.0, log=print) -> bool:
     """Stop the server cleanly (SIGTERM, then SIGKILL after ``timeout``). False if not running."""
-    pid = _running_pid(settings)
+    pid = running_pid(settings)
     if pid is None:
         log("Neo4j is not running")
         return False
@@ -357,7 +402,7 @@ def stop(settings: Settings, *, timeout: float = 60.0, log=print) -> bool:
 
 def status(settings: Settings) -> ServerStatus:
     """Whether the server process runs and whether it answers queries."""
-    pid = _running_pid(settings)
+    pid = running_pid(settings)
     try:
         neo4j_version, gds_version = _server_versions(settings)
         answering = True

@@ -6,15 +6,19 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 
+from crimegraph import pipeline
+from graph import bulk_load, neo4j_server
+from graph.connection import driver
 from graph.cypher import statement
 from graph.decisions_sync import pull_api_decisions
 from graph.load import graph_counts, load_graph
 from resolver import warehouse
 from resolver.linkage import review
 from resolver.linkage.warehouse_people import resolve_warehouse_people
-from tests.conftest import empty_graph
+from tests.conftest import empty_graph, instance_settings
 from tests.test_linkage_places_incidents import (  # noqa: F401 (fixtures)
     incident_warehouse,
     resolved,
@@ -210,3 +214,74 @@ def test_a_decision_made_in_the_api_binds_the_next_run(people_warehouse, neo4j_d
         "RETURN p.status AS status, count(d) AS n"
     )
     assert [(r["status"], r["n"]) for r in decided] == [("decided", 1)]
+
+
+DELIMITED_NAME = "Ty\x1fNewydd"  # holds the importer's array delimiter
+
+
+def _add_awkward_values(path) -> None:
+    """Values CSV carries badly: a list element with the array delimiter, a quote, a comma
+    and a line break in a name, an empty string."""
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "UPDATE places SET address = $name WHERE place_id = (SELECT min(place_id) FROM places)",
+            {"name": DELIMITED_NAME},
+        )
+        con.execute(
+            "UPDATE person_records SET forename = 'Siân \"Sid\", Jr\nline two', surname = '' "
+            "WHERE person_record_id = (SELECT min(person_record_id) FROM person_records)"
+        )
+        con.execute(
+            "UPDATE place_links SET source_system = $name WHERE place_id = "
+            "(SELECT min(place_id) FROM place_links)",
+            {"name": DELIMITED_NAME},
+        )
+
+
+def test_bulk_import_gives_the_cypher_graph_and_a_killed_import_is_redone(
+    people_warehouse,
+    neo4j_driver,
+    tmp_path,
+) -> None:
+    _add_awkward_values(people_warehouse)
+    with warehouse.connect(people_warehouse) as con:
+        load_graph(con, neo4j_driver)
+    cypher_graph = graph_counts(neo4j_driver), graph_checksum(neo4j_driver)
+
+    settings = instance_settings(tmp_path / "bulk")
+    settings.data_dir.mkdir()
+    shutil.copy(people_warehouse, settings.warehouse_path)
+    neo4j_server.start(settings, log=lambda _msg: None)
+    try:
+        report, counts = pipeline.load(settings, bulk=True, log=lambda _msg: None)
+        assert set(report.bulk_phases) >= {"export", "stop", "import", "start", "schema"}
+        # Rows with a list CSV cannot carry are written again through Cypher.
+        assert report.steps["places"].updated >= 1
+        assert report.relationships_created == sum(
+            n for key, n in counts.items() if key.startswith("relationship:")
+        )
+        with driver(settings) as bulk_driver:
+            assert (graph_counts(bulk_driver), graph_checksum(bulk_driver)) == cypher_graph
+            with warehouse.connect(settings.warehouse_path) as con:
+                assert load_graph(con, bulk_driver).rows_written == 0
+        assert not bulk_load.marker(settings).exists()
+
+        # A load killed mid-import leaves its marker and a stopped server: the next load,
+        # even without asking for the importer, imports again.
+        bulk_load.marker(settings).write_text("killed\n")
+        neo4j_server.stop(settings, log=lambda _msg: None)
+        again, _ = pipeline.load(settings, log=lambda _msg: None)
+        assert again.bulk_phases
+        with driver(settings) as bulk_driver:
+            assert (graph_counts(bulk_driver), graph_checksum(bulk_driver)) == cypher_graph
+    finally:
+        neo4j_server.stop(settings, log=lambda _msg: None)
+
+
+def test_a_small_first_load_goes_through_cypher(
+    people_warehouse,
+    neo4j_driver,
+    neo4j_settings,
+) -> None:
+    with warehouse.connect(people_warehouse) as con:
+        assert not bulk_load.should_bulk_load(con, neo4j_settings)

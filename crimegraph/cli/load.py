@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
+import typer
 from rich.table import Table
 
 from crimegraph import pipeline
 from crimegraph.cli.common import app, console, fail, progress_bar
 from crimegraph.settings import load_settings
+from graph.bulk_load import BulkLoadUnsupported
+from graph.neo4j_server import Neo4jServerError
 
 
 @app.command("load")
-def load() -> None:
+def load(
+    bulk: Annotated[
+        bool | None,
+        typer.Option(
+            "--bulk/--no-bulk",
+            help="Use Neo4j's offline bulk importer (restarts the local server) or never use "
+            "it. Default: only for a first load of at least 250,000 rows into an empty graph "
+            "on the server crimegraph manages.",
+        ),
+    ] = None,
+) -> None:
     """Bring the Neo4j graph in line with the warehouse, writing only what changed.
 
     Idempotent (a second load writes nothing) and resumable (a killed load, run again,
@@ -29,8 +43,10 @@ def load() -> None:
             progress.update(tasks[step], completed=done)
 
         try:
-            report, counts = pipeline.load(settings, on_progress=on_progress)
-        except FileNotFoundError as exc:
+            report, counts = pipeline.load(
+                settings, on_progress=on_progress, bulk=bulk, log=progress.console.print
+            )
+        except (FileNotFoundError, BulkLoadUnsupported, Neo4jServerError) as exc:
             raise fail(str(exc)) from exc
     table = Table(title=f"graph load ({time.perf_counter() - started:.1f}s)")
     for column in ("step", "created", "updated", "deleted", "unchanged", "seconds"):
@@ -39,6 +55,9 @@ def load() -> None:
         rows = (f"{n:,}" for n in (s.created, s.updated, s.deleted, s.unchanged))
         table.add_row(name, *rows, f"{s.diff_seconds + s.write_seconds:.1f}")
     console.print(table)
+    if report.bulk_phases:
+        phases = ", ".join(f"{name} {s:.1f}s" for name, s in report.bulk_phases.items())
+        console.print(f"first load through Neo4j's bulk importer: {phases}")
     console.print("graph now holds:")
     for key, count in counts.items():
         console.print(f"  {key:<28} {count:>10,}")
