@@ -9,8 +9,10 @@ plain ``org.neo4j.server.CommunityEntryPoint`` on the JVM, run detached.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -336,6 +338,45 @@ def _console_tail(settings: Settings, lines: int = 40) -> str:
     return "\n".join(console.read_text(errors="replace").splitlines()[-lines:])
 
 
+def _class_archive(assembly: Assembly, java: str) -> Path:
+    """The class-data-sharing archive of the classes a server start loads, for this JVM.
+
+    A start loads and verifies tens of thousands of classes (Neo4j, and GDS's 30 MB jar,
+    which Neo4j scans for procedures); from an archive the JVM maps them instead, which cuts
+    start-up by about a third on two cores. The first start records the archive when it
+    stops; a JVM that finds the archive does not match it ignores it.
+    """
+    build = hashlib.sha1(str(Path(java).resolve()).encode()).hexdigest()[:10]
+    return assembly.home / f"classes-{build}.jsa"
+
+
+def _class_archive_flags(settings: Settings, assembly: Assembly, java: str) -> list[str]:
+    archive = _class_archive(assembly, java)
+    if archive.exists():
+        (settings.neo4j_instance_dir / "run" / "class-archive").unlink(missing_ok=True)
+        return [f"-XX:SharedArchiveFile={archive}"]
+    # Written at exit under a name of its own (servers may stop at once), then renamed.
+    pending = archive.with_name(f"{archive.stem}.{secrets.token_hex(4)}.tmp")
+    (settings.neo4j_instance_dir / "run" / "class-archive").write_text(f"{pending}\n{archive}\n")
+    return [f"-XX:ArchiveClassesAtExit={pending}"]
+
+
+def _pending_class_archive(settings: Settings) -> tuple[Path, Path] | None:
+    note = settings.neo4j_instance_dir / "run" / "class-archive"
+    if not note.exists():
+        return None
+    pending, archive = note.read_text().split()
+    note.unlink()
+    return Path(pending), Path(archive)
+
+
+def _keep_class_archive(pending: Path, archive: Path, *, complete: bool) -> None:
+    """Keep an archive the JVM finished writing (not one cut off by SIGKILL)."""
+    if complete and pending.exists() and pending.stat().st_size > 0 and not archive.exists():
+        os.replace(pending, archive)
+    pending.unlink(missing_ok=True)
+
+
 def start(settings: Settings, *, log=print) -> ServerStatus:
     """Provision if needed, then start the server detached and wait until it answers."""
     pid = running_pid(settings)
@@ -348,11 +389,13 @@ def start(settings: Settings, *, log=print) -> ServerStatus:
     if not (settings.neo4j_instance_dir / "data" / "databases").exists():
         _set_initial_password(settings, assembly, conf_dir)
     console = (settings.neo4j_instance_dir / "logs" / "console.log").open("ab")
+    java = java_executable()
     command = [
-        java_executable(),
+        java,
         f"-Xms{settings.neo4j_heap}",
         f"-Xmx{settings.neo4j_heap}",
         *JVM_FLAGS,
+        *_class_archive_flags(settings, assembly, java),
         "-cp",
         _classpath(assembly, with_plugins=True),
         ENTRY_POINT,
@@ -386,16 +429,22 @@ def stop(settings: Settings, *, timeout: float = 60.0, log=print) -> bool:
     if pid is None:
         log("Neo4j is not running")
         return False
+    dumping = _pending_class_archive(settings)
+    if dumping:
+        timeout = max(timeout, 300.0)  # the JVM writes its class archive on the way out
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    if _alive(pid):
+    killed = _alive(pid)
+    if killed:
         log(f"Neo4j (pid {pid}) did not stop within {timeout:.0f}s; killing it")
         os.kill(pid, signal.SIGKILL)
         while _alive(pid):
             time.sleep(0.1)
     _pid_file(settings).unlink(missing_ok=True)
+    if dumping:
+        _keep_class_archive(*dumping, complete=not killed)
     log(f"Neo4j (pid {pid}) stopped")
     return True
 
