@@ -96,6 +96,12 @@ def bulk_load(
     log: Log = print,
 ) -> LoadReport:
     """Replace the graph with the warehouse's, through the bulk importer (see module doc)."""
+    unmanaged = neo4j_server.running_pid(settings) is None and not marker(settings).exists()
+    if unmanaged and neo4j_server.status(settings).answering:
+        raise BulkLoadUnsupported(
+            f"the server at {settings.neo4j_uri} is not one crimegraph manages, and the "
+            "bulk importer would have to stop it"
+        )
     report = LoadReport()
     phases = report.bulk_phases
     folder = settings.neo4j_instance_dir / "import" / "bulk"
@@ -122,7 +128,8 @@ def bulk_load(
     phases["stop"] = time.perf_counter() - started
     started = time.perf_counter()
     log(f"bulk import of {len(nodes)} node and {len(relationships)} relationship files ...")
-    bad = folder / "skipped.txt"
+    bad = settings.neo4j_instance_dir / "logs" / "bulk-import-skipped.txt"
+    bad.unlink(missing_ok=True)
     neo4j_server.import_full(
         settings, nodes, relationships, array_delimiter=ARRAY_DELIMITER, report_file=bad
     )
@@ -144,8 +151,7 @@ def bulk_load(
     marker(settings).unlink()
     for table in tables.values():
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    if not skipped:
-        shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)  # the files hold personal data
     return report
 
 

@@ -1,5 +1,6 @@
 """The POLE load from a resolved warehouse: provenance, incremental reloads, kill and rerun."""
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -285,3 +286,15 @@ def test_a_small_first_load_goes_through_cypher(
 ) -> None:
     with warehouse.connect(people_warehouse) as con:
         assert not bulk_load.should_bulk_load(con, neo4j_settings)
+
+
+def test_the_bulk_importer_never_stops_a_server_crimegraph_does_not_manage(
+    people_warehouse, neo4j_settings, tmp_path
+) -> None:
+    elsewhere = dataclasses.replace(neo4j_settings, data_dir=tmp_path)  # no pid file of ours
+    with (
+        warehouse.connect(people_warehouse) as con,
+        pytest.raises(bulk_load.BulkLoadUnsupported, match="not one crimegraph manages"),
+    ):
+        bulk_load.bulk_load(con, elsewhere, log=lambda _msg: None)
+    assert neo4j_server.status(neo4j_settings).answering
