@@ -7,32 +7,22 @@ import { ApiError, getToken, graphql, resetSubscriptions, setToken, subscribe } 
 import { CIVIDIS, SHADE, VIRIDIS, colourRamp, cssGradient, shadeFeatures, valueRange } from "./palette.js";
 import * as Q from "./queries.js";
 import { renderDetails } from "./details.js";
+import { FIT_PADDING, WALES, covers, resolutionForZoom } from "./view.js";
 
 performance.mark("map:module");
 maplibregl.setWorkerUrl(new URL("/assets/maplibre-gl-worker.mjs", location.href).href);
+maplibregl.prewarm(); // start the worker now, not after the WebGL context is made
 
-const WALES = [-5.45, 51.3, -2.6, 53.5];
 const EMPTY = { type: "FeatureCollection", features: [] };
 const $ = (id) => document.getElementById(id);
 
 const state = { months: [], month: null, crimeGroup: "", role: "public", loadSeq: 0, live: 0, riskRange: [0, 1] };
 
-// `?resolution=9` pins the H3 resolution (the benchmark's whole-Wales res-9 case).
-const PINNED_RESOLUTION = Number(new URLSearchParams(location.search).get("resolution")) || null;
-
-/** The H3 resolution to ask for at a zoom: coarse cells for a whole-country view. */
-export function resolutionForZoom(zoom) {
-  if (PINNED_RESOLUTION) return PINNED_RESOLUTION;
-  if (zoom < 8.5) return 7;
-  if (zoom < 10.5) return 8;
-  return 9;
-}
-
 const map = new maplibregl.Map({
   container: "map",
   style: { version: 8, sources: {}, layers: [] }, // the sea: #map's CSS background
   bounds: WALES,
-  fitBoundsOptions: { padding: 10 },
+  fitBoundsOptions: { padding: FIT_PADDING },
   attributionControl: { compact: true, customAttribution: "Contains OS & ONS data; police.uk (OGL v3.0)" },
   keyboard: true,
   maxPitch: 0, // a flat choropleth: no tilt, so no horizon and never any sky on screen
@@ -90,27 +80,48 @@ export function withCellPolygons(layer) {
   return layer;
 }
 
-// The map options and the first risk layer (latest month: `month: null`) are asked for at
-// once, as the script starts, while MapLibre fetches its worker and builds the style.
-const riskAskedAt = performance.now();
-const firstOptions = graphql(Q.MAP_OPTIONS);
-let firstRisk = (() => {
-  const vars = { ...layerVariables(), month: null };
-  const data = graphql(Q.RISK_LAYER, vars);
-  data.catch(() => null); // a failure is met again by the ordinary request
-  return { vars, data };
-})();
+// The map options and the first risk layer (latest month: `month: null`) were asked for by
+// early.js before this bundle ran; without it, they are asked for now.
+const early =
+  window.crimegraphEarly ??
+  (() => {
+    const vars = { ...layerVariables(), month: null };
+    return { askedAt: performance.now(), vars, risk: graphql(Q.RISK_LAYER, vars), options: graphql(Q.MAP_OPTIONS) };
+  })();
+const riskAskedAt = early.askedAt;
+const firstOptions = early.options;
+const monthOf = (layer) => layer?.features[0]?.properties.month ?? null;
 
-/** The risk layer for `vars`: the early answer when it is the same layer, else a new one. */
+let riskData = null; // the layer object the risk source holds (setData again re-tiles it)
+
+// The early risk layer, its hexagons drawn as soon as it arrives (null when it failed).
+let firstRisk = { vars: early.vars, layer: null, ready: null };
+firstRisk.ready = early.risk
+  .then((data) => (firstRisk.layer = withCellPolygons(data.riskLayer || EMPTY)))
+  .catch(() => null);
+
+/** Whether the early answer is the layer `vars` ask for: same cells and groups, a bbox
+ * that covers the view, the month asked for (it asked for the latest). */
+function earlyFits(first, vars, layer) {
+  return (
+    first.vars.resolution === vars.resolution &&
+    vars.crimeGroups === null &&
+    covers(first.vars.bbox, vars.bbox) &&
+    layer !== null &&
+    monthOf(layer) === vars.month
+  );
+}
+
+/** The risk layer for `vars` with its hexagons: the early answer when it fits, else a new one. */
 async function fetchRisk(vars) {
-  const early = firstRisk;
+  const first = firstRisk;
   firstRisk = null;
-  if (early && JSON.stringify({ ...early.vars, month: vars.month }) === JSON.stringify(vars)) {
-    const data = await early.data.catch(() => null);
-    const month = data?.riskLayer?.features[0]?.properties.month ?? null;
-    if (data && month === vars.month) return data;
+  if (first) {
+    const layer = await first.ready;
+    if (earlyFits(first, vars, layer)) return layer;
   }
-  return graphql(Q.RISK_LAYER, vars);
+  const data = await graphql(Q.RISK_LAYER, vars);
+  return withCellPolygons(data.riskLayer || EMPTY);
 }
 
 // First paint draws two sources only: the force areas and the risk layer. Every source is a
@@ -119,7 +130,12 @@ async function fetchRisk(vars) {
 // layer is drawn, and the sea is the map's CSS background, not a background layer.
 function addBaseLayers() {
   map.addSource("forces", { type: "geojson", data: "/web/forces.geojson" });
-  map.addSource("risk", { type: "geojson", data: EMPTY, promoteId: "id" });
+  // The early risk layer goes in with the source when it is already here (one round of
+  // tiles, not an empty one and then another); loadRisk then keeps it.
+  const first = firstRisk?.layer ?? null;
+  riskData = first && earlyFits(firstRisk, layerVariables(), first) ? first : EMPTY;
+  if (riskData !== EMPTY) state.riskRange = restyle("score", riskData.features, "risk");
+  map.addSource("risk", { type: "geojson", data: riskData, promoteId: "id" });
   map.addLayer({
     id: "forces-fill",
     type: "fill",
@@ -264,12 +280,12 @@ let firstRiskRender = true;
 async function loadRisk(vars, seq) {
   if (firstRiskRender) performance.mark("risk:requested", { startTime: riskAskedAt });
   else performance.mark("risk:requested");
-  const data = await fetchRisk(vars);
+  const layer = await fetchRisk(vars);
   if (seq !== state.loadSeq) return;
-  const layer = withCellPolygons(data.riskLayer || EMPTY);
-  performance.mark("risk:received");
+  if (firstRiskRender) performance.mark("risk:received");
   state.riskRange = restyle("score", layer.features, "risk");
-  map.getSource("risk").setData(layer);
+  if (riskData !== layer) map.getSource("risk").setData(layer); // not again: the worker would re-tile it
+  riskData = layer;
   renderTopCells(layer.features);
   document.body.dataset.riskFeatures = String(layer.features.length);
   if (firstRiskRender) performance.mark("risk:set");
@@ -317,7 +333,7 @@ async function loadLayers() {
     if (seq !== state.loadSeq) return;
     watchRisk(vars);
   } else {
-    map.getSource("risk").setData(EMPTY);
+    map.getSource("risk").setData((riskData = EMPTY));
   }
   addOverlays();
   if ($("layer-hotspots").checked) {
@@ -579,12 +595,12 @@ function watchBaseLayer() {
 map.once("style.load", async () => {
   performance.mark("map:style-load");
   watchBaseLayer();
+  await loadOptions(); // answered already, as a rule: early.js asked for it
   addBaseLayers();
   wireControls();
   map.on("click", "risk-fill", (event) => showCell(event.features[0].properties.id));
   map.on("mouseenter", "risk-fill", () => (map.getCanvas().style.cursor = "pointer"));
   map.on("mouseleave", "risk-fill", () => (map.getCanvas().style.cursor = ""));
-  await loadOptions();
   await loadLayers();
   map.on("moveend", debounce(loadLayers, 300));
   startLive();
