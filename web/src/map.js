@@ -96,9 +96,12 @@ let riskData = null; // the layer object the risk source holds (setData again re
 
 // The early risk layer, its hexagons drawn as soon as it arrives (null when it failed).
 let firstRisk = { vars: early.vars, layer: null, ready: null };
-firstRisk.ready = early.risk
-  .then((data) => (firstRisk.layer = withCellPolygons(data.riskLayer || EMPTY)))
-  .catch(() => null);
+{
+  const first = firstRisk; // not the variable: fetchRisk empties it, maybe before the answer
+  first.ready = early.risk
+    .then((data) => (first.layer = withCellPolygons(data.riskLayer || EMPTY)))
+    .catch(() => null);
+}
 
 /** Whether the early answer is the layer `vars` ask for: same cells and groups, a bbox
  * that covers the view, the month asked for (it asked for the latest). */
