@@ -318,6 +318,10 @@ def test_overlays_join_after_the_risk_layer_in_their_order(page) -> None:
         "incident-points",
     ]
     assert page.evaluate("window.crimegraph.map.getMaxPitch()") == 0, "a flat map: no sky"
+    keys = page.evaluate(
+        "Object.keys(window.crimegraph.map.querySourceFeatures('risk')[0].properties)"
+    )
+    assert sorted(keys) == ["_shade", "id", "score"], "the worker tiles only what it draws"
     before = page.locator("#map").screenshot()
     page.check("#layer-forecast")
     assert page.locator("#legend-forecast").is_visible()

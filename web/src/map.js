@@ -94,6 +94,19 @@ const monthOf = (layer) => layer?.features[0]?.properties.month ?? null;
 
 let riskData = null; // the layer object the risk source holds (setData again re-tiles it)
 
+/** What MapLibre needs of each cell: its hexagon, id, score and shade. The worker copies
+ * every property into every tile it cuts (and the page posts them all to it), so the rest
+ * (components, counts, model) stays here for the list and the legend; a click asks the API. */
+function forMap(features) {
+  return features.map((f) => ({
+    type: "Feature",
+    id: f.id,
+    geometry: f.geometry,
+    properties: { id: f.properties.id, score: f.properties.score, [SHADE]: f.properties[SHADE] },
+  }));
+}
+const mapLayer = (layer) => ({ type: "FeatureCollection", features: forMap(layer.features) });
+
 // The early risk layer, its hexagons drawn as soon as it arrives (null when it failed).
 let firstRisk = { vars: early.vars, layer: null, ready: null };
 {
@@ -138,7 +151,7 @@ function addBaseLayers() {
   const first = firstRisk?.layer ?? null;
   riskData = first && earlyFits(firstRisk, layerVariables(), first) ? first : EMPTY;
   if (riskData !== EMPTY) state.riskRange = restyle("score", riskData.features, "risk");
-  map.addSource("risk", { type: "geojson", data: riskData, promoteId: "id" });
+  map.addSource("risk", { type: "geojson", data: mapLayer(riskData), promoteId: "id" });
   map.addLayer({
     id: "forces-fill",
     type: "fill",
@@ -287,7 +300,7 @@ async function loadRisk(vars, seq) {
   if (seq !== state.loadSeq) return;
   if (firstRiskRender) performance.mark("risk:received");
   state.riskRange = restyle("score", layer.features, "risk");
-  if (riskData !== layer) map.getSource("risk").setData(layer); // not again: the worker would re-tile it
+  if (riskData !== layer) map.getSource("risk").setData(mapLayer(layer)); // once: setData re-tiles
   riskData = layer;
   renderTopCells(layer.features);
   document.body.dataset.riskFeatures = String(layer.features.length);
@@ -464,7 +477,7 @@ async function patchRisk(features) {
   const source = map.getSource("risk");
   if (!source || !features.length || !$("layer-risk").checked) return;
   const current = await source.getData();
-  const byId = new Map(shadeFeatures(features, "score", state.riskRange).map((f) => [f.id, f]));
+  const byId = new Map(forMap(shadeFeatures(features, "score", state.riskRange)).map((f) => [f.id, f]));
   const next = current.features.map((f) => byId.get(f.id) ?? f);
   source.setData({ ...current, features: next });
   riskLive.patched += features.length;
