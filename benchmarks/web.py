@@ -6,7 +6,10 @@ force-area base layer. Each case is the median of cold page loads. Baselines in 
 run: the base layer alone (what a map without data costs here) and the bare GraphQL fetch of
 the same layer over HTTP (no browser). Layers come from the warehouse's risk tables; when
 the risk stage has not written them yet, from plain incident counts in the same shape
-(figures say which)."""
+(figures say which). A breakdown says where a load's time goes (`map:module`: the bundle
+runs; `map:style-load`: MapLibre's style is ready; `risk:set`: the layer is handed to
+MapLibre), how many frames MapLibre drew before the layer was, and how many times the page
+asked for the risk layer (1: the early request was used)."""
 
 from __future__ import annotations
 
@@ -47,6 +50,11 @@ def _has_risk_tables(path: Path) -> bool:
 def _page_load(browser, url: str) -> dict[str, float]:
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
+    risk_requests: list[str] = []
+    page.on(
+        "request",
+        lambda r: "query RiskLayer" in (r.post_data or "") and risk_requests.append(r.url),
+    )
     try:
         page.goto(url)
         page.wait_for_function(
@@ -59,8 +67,12 @@ def _page_load(browser, url: str) -> dict[str, float]:
               rendered: performance.getEntriesByName('risk:first-render', 'mark')[0].startTime,
               layer: performance.getEntriesByName('risk:first-render', 'measure')[0].duration,
               features: Number(document.body.dataset.riskFeatures),
+              frames: Number(document.body.dataset.framesToFirstRender),
+              ...Object.fromEntries(['map:module', 'map:style-load', 'risk:set'].map(
+                (n) => [n, performance.getEntriesByName(n)[0]?.startTime ?? null])),
             })"""
         )
+        marks["risk_requests"] = len(risk_requests)
     finally:
         context.close()
     return marks
@@ -111,6 +123,16 @@ def main() -> None:
                     figures[f"{label}_baseline_base_layer_from_navigation_seconds"] = (
                         _median([m["base"] for m in loads if m["base"] is not None]) / 1000
                     )
+                    # Where the time goes (median, seconds from navigation): the map bundle
+                    # running, MapLibre's style ready, the risk layer handed to MapLibre.
+                    for mark in ("map:module", "map:style-load", "risk:set"):
+                        at = [m[mark] for m in loads if m.get(mark) is not None]
+                        if at:
+                            name = mark.replace(":", "_").replace("-", "_")
+                            figures[f"{label}_breakdown_{name}_seconds"] = _median(at) / 1000
+                    frames = [m["frames"] for m in loads]
+                    figures[f"{label}_frames_to_first_render"] = _median(frames)
+                    figures[f"{label}_risk_layer_requests"] = max(m["risk_requests"] for m in loads)
                 browser.close()
             for res in (7, 9):
                 times, size = [], 0

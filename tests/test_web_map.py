@@ -258,3 +258,77 @@ def test_map_counts_and_draws_a_live_incident_without_a_reload(page, api_url) ->
     assert int(page.evaluate("document.body.dataset.liveIncidents")) >= 1
     assert page.inner_text("#live").startswith("Live: ")
     screenshot(page, "map-live-incident")
+
+
+def count_risk_requests(page: Page) -> list[str]:
+    """The risk-layer queries the page sends from now on (their variables)."""
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda r: "query RiskLayer" in (r.post_data or "") and asked.append(r.post_data),
+    )
+    return asked
+
+
+def test_first_risk_layer_is_asked_for_once_before_the_map_bundle_runs(page) -> None:
+    asked = count_risk_requests(page)
+    open_map(page)
+    assert len(asked) == 1, "the early answer (early.js) is the layer drawn, not asked again"
+    requested, module = page.evaluate(
+        "['risk:requested', 'map:module'].map(n => performance.getEntriesByName(n)[0].startTime)"
+    )
+    assert requested < module, "asked for while the map bundle was still loading"
+    assert page.evaluate("window.crimegraphEarly.vars.month") is None  # the latest month
+    view = page.evaluate("window.crimegraph.map.getBounds().toArray()")
+    early = page.evaluate("window.crimegraphEarly.vars.bbox")
+    assert early["west"] <= view[0][0] and early["south"] <= view[0][1]
+    assert early["east"] >= view[1][0] and early["north"] >= view[1][1], "covers the view"
+
+
+def test_a_slow_first_answer_is_still_the_one_drawn(page) -> None:
+    """The early answer may come after the map is ready for it: it is waited for, once."""
+    import time
+
+    def slow_risk(route) -> None:
+        if "query RiskLayer" in (route.request.post_data or ""):
+            time.sleep(2.0)
+        route.continue_()
+
+    page.route("**/graphql", slow_risk)
+    asked = count_risk_requests(page)
+    open_map(page)
+    assert len(asked) == 1
+    assert int(page.evaluate("document.body.dataset.riskFeatures")) > 0
+    map_png = page.locator("#map").screenshot()
+    assert palette_share(map_png, RISK_COLOURS, 60) > 0.003, "risk cells coloured on the map"
+
+
+def test_overlays_join_after_the_risk_layer_in_their_order(page) -> None:
+    open_map(page)
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('Showing')")
+    layers = page.evaluate("window.crimegraph.map.getStyle().layers.map(l => l.id)")
+    assert layers == [
+        "forces-fill",
+        "areas-line",
+        "risk-fill",
+        "forecast-fill",
+        "forces-line",
+        "hotspots-line",
+        "incident-clusters",
+        "incident-points",
+    ]
+    assert page.evaluate("window.crimegraph.map.getMaxPitch()") == 0, "a flat map: no sky"
+    keys = page.evaluate(
+        "Object.keys(window.crimegraph.map.querySourceFeatures('risk')[0].properties)"
+    )
+    assert sorted(keys) == ["_shade", "id", "score"], "the worker tiles only what it draws"
+    before = page.locator("#map").screenshot()
+    page.check("#layer-forecast")
+    assert page.locator("#legend-forecast").is_visible()
+    page.wait_for_function(
+        "window.crimegraph.map.getLayoutProperty('forecast-fill', 'visibility') === 'visible' "
+        "&& window.crimegraph.map.querySourceFeatures('forecast').length > 0"
+    )
+    page.wait_for_timeout(500)  # let the map repaint with the layer
+    assert changed_share(before, page.locator("#map").screenshot()) > 0.001, "forecast drawn"
+    assert float(page.inner_text("#forecast-max")) > float(page.inner_text("#forecast-min"))

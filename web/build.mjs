@@ -8,7 +8,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(`${out}/assets`, { recursive: true });
 
 await build({
-  entryPoints: { map: "src/map.js", review: "src/review.js" },
+  entryPoints: { early: "src/early.js", map: "src/map.js", review: "src/review.js" },
   bundle: true,
   format: "esm",
   target: "es2022",

@@ -4,43 +4,46 @@
 import { cellToBoundary } from "h3-js";
 import * as maplibregl from "maplibre-gl";
 import { ApiError, getToken, graphql, resetSubscriptions, setToken, subscribe } from "./api.js";
-import { CIVIDIS, VIRIDIS, colourRamp, cssGradient, valueRange } from "./palette.js";
+import { CIVIDIS, SHADE, VIRIDIS, colourRamp, cssGradient, shadeFeatures, valueRange } from "./palette.js";
 import * as Q from "./queries.js";
 import { renderDetails } from "./details.js";
+import { FIT_PADDING, WALES, covers, resolutionForZoom } from "./view.js";
 
+performance.mark("map:module");
 maplibregl.setWorkerUrl(new URL("/assets/maplibre-gl-worker.mjs", location.href).href);
+maplibregl.prewarm(); // start the worker now, not after the WebGL context is made
 
-const WALES = [-5.45, 51.3, -2.6, 53.5];
 const EMPTY = { type: "FeatureCollection", features: [] };
 const $ = (id) => document.getElementById(id);
 
-const state = { months: [], month: null, crimeGroup: "", role: "public", loadSeq: 0, live: 0 };
-
-// `?resolution=9` pins the H3 resolution (the benchmark's whole-Wales res-9 case).
-const PINNED_RESOLUTION = Number(new URLSearchParams(location.search).get("resolution")) || null;
-
-/** The H3 resolution to ask for at a zoom: coarse cells for a whole-country view. */
-export function resolutionForZoom(zoom) {
-  if (PINNED_RESOLUTION) return PINNED_RESOLUTION;
-  if (zoom < 8.5) return 7;
-  if (zoom < 10.5) return 8;
-  return 9;
-}
+const state = { months: [], month: null, crimeGroup: "", role: "public", loadSeq: 0, live: 0, riskRange: [0, 1] };
 
 const map = new maplibregl.Map({
   container: "map",
-  style: {
-    version: 8,
-    sources: {},
-    layers: [{ id: "background", type: "background", paint: { "background-color": "#dfe8ef" } }],
-  },
+  style: { version: 8, sources: {}, layers: [] }, // the sea: #map's CSS background
   bounds: WALES,
-  fitBoundsOptions: { padding: 10 },
+  fitBoundsOptions: { padding: FIT_PADDING },
   attributionControl: { compact: true, customAttribution: "Contains OS & ONS data; police.uk (OGL v3.0)" },
   keyboard: true,
+  maxPitch: 0, // a flat choropleth: no tilt, so no horizon and never any sky on screen
 });
+performance.mark("map:constructed");
+skipSky(map);
+let framesDrawn = 0; // frames MapLibre drew before the risk layer was (a benchmark figure)
+map.on("render", () => framesDrawn++);
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "bottom-right");
 map.addControl(new maplibregl.ScaleControl(), "bottom-left");
+
+/** MapLibre shades a full-screen sky quad every frame even when no horizon is in view; in
+ * software WebGL (SwiftShader) that was ~45 ms of CPU a frame here. With pitch pinned at 0
+ * the sky is never visible, so the map draws it as nothing. (An internal of the painter:
+ * when a MapLibre upgrade moves it, the map simply keeps drawing the sky.) */
+function skipSky(m) {
+  const painter = m.painter;
+  if (painter?.drawFunctions?.sky && m.getMaxPitch() === 0) {
+    painter.drawFunctions = { ...painter.drawFunctions, sky: () => {} };
+  }
+}
 
 function setStatus(message, isError = false) {
   const el = $("status");
@@ -77,33 +80,115 @@ export function withCellPolygons(layer) {
   return layer;
 }
 
-// The map options and the first risk layer (latest month: `month: null`) are asked for at
-// once, as the script starts, while MapLibre fetches its worker and builds the style.
-const riskAskedAt = performance.now();
-const firstOptions = graphql(Q.MAP_OPTIONS);
-let firstRisk = (() => {
-  const vars = { ...layerVariables(), month: null };
-  const data = graphql(Q.RISK_LAYER, vars);
-  data.catch(() => null); // a failure is met again by the ordinary request
-  return { vars, data };
-})();
+// The map options and the first risk layer (latest month: `month: null`) were asked for by
+// early.js before this bundle ran; without it, they are asked for now.
+const early =
+  window.crimegraphEarly ??
+  (() => {
+    const vars = { ...layerVariables(), month: null };
+    return { askedAt: performance.now(), vars, risk: graphql(Q.RISK_LAYER, vars), options: graphql(Q.MAP_OPTIONS) };
+  })();
+const riskAskedAt = early.askedAt;
+const firstOptions = early.options;
+const monthOf = (layer) => layer?.features[0]?.properties.month ?? null;
 
-/** The risk layer for `vars`: the early answer when it is the same layer, else a new one. */
-async function fetchRisk(vars) {
-  const early = firstRisk;
-  firstRisk = null;
-  if (early && JSON.stringify({ ...early.vars, month: vars.month }) === JSON.stringify(vars)) {
-    const data = await early.data.catch(() => null);
-    const month = data?.riskLayer?.features[0]?.properties.month ?? null;
-    if (data && month === vars.month) return data;
-  }
-  return graphql(Q.RISK_LAYER, vars);
+let riskData = null; // the layer object the risk source holds (setData again re-tiles it)
+
+/** What MapLibre needs of each cell: its hexagon, id, score and shade. The worker copies
+ * every property into every tile it cuts (and the page posts them all to it), so the rest
+ * (components, counts, model) stays here for the list and the legend; a click asks the API. */
+function forMap(features) {
+  return features.map((f) => ({
+    type: "Feature",
+    id: f.id,
+    geometry: f.geometry,
+    properties: { id: f.properties.id, score: f.properties.score, [SHADE]: f.properties[SHADE] },
+  }));
+}
+const mapLayer = (layer) => ({ type: "FeatureCollection", features: forMap(layer.features) });
+
+// The early risk layer, its hexagons drawn as soon as it arrives (null when it failed).
+let firstRisk = { vars: early.vars, layer: null, ready: null };
+{
+  const first = firstRisk; // not the variable: fetchRisk empties it, maybe before the answer
+  first.ready = early.risk
+    .then((data) => (first.layer = withCellPolygons(data.riskLayer || EMPTY)))
+    .catch(() => null);
 }
 
-function addLayers() {
+/** Whether the early answer is the layer `vars` ask for: same cells and groups, a bbox
+ * that covers the view, the month asked for (it asked for the latest). */
+function earlyFits(first, vars, layer) {
+  return (
+    first.vars.resolution === vars.resolution &&
+    vars.crimeGroups === null &&
+    covers(first.vars.bbox, vars.bbox) &&
+    layer !== null &&
+    monthOf(layer) === vars.month
+  );
+}
+
+/** The risk layer for `vars` with its hexagons: the early answer when it fits, else a new one. */
+async function fetchRisk(vars) {
+  const first = firstRisk;
+  firstRisk = null;
+  if (first) {
+    const layer = await first.ready;
+    if (earlyFits(first, vars, layer)) return layer;
+  }
+  const data = await graphql(Q.RISK_LAYER, vars);
+  return withCellPolygons(data.riskLayer || EMPTY);
+}
+
+// First paint draws two sources only: the force areas and the risk layer. Every source is a
+// round of tiles in MapLibre's worker and every program a shader compiled by SwiftShader,
+// so the overlays (hotspots, forecast, incidents, LSOA lines) are added once the risk
+// layer is drawn, and the sea is the map's CSS background, not a background layer.
+function addBaseLayers() {
   map.addSource("forces", { type: "geojson", data: "/web/forces.geojson" });
+  // The early risk layer goes in with the source when it is already here (one round of
+  // tiles, not an empty one and then another); loadRisk then keeps it.
+  const first = firstRisk?.layer ?? null;
+  riskData = first && earlyFits(firstRisk, layerVariables(), first) ? first : EMPTY;
+  if (riskData !== EMPTY) state.riskRange = restyle("score", riskData.features, "risk");
+  map.addSource("risk", { type: "geojson", data: mapLayer(riskData), promoteId: "id" });
+  map.addLayer({
+    id: "forces-fill",
+    type: "fill",
+    source: "forces",
+    // No antialiased outline pass (another program): forces-line draws the borders.
+    paint: { "fill-color": "#f4f1ea", "fill-antialias": false },
+  });
+  map.addLayer({
+    id: "risk-fill",
+    type: "fill",
+    source: "risk",
+    paint: {
+      "fill-color": colourRamp(SHADE, 0, 1, VIRIDIS),
+      "fill-opacity": 0.8,
+      "fill-outline-color": "rgba(0,0,0,0.15)",
+    },
+  });
+  map.addLayer({
+    id: "forces-line",
+    type: "line",
+    source: "forces",
+    paint: { "line-color": "#333", "line-width": 1.2 },
+  });
+}
+
+const OVERLAY_CHECKBOXES = {
+  "areas-line": "layer-areas",
+  "forecast-fill": "layer-forecast",
+  "hotspots-line": "layer-hotspots",
+  "incident-clusters": "layer-incidents",
+  "incident-points": "layer-incidents",
+};
+
+/** Add the overlay sources and layers (once), shown as their checkboxes say. */
+function addOverlays() {
+  if (map.getSource("incidents")) return;
   map.addSource("areas", { type: "geojson", data: EMPTY });
-  map.addSource("risk", { type: "geojson", data: EMPTY, promoteId: "id" });
   map.addSource("forecast", { type: "geojson", data: EMPTY, promoteId: "id" });
   map.addSource("hotspots", { type: "geojson", data: EMPTY });
   map.addSource("incidents", {
@@ -113,41 +198,33 @@ function addLayers() {
     clusterRadius: 40,
     clusterMaxZoom: 14,
   });
-  map.addLayer({ id: "forces-fill", type: "fill", source: "forces", paint: { "fill-color": "#f4f1ea" } });
-  map.addLayer({
-    id: "areas-line",
-    type: "line",
-    source: "areas",
-    layout: { visibility: "none" },
-    paint: { "line-color": "#8a8a8a", "line-width": 0.4 },
-  });
-  map.addLayer({
-    id: "risk-fill",
-    type: "fill",
-    source: "risk",
-    paint: {
-      "fill-color": colourRamp("score", 0, 1, VIRIDIS),
-      "fill-opacity": 0.8,
-      "fill-outline-color": "rgba(0,0,0,0.15)",
+  const shown = (layerId) => ($(OVERLAY_CHECKBOXES[layerId]).checked ? "visible" : "none");
+  map.addLayer(
+    {
+      id: "areas-line",
+      type: "line",
+      source: "areas",
+      layout: { visibility: shown("areas-line") },
+      paint: { "line-color": "#8a8a8a", "line-width": 0.4 },
     },
-  });
-  map.addLayer({
-    id: "forecast-fill",
-    type: "fill",
-    source: "forecast",
-    layout: { visibility: "none" },
-    paint: { "fill-color": colourRamp("expected", 0, 1, CIVIDIS), "fill-opacity": 0.85 },
-  });
-  map.addLayer({
-    id: "forces-line",
-    type: "line",
-    source: "forces",
-    paint: { "line-color": "#333", "line-width": 1.2 },
-  });
+    "risk-fill",
+  );
+  map.addLayer(
+    {
+      id: "forecast-fill",
+      type: "fill",
+      source: "forecast",
+      layout: { visibility: shown("forecast-fill") },
+      paint: { "fill-color": colourRamp(SHADE, 0, 1, CIVIDIS), "fill-opacity": 0.85 },
+    },
+    "forces-line",
+  );
   map.addLayer({
     id: "hotspots-line",
     type: "line",
     source: "hotspots",
+    filter: ["<", ["to-number", ["get", "pValue"], 1], 0.05], // significant cells only
+    layout: { visibility: shown("hotspots-line") },
     paint: { "line-color": "#000", "line-width": 2.5 },
   });
   map.addLayer({
@@ -155,6 +232,7 @@ function addLayers() {
     type: "circle",
     source: "incidents",
     filter: ["has", "point_count"],
+    layout: { visibility: shown("incident-clusters") },
     paint: {
       "circle-color": "#e7298a",
       "circle-opacity": 0.8,
@@ -168,16 +246,26 @@ function addLayers() {
     type: "circle",
     source: "incidents",
     filter: ["!", ["has", "point_count"]],
+    layout: { visibility: shown("incident-points") },
     paint: { "circle-color": "#e7298a", "circle-radius": 4, "circle-stroke-color": "#fff", "circle-stroke-width": 1 },
   });
+  map.on("click", "incident-clusters", async (event) => {
+    const feature = event.features[0];
+    const zoom = await map.getSource("incidents").getClusterExpansionZoom(feature.properties.cluster_id);
+    map.easeTo({ center: feature.geometry.coordinates, zoom });
+  });
+  map.on("mouseenter", "incident-clusters", () => (map.getCanvas().style.cursor = "pointer"));
+  map.on("mouseleave", "incident-clusters", () => (map.getCanvas().style.cursor = ""));
 }
 
-/** Colour the risk (or forecast) layer over the range in view and show it in the legend. */
-function restyle(layer, property, features, colours, prefix) {
-  const [min, max] = valueRange(features, property);
-  map.setPaintProperty(layer, "fill-color", colourRamp(property, min, max, colours));
-  $(`${prefix}-min`).textContent = formatNumber(min);
-  $(`${prefix}-max`).textContent = formatNumber(max);
+/** Shade the risk (or forecast) features over the range in view (before setData) and show
+ * the range in the legend; returns the range. */
+function restyle(property, features, prefix) {
+  const range = valueRange(features, property);
+  shadeFeatures(features, property, range);
+  $(`${prefix}-min`).textContent = formatNumber(range[0]);
+  $(`${prefix}-max`).textContent = formatNumber(range[1]);
+  return range;
 }
 
 function formatNumber(v) {
@@ -208,19 +296,21 @@ let firstRiskRender = true;
 async function loadRisk(vars, seq) {
   if (firstRiskRender) performance.mark("risk:requested", { startTime: riskAskedAt });
   else performance.mark("risk:requested");
-  const data = await fetchRisk(vars);
+  const layer = await fetchRisk(vars);
   if (seq !== state.loadSeq) return;
-  const layer = withCellPolygons(data.riskLayer || EMPTY);
-  performance.mark("risk:received");
-  map.getSource("risk").setData(layer);
-  restyle("risk-fill", "score", layer.features, VIRIDIS, "risk");
+  if (firstRiskRender) performance.mark("risk:received");
+  state.riskRange = restyle("score", layer.features, "risk");
+  if (riskData !== layer) map.getSource("risk").setData(mapLayer(layer)); // once: setData re-tiles
+  riskData = layer;
   renderTopCells(layer.features);
   document.body.dataset.riskFeatures = String(layer.features.length);
+  if (firstRiskRender) performance.mark("risk:set");
   await map.once("idle");
   if (seq !== state.loadSeq) return;
   if (firstRiskRender) {
     performance.mark("risk:first-render");
     performance.measure("risk:first-render", "risk:requested", "risk:first-render");
+    document.body.dataset.framesToFirstRender = String(framesDrawn);
     firstRiskRender = false;
   }
   document.body.dataset.riskRendered = `${state.month}|${state.crimeGroup}|${layer.features.length}`;
@@ -231,8 +321,8 @@ async function loadOptional(query, field, sourceId, vars, seq, onData) {
     const data = await graphql(query, vars);
     if (seq !== state.loadSeq) return null;
     const layer = withCellPolygons(data[field] || EMPTY);
-    map.getSource(sourceId).setData(layer);
     onData?.(layer);
+    map.getSource(sourceId).setData(layer);
     return null;
   } catch (err) {
     if (seq === state.loadSeq) map.getSource(sourceId).setData(EMPTY);
@@ -259,20 +349,18 @@ async function loadLayers() {
     if (seq !== state.loadSeq) return;
     watchRisk(vars);
   } else {
-    map.getSource("risk").setData(EMPTY);
+    map.getSource("risk").setData((riskData = EMPTY));
   }
+  addOverlays();
   if ($("layer-hotspots").checked) {
     jobs.push(
-      loadOptional(Q.HOTSPOTS, "hotspots", "hotspots", vars, seq, (layer) => {
-        map.setFilter("hotspots-line", ["<", ["to-number", ["get", "pValue"], 1], 0.05]);
-        return layer;
-      }).then((p) => p && problems.push(p)),
+      loadOptional(Q.HOTSPOTS, "hotspots", "hotspots", vars, seq).then((p) => p && problems.push(p)),
     );
   } else map.getSource("hotspots").setData(EMPTY);
   if ($("layer-forecast").checked) {
     jobs.push(
       loadOptional(Q.FORECAST, "forecastLayer", "forecast", vars, seq, (layer) =>
-        restyle("forecast-fill", "expected", layer.features, CIVIDIS, "forecast"),
+        restyle("expected", layer.features, "forecast"),
       ).then((p) => p && problems.push(p)),
     );
   } else map.getSource("forecast").setData(EMPTY);
@@ -389,7 +477,7 @@ async function patchRisk(features) {
   const source = map.getSource("risk");
   if (!source || !features.length || !$("layer-risk").checked) return;
   const current = await source.getData();
-  const byId = new Map(features.map((f) => [f.id, f]));
+  const byId = new Map(forMap(shadeFeatures(features, "score", state.riskRange)).map((f) => [f.id, f]));
   const next = current.features.map((f) => byId.get(f.id) ?? f);
   source.setData({ ...current, features: next });
   riskLive.patched += features.length;
@@ -473,6 +561,7 @@ function wireControls() {
   });
   for (const id of ["layer-risk", "layer-hotspots", "layer-incidents", "layer-forecast"]) {
     $(id).addEventListener("change", () => {
+      addOverlays();
       const visible = $(id).checked ? "visible" : "none";
       const layers = {
         "layer-risk": ["risk-fill"],
@@ -486,6 +575,7 @@ function wireControls() {
     });
   }
   $("layer-areas").addEventListener("change", () => {
+    addOverlays();
     if ($("layer-areas").checked && !state.areasLoaded) {
       state.areasLoaded = true;
       loadAreas();
@@ -519,20 +609,14 @@ function watchBaseLayer() {
 // On style.load, not load: "load" waits for a first frame (the worker, WebGL), and the
 // layers can be added and fed before that.
 map.once("style.load", async () => {
+  performance.mark("map:style-load");
   watchBaseLayer();
-  addLayers();
+  await loadOptions(); // answered already, as a rule: early.js asked for it
+  addBaseLayers();
   wireControls();
   map.on("click", "risk-fill", (event) => showCell(event.features[0].properties.id));
-  map.on("click", "incident-clusters", async (event) => {
-    const feature = event.features[0];
-    const zoom = await map.getSource("incidents").getClusterExpansionZoom(feature.properties.cluster_id);
-    map.easeTo({ center: feature.geometry.coordinates, zoom });
-  });
-  for (const layer of ["risk-fill", "incident-clusters"]) {
-    map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
-    map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
-  }
-  await loadOptions();
+  map.on("mouseenter", "risk-fill", () => (map.getCanvas().style.cursor = "pointer"));
+  map.on("mouseleave", "risk-fill", () => (map.getCanvas().style.cursor = ""));
   await loadLayers();
   map.on("moveend", debounce(loadLayers, 300));
   startLive();

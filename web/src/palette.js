@@ -31,3 +31,19 @@ export function valueRange(features, property) {
   }
   return Number.isFinite(min) ? [min, max] : [0, 1];
 }
+
+// The property the map colours by: each feature's value placed in [0, 1] over the range in
+// view. A fixed ramp over it means no setPaintProperty on a data-driven colour, which would
+// make MapLibre lay the whole source out again in its worker (a second parse of every tile).
+export const SHADE = "_shade";
+
+/** Write SHADE on each feature (in place): `property` over [min, max], 0 when not a number. */
+export function shadeFeatures(features, property, [min, max]) {
+  const span = max > min ? max - min : 1;
+  for (const f of features) {
+    const v = Number(f.properties?.[property]);
+    f.properties ??= {};
+    f.properties[SHADE] = Number.isFinite(v) ? Math.min(1, Math.max(0, (v - min) / span)) : 0;
+  }
+  return features;
+}
