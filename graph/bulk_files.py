@@ -22,6 +22,10 @@ class NodeFile:
     not_properties: tuple[str, ...] = ()  # columns that become relationships instead
     point: bool = False  # latitude and longitude also give a WGS-84 ``point``
 
+    def properties(self, columns: list[str]) -> list[str]:
+        """The step's columns stored on the node (besides its id and ``point``)."""
+        return [c for c in columns if c != "key" and c not in self.not_properties]
+
 
 @dataclass(frozen=True)
 class RelationshipFile:

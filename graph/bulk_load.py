@@ -195,10 +195,10 @@ def _export_step(
 
 def _node_select(con: duckdb.DuckDBPyConnection, spec: NodeFile, table: str) -> str:
     relation = con.sql(f"SELECT * FROM {table} LIMIT 0")
+    kinds = dict(zip(relation.columns, relation.types, strict=True))
     columns = [f'key AS "{spec.id_property}:ID({spec.label})"']
-    for column, kind in zip(relation.columns, relation.types, strict=True):
-        if column != "key" and column not in spec.not_properties:
-            columns.append(_typed(f'"{column}"', column, str(kind), where=table))
+    for column in spec.properties(relation.columns):
+        columns.append(_typed(f'"{column}"', column, str(kinds[column]), where=table))
     if spec.point:
         columns.append(
             "CASE WHEN latitude IS NULL OR longitude IS NULL THEN NULL ELSE "
@@ -269,7 +269,7 @@ def _rewrite_lists(con: duckdb.DuckDBPyConnection, driver: Driver, name: str, ta
                   for _, expr in rel.properties}  # fmt: skip
     relation = con.sql(f"SELECT * FROM {table} LIMIT 0")
     if spec.nodes:
-        properties |= set(relation.columns) - {"key", *spec.nodes.not_properties}
+        properties |= set(spec.nodes.properties(relation.columns))
     lists = [
         column
         for column, kind in zip(relation.columns, relation.types, strict=True)

@@ -184,22 +184,35 @@ def _classpath(assembly: Assembly, *, with_plugins: bool) -> str:
     return os.pathsep.join(parts)
 
 
-def _set_initial_password(settings: Settings, assembly: Assembly, conf_dir: Path) -> None:
-    """Neo4j's own admin command, run before the first start of a new database."""
-    result = subprocess.run(
+def _admin_tool(
+    assembly: Assembly, conf_dir: Path, *args: str, jvm: tuple[str, ...] = (), timeout=None
+) -> subprocess.CompletedProcess:
+    """Run Neo4j's own admin command (``neo4j-admin``) against this instance's config."""
+    return subprocess.run(
         [
             java_executable(),
+            *jvm,
             "-cp",
             _classpath(assembly, with_plugins=False),
             ADMIN_TOOL,
-            "dbms",
-            "set-initial-password",
-            "--",  # a password may start with "-"; it is never an option
-            settings.neo4j_password,
+            *args,
         ],
         env=_java_env(assembly, conf_dir),
         capture_output=True,
         text=True,
+        timeout=timeout,
+    )
+
+
+def _set_initial_password(settings: Settings, assembly: Assembly, conf_dir: Path) -> None:
+    """Neo4j's own admin command, run before the first start of a new database."""
+    result = _admin_tool(
+        assembly,
+        conf_dir,
+        "dbms",
+        "set-initial-password",
+        "--",  # a password may start with "-"; it is never an option
+        settings.neo4j_password,
         timeout=120,
     )
     if result.returncode != 0:
@@ -214,21 +227,16 @@ def import_full(
     *,
     array_delimiter: str,
     report_file: Path,
-) -> str:
+) -> None:
     """Neo4j's offline bulk importer (``neo4j-admin database import full``): replaces the
     stopped ``neo4j`` database with the given CSV files (each with its own header line).
-    Relationships whose end node is missing are skipped and listed in ``report_file``.
-    Returns the importer's closing summary."""
+    Relationships whose end node is missing are skipped and listed in ``report_file``."""
     if running_pid(settings) is not None:
         raise Neo4jServerError("the bulk importer needs the Neo4j server stopped")
     assembly = provision(settings)
-    conf_dir = _write_conf(settings, assembly)
-    command = [
-        java_executable(),
-        f"-Xmx{settings.neo4j_heap}",
-        "-cp",
-        _classpath(assembly, with_plugins=False),
-        ADMIN_TOOL,
+    result = _admin_tool(
+        assembly,
+        _write_conf(settings, assembly),
         "database",
         "import",
         "full",
@@ -240,15 +248,11 @@ def import_full(
         f"--report-file={report_file}",
         *(f"--nodes={label}={path}" for label, path in nodes),
         *(f"--relationships={kind}={path}" for kind, path in relationships),
-    ]
-    result = subprocess.run(
-        command, env=_java_env(assembly, conf_dir), capture_output=True, text=True
+        jvm=(f"-Xmx{settings.neo4j_heap}",),
     )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise Neo4jServerError(f"neo4j-admin database import failed:\n{tail}")
-    summary = result.stdout[result.stdout.rfind("IMPORT DONE") :]
-    return summary.strip()
 
 
 def _pid_file(settings: Settings) -> Path:
@@ -350,19 +354,24 @@ def _class_archive(assembly: Assembly, java: str) -> Path:
     return assembly.home / f"classes-{build}.jsa"
 
 
+def _class_archive_note(settings: Settings) -> Path:
+    """Names the archive this instance's JVM writes at exit (pending path, final path)."""
+    return settings.neo4j_instance_dir / "run" / "class-archive"
+
+
 def _class_archive_flags(settings: Settings, assembly: Assembly, java: str) -> list[str]:
     archive = _class_archive(assembly, java)
     if archive.exists():
-        (settings.neo4j_instance_dir / "run" / "class-archive").unlink(missing_ok=True)
+        _class_archive_note(settings).unlink(missing_ok=True)
         return [f"-XX:SharedArchiveFile={archive}"]
     # Written at exit under a name of its own (servers may stop at once), then renamed.
     pending = archive.with_name(f"{archive.stem}.{secrets.token_hex(4)}.tmp")
-    (settings.neo4j_instance_dir / "run" / "class-archive").write_text(f"{pending}\n{archive}\n")
+    _class_archive_note(settings).write_text(f"{pending}\n{archive}\n")
     return [f"-XX:ArchiveClassesAtExit={pending}"]
 
 
 def _pending_class_archive(settings: Settings) -> tuple[Path, Path] | None:
-    note = settings.neo4j_instance_dir / "run" / "class-archive"
+    note = _class_archive_note(settings)
     if not note.exists():
         return None
     pending, archive = note.read_text().split()
