@@ -29,6 +29,7 @@ from api.live.http import ingest_endpoint
 from api.live.journal import Journal
 from api.live.linking import load_index
 from api.live.people_records import person_sources, registry_dir
+from api.response_cache import OK_FLAG, ResponseCache
 from api.schema import build_schema
 from api.tiles import tile_endpoint
 from api.web import web_routes
@@ -78,6 +79,10 @@ class _GraphQLWithDriver(GraphQL):
 
     def encode_json(self, data: object) -> str:
         return encode_response(data)
+
+    async def process_result(self, request, result):
+        request.scope["state"][OK_FLAG] = not result.errors  # for the response cache
+        return await super().process_result(request, result)
 
 
 def _report_stopped(task: asyncio.Task) -> None:
@@ -145,7 +150,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return fresh
 
     graphql_app = Gate(
-        _GraphQLWithDriver(app.state, config, reload_layers, settings.warehouse_path),
+        ResponseCache(
+            _GraphQLWithDriver(app.state, config, reload_layers, settings.warehouse_path),
+            lambda: app.state.layers.store,
+        ),
         config.auth,
         config.request_timeout_s,
     )

@@ -20,10 +20,12 @@ import itertools
 import json
 import multiprocessing
 import random
+import statistics
 import time
 from dataclasses import dataclass
 
 FULL_PARSE_BYTES = 64 * 1024
+SUSTAINED_WINDOW_S = 5
 _JSON = {"content-type": "application/json"}
 
 
@@ -37,6 +39,17 @@ class Request:
     variables: dict
     token: str
     layer_field: str | None = None  # set for layers: the envelope check
+    distinct_views: bool = False  # nudge the bbox ``b`` on every ask: no answer is reused
+
+
+def _payload(request: Request, ask: int) -> bytes:
+    """The request body; with ``distinct_views``, the box's west edge moves by a
+    micro-degree per ask (a different view for every cache, the same cells)."""
+    variables = request.variables
+    if request.distinct_views:
+        box = variables["b"]
+        variables = {**variables, "b": {**box, "west": box["west"] + ask * 1e-7}}
+    return json.dumps({"query": request.query, "variables": variables}).encode()
 
 
 def answer_ok(request: Request, status: int, body: bytes) -> str | None:
@@ -57,9 +70,13 @@ async def _drive(url: str, mix: list[Request], clients: int, seconds: float, see
     import aiohttp
 
     counts: collections.Counter[str] = collections.Counter()
-    stop = time.monotonic() + seconds
+    per_second = [0] * (int(seconds) + 1)  # completions in each second of the run
+    latencies: dict[str, list[float]] = collections.defaultdict(list)
+    start = time.monotonic()
+    stop = start + seconds
     cumulative = list(itertools.accumulate(r.share for r in mix))
-    payloads = [json.dumps({"query": r.query, "variables": r.variables}).encode() for r in mix]
+    payloads = [_payload(r, 0) for r in mix]
+    asks = itertools.count(seed * 10_000_000 + 1)
 
     async def client(session, n: int) -> None:
         rng = random.Random(seed * 1000 + n)
@@ -67,15 +84,23 @@ async def _drive(url: str, mix: list[Request], clients: int, seconds: float, see
             pick = min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(mix) - 1)
             request = mix[pick]
             headers = {"authorization": f"Bearer {request.token}", **_JSON}
+            sent = time.monotonic()
             try:
                 async with session.post(
-                    f"{url}/graphql", data=payloads[pick], headers=headers
+                    f"{url}/graphql",
+                    data=_payload(request, next(asks))
+                    if request.distinct_views
+                    else payloads[pick],
+                    headers=headers,
                 ) as response:
                     body = await response.read()
                 problem = answer_ok(request, response.status, body)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 problem = type(exc).__name__
+            done = time.monotonic()
             counts[request.kind] += 1
+            latencies[request.kind].append(done - sent)
+            per_second[min(int(done - start), len(per_second) - 1)] += 1
             if problem:
                 counts[f"error: {request.kind}: {problem}"] += 1
 
@@ -83,7 +108,7 @@ async def _drive(url: str, mix: list[Request], clients: int, seconds: float, see
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         await asyncio.gather(*(client(session, n) for n in range(clients)))
-    return dict(counts)
+    return {"counts": dict(counts), "per_second": per_second, "latencies": dict(latencies)}
 
 
 def _process(url: str, mix: list[Request], clients: int, seconds: float, seed: int, out) -> None:
@@ -105,8 +130,14 @@ def run_mix(
     for w in workers:
         w.start()
     totals: collections.Counter[str] = collections.Counter()
+    per_second = [0] * (int(seconds) + 1)
+    latencies: dict[str, list[float]] = collections.defaultdict(list)
     for _ in workers:
-        totals.update(out.get(timeout=seconds + 120))
+        result = out.get(timeout=seconds + 120)
+        totals.update(result["counts"])
+        per_second = [a + b for a, b in zip(per_second, result["per_second"], strict=True)]
+        for kind, samples in result["latencies"].items():
+            latencies[kind] += samples
     for w in workers:
         w.join()
     errors = {k.removeprefix("error: "): v for k, v in totals.items() if k.startswith("error: ")}
@@ -117,7 +148,22 @@ def run_mix(
         "rps": requests / seconds,
         "by_kind": {k: v for k, v in totals.items() if not k.startswith("error: ")},
         "error_kinds": errors,
+        "slowest_window_rps": slowest_window_rps(per_second[: int(seconds)], SUSTAINED_WINDOW_S),
+        "p95_ms_by_kind": {k: round(p95(v) * 1000, 2) for k, v in sorted(latencies.items())},
     }
+
+
+def slowest_window_rps(per_second: list[int], window: int) -> float | None:
+    """The lowest rate over any ``window`` consecutive whole seconds: "sustained" means
+    every stretch of the run held the rate, not only its average."""
+    if len(per_second) < window:
+        return None
+    sums = (sum(per_second[i : i + window]) for i in range(len(per_second) - window + 1))
+    return min(sums) / window
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18] if len(samples) >= 2 else samples[0]
 
 
 def replay_app(recorded: dict[str, bytes]):

@@ -321,6 +321,16 @@ def test_every_person_level_read_is_audited_exactly_once(api, what) -> None:
     assert len(_entries(api, purpose)) == 1
 
 
+def test_a_repeated_read_is_audited_each_time_even_aliased_as_a_layer(api) -> None:
+    """A person read named like a map layer is not a layer: no answer is reused for it."""
+    purpose = f"alias check {uuid.uuid4().hex[:8]}"
+    query = f'{{ riskLayer: person(id: "P-A", purpose: "{purpose}") {{ id }} }}'
+    for _ in range(2):
+        body = api.gql(query, role="investigator")
+        assert body["data"]["riskLayer"]["id"] == "P-A", body
+    assert len(_entries(api, purpose)) == 2
+
+
 def test_concurrent_reads_are_each_audited_once(api) -> None:
     """Reads arriving together share audit transactions (group commit) but each still gets
     its own entry, and each answer comes back."""

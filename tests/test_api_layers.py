@@ -65,6 +65,40 @@ def test_geometry_none_sends_the_same_cells_without_polygons(api) -> None:
     assert all(c == "fewer than 5" or c >= 5 for c in counts)
 
 
+def test_a_repeated_layer_view_is_answered_again_for_its_role_only(api) -> None:
+    """The second and later asks of a layer view come from the response cache: the same
+    bytes for the same role, never another role's answer, and no errors kept."""
+    body = {"query": "query($b: BBox!) { riskLayer(bbox: $b, geometry: NONE) }"}
+    body["variables"] = {"b": {**WALES, "west": -5.4}}  # a view no other test asks for
+
+    def ask(role: str, request: dict = body) -> httpx.Response:
+        response = httpx.post(f"{api.url}/graphql", json=request, headers=api.headers(role))
+        assert response.status_code == 200
+        return response
+
+    analyst = [ask("analyst") for _ in range(3)]
+    assert [a.headers["x-cache"] for a in analyst] == ["MISS", "HIT", "HIT"]
+    assert analyst[0].content == analyst[1].content == analyst[2].content
+    public = [ask("public") for _ in range(2)]
+    assert [p.headers["x-cache"] for p in public] == ["MISS", "HIT"]
+    assert public[0].content == public[1].content != analyst[0].content
+    exact = [
+        f["properties"]["incidents"] for f in analyst[0].json()["data"]["riskLayer"]["features"]
+    ]
+    shown = [
+        f["properties"]["incidents"] for f in public[1].json()["data"]["riskLayer"]["features"]
+    ]
+    assert any(isinstance(n, int) and n < 5 for n in exact)
+    assert "fewer than 5" in shown and not any(isinstance(n, int) and n < 5 for n in shown)
+    bad = {"query": body["query"], "variables": {"b": {**WALES, "west": 500}}}
+    for _ in range(2):
+        answer = ask("analyst", bad)
+        assert answer.json()["errors"][0]["extensions"]["argument"] == "bbox"
+        assert answer.headers["x-cache"] == "MISS"
+    other = ask("analyst", {"query": "{ forces { code } }"})
+    assert "x-cache" not in other.headers  # not a layer view: never kept
+
+
 def _in_wales(api, cell) -> bool:
     import h3
 

@@ -11,6 +11,7 @@ from api.auth import AuthConfig, AuthError, authenticate, issue_jwt, key_hash, p
 from api.errors import BadInput
 from api.geojson import collection, encode_response, point_feature
 from api.layers import suppress_small_counts
+from api.response_cache import cacheable_body, is_layer_only
 from crimegraph.cli.api import SDL_PATH, sdl
 
 
@@ -72,3 +73,31 @@ def test_production_masks_unexpected_errors_but_not_client_ones() -> None:
     bad = BadInput("bbox", "bbox: west must be less than east")
     assert not should_mask(GraphQLError(bad.message, original_error=bad, extensions=bad.extensions))
     assert not should_mask(GraphQLError("Syntax Error"))
+
+
+@pytest.mark.parametrize(
+    ("query", "cacheable"),
+    [
+        ("{ riskLayer(bbox: $b) }", True),
+        ("query($b: BBox!) { riskLayer(bbox: $b) hotspots(bbox: $b) }", True),
+        ("query($b: BBox!) { map: forecastLayer(bbox: $b) }", True),
+        ('{ riskLayer: person(id: "P-A", purpose: "x") { id } }', False),  # alias: a person
+        ("query($b: BBox!) { riskLayer(bbox: $b) forces { code } }", False),
+        ("query($b: BBox!) { ...F } fragment F on Query { riskLayer(bbox: $b) }", False),
+        ("query A { riskLayer(bbox: $b) } query B { hotspots(bbox: $b) }", False),
+        ("mutation { riskLayer(bbox: $b) }", False),
+        ("subscription { riskLayer(bbox: $b) }", False),
+        ("query($b: BBox!) { riskLayer(bbox: $b) @include(if: true) }", False),
+        ("{ riskLayer(", False),
+    ],
+)
+def test_only_layer_only_queries_are_answered_from_the_response_cache(query, cacheable) -> None:
+    assert is_layer_only(query) is cacheable
+    assert cacheable_body(json.dumps({"query": query, "variables": {}}).encode()) is cacheable
+
+
+def test_batches_and_odd_bodies_are_never_answered_from_the_response_cache() -> None:
+    layer = {"query": "{ riskLayer(bbox: $b) }"}
+    assert not cacheable_body(json.dumps([layer, layer]).encode())
+    assert not cacheable_body(b"not json")
+    assert not cacheable_body(json.dumps({"query": 1}).encode())

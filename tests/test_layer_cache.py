@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from api.layers import _INCIDENT_COLUMNS, ALL_CRIME, LayerStore
-from benchmarks.load import Request, answer_ok
+from benchmarks.load import Request, answer_ok, slowest_window_rps
 
 CARDIFF = (51.48, -3.18)
 BOX = (-3.3, 51.4, -3.0, 51.6)
@@ -67,3 +67,10 @@ def test_the_load_generator_refuses_errors_without_decoding_big_layers() -> None
     small = Request("review", 1.0, "q", {}, "t")
     assert answer_ok(small, 200, b'{"data":null,"errors":[{"message":"no"}]}') is not None
     assert answer_ok(small, 200, b'{"data":{"reviewQueue":{}}}') is None
+
+
+def test_the_sustained_rate_is_the_slowest_stretch_not_the_average() -> None:
+    per_second = [300, 320, 310, 90, 330, 340, 350, 360]  # one stall in second 3
+    assert slowest_window_rps(per_second, 5) == (300 + 320 + 310 + 90 + 330) / 5
+    assert slowest_window_rps(per_second, 1) == 90
+    assert slowest_window_rps(per_second[:4], 5) is None  # too short a run to say

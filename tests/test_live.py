@@ -31,6 +31,7 @@ INCIDENT_ADDED = "subscription ($bbox: BBox) { incidentAdded(bbox: $bbox) }"
 RISK_CHANGED = """subscription ($bbox: BBox!, $month: String) {
   riskChanged(bbox: $bbox, month: $month, resolution: 9)
 }"""
+RISK_VIEW = 'query ($b: BBox!) { riskLayer(bbox: $b, month: "2025-01", resolution: 9) }'
 REVIEW_NEEDED = "subscription { reviewNeeded { pairId matchProbability } }"
 CARDIFF = {"west": -3.3, "south": 51.4, "east": -3.1, "north": 51.55}
 NORTH_WALES = {"west": -4.5, "south": 53.0, "east": -3.0, "north": 53.4}
@@ -197,11 +198,7 @@ def test_subscribers_get_new_incidents_inside_their_bbox_only(live_world) -> Non
         public.subscribe(INCIDENT_ADDED, {"bbox": CARDIFF})
         elsewhere.subscribe(INCIDENT_ADDED, {"bbox": NORTH_WALES})
         risk.subscribe(RISK_CHANGED, {"bbox": CARDIFF, "month": "2025-01"})
-        before = w.gql(
-            'query ($b: BBox!) { riskLayer(bbox: $b, month: "2025-01", resolution: 9) }',
-            {"b": CARDIFF},
-            role="analyst",
-        )["data"]["riskLayer"]["features"]
+        before = w.gql(RISK_VIEW, {"b": CARDIFF}, role="analyst")["data"]["riskLayer"]["features"]
         old = {f["id"]: f["properties"] for f in before}
         assert PARK_PLACE_CELL in old
         time.sleep(0.3)  # the subscriptions are registered once the server has read them
@@ -222,12 +219,14 @@ def test_subscribers_get_new_incidents_inside_their_bbox_only(live_world) -> Non
         changed = {f["id"]: f["properties"] for f in data["riskChanged"]["features"]}
         assert changed[PARK_PLACE_CELL]["incidents"] == old[PARK_PLACE_CELL]["incidents"] + 1
         assert changed[PARK_PLACE_CELL]["harm"] > old[PARK_PLACE_CELL]["harm"]
-        after = w.gql(
-            'query ($b: BBox!) { riskLayer(bbox: $b, month: "2025-01", resolution: 9) }',
-            {"b": CARDIFF},
-            role="analyst",
-        )["data"]["riskLayer"]["features"]
-        now = {f["id"]: f["properties"] for f in after}
+        # The same view asked again is answered afresh: the change emptied the response cache.
+        after = httpx.post(
+            f"{w.url}/graphql",
+            json={"query": RISK_VIEW, "variables": {"b": CARDIFF}},
+            headers=w.headers("analyst"),
+        )
+        assert after.headers["x-cache"] == "MISS"
+        now = {f["id"]: f["properties"] for f in after.json()["data"]["riskLayer"]["features"]}
         assert now[PARK_PLACE_CELL]["incidents"] == changed[PARK_PLACE_CELL]["incidents"]
 
 
