@@ -19,7 +19,7 @@ from typing import Any
 from neo4j import AsyncDriver
 
 from api.auth import Principal
-from graph.cypher import statement
+from graph.cypher import read, statement
 
 
 async def record(
@@ -93,12 +93,8 @@ async def page(
 ) -> tuple[list[dict[str, Any]], int]:
     """Entries newest first after the cursor ``(at, entry_id)``, and the total count."""
     after_at, after_id = after or (None, None)
-    records, _, _ = await driver.execute_query(
-        statement("api/audit_page"),
-        after_at=after_at,
-        after_id=after_id,
-        limit=limit,
-        routing_="r",
+    records, totals = await asyncio.gather(
+        read(driver, "api/audit_page", after_at=after_at, after_id=after_id, limit=limit),
+        read(driver, "api/audit_count"),
     )
-    totals, _, _ = await driver.execute_query(statement("api/audit_count"), routing_="r")
     return [r["entry"] for r in records], totals[0]["total"]

@@ -12,7 +12,7 @@ from typing import Any
 import jellyfish
 from neo4j import AsyncDriver
 
-from graph.cypher import statement
+from graph.cypher import read
 
 LINKED_INCIDENT_CAP = 500
 NETWORK_CAP = 200
@@ -21,8 +21,7 @@ SEARCH_CANDIDATES = 2000
 
 
 async def _read(driver: AsyncDriver, name: str, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = await driver.execute_query(statement(name), params, routing_="r")
-    return [record.data() for record in records]
+    return [record.data() for record in await read(driver, name, **params)]
 
 
 async def person_profile(driver: AsyncDriver, person_id: str) -> dict[str, Any] | None:

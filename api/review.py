@@ -11,7 +11,7 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
-from graph.cypher import statement
+from graph.cypher import read, statement
 
 DECISIONS = ("match", "not_a_match", "unsure")
 
@@ -24,19 +24,15 @@ async def review_page(
     driver: AsyncDriver, offset: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     # The page and the total at once: two reads on two pooled sessions, one wait.
-    (records, _, _), (totals, _, _) = await asyncio.gather(
-        driver.execute_query(
-            statement("api/review_page"), offset=offset, limit=limit, routing_="r"
-        ),
-        driver.execute_query(statement("api/review_count"), routing_="r"),
+    records, totals = await asyncio.gather(
+        read(driver, "api/review_page", offset=offset, limit=limit),
+        read(driver, "api/review_count"),
     )
     return [r.data() for r in records], totals[0]["total"]
 
 
 async def match_evidence(driver: AsyncDriver, pair_id: str) -> dict[str, Any] | None:
-    records, _, _ = await driver.execute_query(
-        statement("api/match_evidence"), pair_id=pair_id, routing_="r"
-    )
+    records = await read(driver, "api/match_evidence", pair_id=pair_id)
     if not records:
         return None
     row = records[0].data()
@@ -64,9 +60,7 @@ async def decide_match(
 
 
 async def person_record_keys(driver: AsyncDriver, person_id: str) -> list[str]:
-    records, _, _ = await driver.execute_query(
-        statement("api/person_records"), person_id=person_id, routing_="r"
-    )
+    records = await read(driver, "api/person_records", person_id=person_id)
     return [r["key"] for r in records]
 
 

@@ -23,14 +23,14 @@ from api.types.live import IngestResult, ReviewNeeded
 from api.types.map import CellDetails, Force
 from api.types.people import LinkedCases, Network, Person, PersonMatch, Place
 from api.types.review import MatchDecision, MatchEvidence, ReviewPairConnection, UnmergeResult
-from graph.cypher import statement
+from graph.cypher import read
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _FORCE_CODE = re.compile(r"^[a-z0-9-]{2,64}$")
 
 
 async def forces(info: Info) -> list[Force]:
-    records, _, _ = await driver(info).execute_query(statement("queries/forces"), routing_="r")
+    records = await read(driver(info), "queries/forces")
     return [
         Force(
             code=r["code"],
@@ -49,9 +49,7 @@ async def incident_count(info: Info, force: str, month: str | None = None) -> in
         )
     if month is not None and not _MONTH.match(month):
         raise BadInput("month", f"month must be YYYY-MM, got {month!r}")
-    records, _, _ = await driver(info).execute_query(
-        statement("queries/incident_count"), force=force, month=month, routing_="r"
-    )
+    records = await read(driver(info), "queries/incident_count", force=force, month=month)
     count = records[0]["incident_count"]
     return None if is_public(info) and count < SMALL_COUNT else count
 
