@@ -14,7 +14,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from api.auth import AuthError, authenticate
 from api.config import ApiConfig, load_api_config
@@ -80,7 +82,9 @@ class _GraphQLWithDriver(GraphQL):
     def encode_json(self, data: object) -> str:
         return encode_response(data)
 
-    async def process_result(self, request, result):
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
         request.scope["state"][OK_FLAG] = not result.errors  # for the response cache
         return await super().process_result(request, result)
 

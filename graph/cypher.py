@@ -1,4 +1,5 @@
-"""Named Cypher statements from ``cypher/``: the code never builds Cypher from strings."""
+"""Named Cypher statements from ``cypher/`` (the code never builds Cypher from strings),
+and the one way reads of them are run."""
 
 from __future__ import annotations
 
