@@ -3,6 +3,7 @@ and the one way reads of them are run."""
 
 from __future__ import annotations
 
+import asyncio
 from functools import cache
 from typing import Any
 
@@ -26,6 +27,9 @@ def statements(name: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
+READ_ATTEMPTS = 3
+
+
 async def read(driver: neo4j.AsyncDriver, name: str, /, **params: Any) -> list[neo4j.Record]:
     """The records of the read-only statement ``name`` run with ``params``, as an
     auto-commit query.
@@ -34,8 +38,23 @@ async def read(driver: neo4j.AsyncDriver, name: str, /, **params: Any) -> list[n
     go out together, then COMMIT is a second round trip. A read has nothing to commit, so
     RUN and PULL alone answer it with half the waits; in a busy API each wait is a turn of
     an event loop full of other requests (measured: linked cases' p95 under the mixed load
-    fell by about a fifth). Writes keep managed transactions, with their retries.
+    fell by about a fifth). Writes keep managed transactions.
+
+    What managed transactions did that is kept: a read failing with an error the driver
+    calls retryable (a pooled connection the server closed, e.g. after a restart; a
+    transient server error) is run again, up to ``READ_ATTEMPTS`` times in all.
     """
+    for attempt in range(1, READ_ATTEMPTS):
+        try:
+            return await _run_read(driver, name, params)
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
+            if not exc.is_retryable():
+                raise
+            await asyncio.sleep(0.05 * (attempt - 1))  # a dead connection: at once
+    return await _run_read(driver, name, params)
+
+
+async def _run_read(driver: neo4j.AsyncDriver, name: str, params: dict) -> list[neo4j.Record]:
     async with driver.session(default_access_mode=neo4j.READ_ACCESS) as session:
         result = await session.run(statement(name), params)
         return [record async for record in result]
