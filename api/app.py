@@ -33,7 +33,7 @@ from api.live.linking import load_index
 from api.live.people_records import person_sources, registry_dir
 from api.response_cache import OK_FLAG, ResponseCache
 from api.schema import build_schema
-from api.tiles import tile_endpoint
+from api.tiles import tile_cache, tile_endpoint
 from api.web import web_routes
 from crimegraph.settings import Settings, load_settings
 from graph import connection
@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     app = Starlette(lifespan=lifespan)
+    app.state.tile_cache = tile_cache()
 
     def reload_layers() -> LayerStore:
         fresh = load_layers(settings)

@@ -15,14 +15,15 @@ This cache keeps the finished bytes of a response instead, as Apollo's response 
   built from: a reload, or live incidents changing the layers, empties it.
 
 Answers say which they were in an ``x-cache`` header (``HIT``, or ``MISS`` for a layer
-view answered afresh), as HTTP caches do.
+view answered afresh), as HTTP caches do. ``StoreBoundCache`` also keeps rendered vector
+tiles (api/tiles.py).
 """
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any
 
@@ -71,25 +72,51 @@ def cacheable_body(body: bytes) -> bool:
 class _Answers:
     """Finished responses for one layer store version, least recently used dropped first."""
 
-    def __init__(self, owner: Any, version: int) -> None:
-        self.owner, self.version = owner, version
-        self.entries: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
+    def __init__(self, owner: Any, version: int, limits: StoreBoundCache) -> None:
+        self.owner, self.version, self.limits = owner, version, limits
+        self.entries: OrderedDict[Hashable, bytes] = OrderedDict()
         self.size = 0
 
-    def get(self, key: tuple[str, bytes]) -> bytes | None:
+    def get(self, key: Hashable) -> bytes | None:
         found = self.entries.get(key)
         if found is not None:
             self.entries.move_to_end(key)
         return found
 
-    def put(self, key: tuple[str, bytes], payload: bytes) -> None:
-        if key in self.entries or len(payload) > MAX_BYTES:
+    def put(self, key: Hashable, payload: bytes) -> None:
+        max_entries, max_bytes = self.limits.max_entries, self.limits.max_bytes
+        if key in self.entries or len(payload) > max_bytes:
             return
         self.entries[key] = payload
         self.size += len(payload)
-        while len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES:
+        while len(self.entries) > max_entries or self.size > max_bytes:
             _, dropped = self.entries.popitem(last=False)
             self.size -= len(dropped)
+
+
+class StoreBoundCache:
+    """Finished answers that hold only for the layer store, and its version, they were
+    built from: asked for another store or version, it starts again empty."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._answers: _Answers | None = None
+
+    def current(self, store: Any) -> _Answers:
+        answers = self._answers
+        if answers is None or answers.owner is not store or answers.version != store.version:
+            answers = self._answers = _Answers(store, store.version, self)
+        return answers
+
+    def keep(self, answers: _Answers, store_now: Any, key: Hashable, payload: bytes) -> None:
+        """Keep an answer built from ``answers``' store, unless the layers changed while
+        it was built (``store_now`` is the store requests see now)."""
+        if (
+            self._answers is answers
+            and answers.owner is store_now
+            and store_now.version == answers.version
+        ):
+            answers.put(key, payload)
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -120,14 +147,7 @@ class ResponseCache:
     def __init__(self, app: ASGIApp, current_store: Callable[[], Any]) -> None:
         self.app = app
         self.current_store = current_store
-        self._answers: _Answers | None = None
-
-    def _answers_for(self, store: Any) -> _Answers:
-        version = store.version
-        answers = self._answers
-        if answers is None or answers.owner is not store or answers.version != version:
-            answers = self._answers = _Answers(store, version)
-        return answers
+        self.answers = StoreBoundCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -146,8 +166,7 @@ class ResponseCache:
         if not cacheable_body(body):
             await self.app(scope, replay, send)
             return
-        store = self.current_store()
-        answers = self._answers_for(store)
+        answers = self.answers.current(self.current_store())
         key = (scope["state"]["principal"].role, body)
         if (payload := answers.get(key)) is not None:
             await _send_json(send, payload)
@@ -165,10 +184,5 @@ class ResponseCache:
             await send(message)
 
         await self.app(scope, replay, capture)
-        unchanged = (
-            self._answers is answers
-            and self.current_store() is store
-            and store.version == answers.version
-        )  # an answer built while the layers changed is not kept for the new ones
-        if status == 200 and scope["state"].get(OK_FLAG) and unchanged:
-            answers.put(key, b"".join(chunks))
+        if status == 200 and scope["state"].get(OK_FLAG):
+            self.answers.keep(answers, self.current_store(), key, b"".join(chunks))

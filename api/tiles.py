@@ -22,6 +22,7 @@ from api.errors import BAD_USER_INPUT, FORBIDDEN, BadInput
 from api.layers import BBox, LayerStore
 from api.permissions import allowed
 from api.resolvers.map import layer_keys
+from api.response_cache import CACHE_HEADER, StoreBoundCache
 from api.shapes import Shape
 
 EXTENT = 4096
@@ -137,25 +138,37 @@ def _list(query: dict[str, str], name: str) -> list[str] | None:
     return [v for v in value.split(",") if v] if value else None
 
 
+TILE_CACHE_ENTRIES = 4096
+TILE_CACHE_BYTES = 128 * 1024 * 1024
+
+
+def tile_cache() -> StoreBoundCache:
+    """Rendered tiles, per role and tile request, until the layers change: a low-zoom
+    risk tile over Wales takes over a second to render and map clients ask for it again
+    on every pan."""
+    return StoreBoundCache(TILE_CACHE_ENTRIES, TILE_CACHE_BYTES)
+
+
 async def tile_endpoint(request: Request) -> Response:
     p = request.path_params
     who: Principal = request.scope["state"]["principal"]
+    state = request.app.state
+    store = state.layers.store
+    answers = state.tile_cache.current(store)
+    key = (who.role, p["layer"], p["z"], p["x"], p["y"], tuple(request.query_params.multi_items()))
+    headers = {"cache-control": "private, max-age=60", CACHE_HEADER.decode(): "HIT"}
+    if (body := answers.get(key)) is not None:
+        return Response(body, media_type=MVT_TYPE, headers=headers)
     try:
         body = await run_in_threadpool(
-            render,
-            request.app.state.layers.store,
-            who,
-            p["layer"],
-            p["z"],
-            p["x"],
-            p["y"],
-            dict(request.query_params),
+            render, store, who, p["layer"], p["z"], p["x"], p["y"], dict(request.query_params)
         )
     except BadInput as exc:
         return JSONResponse({"error": exc.message, **(exc.extensions or {})}, status_code=400)
     except PermissionError as exc:
         return JSONResponse({"error": str(exc), "code": FORBIDDEN}, status_code=403)
-    return Response(body, media_type=MVT_TYPE, headers={"cache-control": "private, max-age=60"})
+    state.tile_cache.keep(answers, state.layers.store, key, body)
+    return Response(body, media_type=MVT_TYPE, headers={**headers, CACHE_HEADER.decode(): "MISS"})
 
 
 __all__ = ["BAD_USER_INPUT", "render", "tile_bbox", "tile_endpoint"]

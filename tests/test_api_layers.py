@@ -8,7 +8,7 @@ import mapbox_vector_tile
 import pytest
 
 from api.tiles import tile_bbox
-from tests.api_world import BIG_CELL_COUNT, world
+from tests.api_world import BIG_CELL_COUNT, tile_for, world
 
 pytestmark = pytest.mark.neo4j
 
@@ -151,20 +151,11 @@ def test_bad_arguments_get_specific_errors(api, query, variables, argument) -> N
     assert argument.split("/")[0] in error["message"] or "crime type" in error["message"]
 
 
-def _tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
-    import math
-
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
-
-
 def test_vector_tiles_follow_the_same_role_rules(api) -> None:
     import h3
 
     lat, lon = h3.cell_to_latlng(api.cells[0])
-    x, y = _tile_for(lon, lat, 12)
+    x, y = tile_for(lon, lat, 12)
     west, south, east, north = tile_bbox(12, x, y)
     assert west <= lon <= east and south <= lat <= north
     url = f"{api.url}/tiles/risk/12/{x}/{y}.mvt?month=2025-01"
@@ -176,7 +167,11 @@ def test_vector_tiles_follow_the_same_role_rules(api) -> None:
         f["properties"]["incidents"] == "fewer than 5" or f["properties"]["incidents"] >= 5
         for f in features
     )
+    again = httpx.get(url)  # rendered once, then kept per role until the layers change
+    assert (public.headers["x-cache"], again.headers["x-cache"]) == ("MISS", "HIT")
+    assert again.content == public.content
     analyst = httpx.get(url, headers=api.headers("analyst"))
+    assert analyst.headers["x-cache"] == "MISS"  # another role: never the public tile
     counts = [
         f["properties"]["incidents"]
         for f in mapbox_vector_tile.decode(analyst.content)["risk"]["features"]
@@ -185,8 +180,9 @@ def test_vector_tiles_follow_the_same_role_rules(api) -> None:
     incidents = f"{api.url}/tiles/incidents/12/{x}/{y}.mvt"
     assert httpx.get(incidents).status_code == 403
     assert httpx.get(incidents, headers=api.headers("investigator")).status_code == 200
-    bad = httpx.get(f"{api.url}/tiles/risk/12/{x}/{y}.mvt?crimeGroups=Piracy")
-    assert bad.status_code == 400 and bad.json()["argument"] == "crimeGroups"
+    for _ in range(2):  # an error is never kept
+        bad = httpx.get(f"{api.url}/tiles/risk/12/{x}/{y}.mvt?crimeGroups=Piracy")
+        assert bad.status_code == 400 and bad.json()["argument"] == "crimeGroups"
     assert httpx.get(f"{api.url}/tiles/nope/1/0/0.mvt").status_code == 400
 
 

@@ -17,7 +17,7 @@ from graph.connection import driver as sync_driver
 from graph.cypher import statement
 from graph.load import load_graph
 from resolver import warehouse
-from tests.api_world import serve, world
+from tests.api_world import serve, tile_for, world
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.neo4j
@@ -201,6 +201,9 @@ def test_subscribers_get_new_incidents_inside_their_bbox_only(live_world) -> Non
         before = w.gql(RISK_VIEW, {"b": CARDIFF}, role="analyst")["data"]["riskLayer"]["features"]
         old = {f["id"]: f["properties"] for f in before}
         assert PARK_PLACE_CELL in old
+        x, y = tile_for(float(lon), float(lat), 12)
+        tile = f"{w.url}/tiles/risk/12/{x}/{y}.mvt?month=2025-01"
+        assert [httpx.get(tile).headers["x-cache"] for _ in range(2)] == ["MISS", "HIT"]
         time.sleep(0.3)  # the subscriptions are registered once the server has read them
         assert ingest(w, [record])["data"]["ingestRecords"]["accepted"] == 1
         feature = next_event(analyst, lambda d: d["incidentAdded"].get("id") == "live-sub-1")
@@ -226,6 +229,7 @@ def test_subscribers_get_new_incidents_inside_their_bbox_only(live_world) -> Non
             headers=w.headers("analyst"),
         )
         assert after.headers["x-cache"] == "MISS"
+        assert httpx.get(tile).headers["x-cache"] == "MISS"  # the rendered tile went too
         now = {f["id"]: f["properties"] for f in after.json()["data"]["riskLayer"]["features"]}
         assert now[PARK_PLACE_CELL]["incidents"] == changed[PARK_PLACE_CELL]["incidents"]
 
