@@ -45,6 +45,7 @@ SERVER_WORKERS = 2
 CLIENT_PROCESSES = 2
 CLIENTS = 16  # connections per client process
 SERVER_LOG = BENCH_DIR / "api-server.log"
+_STARTED = "Application startup complete"  # uvicorn's line when a worker is ready
 
 
 def _p95(samples: list[float]) -> float | None:
@@ -102,10 +103,14 @@ def _serve(port: int, env: dict, log) -> subprocess.Popen:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return server
+            healthy = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
         except httpx.TransportError:
-            time.sleep(0.5)
+            healthy = False
+        # One worker answering is not enough: another still loading its layers would take
+        # the CPU from the first measurements.
+        if healthy and Path(log.name).read_text().count(_STARTED) >= SERVER_WORKERS:
+            return server
+        time.sleep(0.5)
     server.terminate()
     raise RuntimeError("API did not become healthy")
 
