@@ -72,8 +72,9 @@ def cacheable_body(body: bytes) -> bool:
 class _Answers:
     """Finished responses for one layer store version, least recently used dropped first."""
 
-    def __init__(self, owner: Any, version: int, limits: StoreBoundCache) -> None:
-        self.owner, self.version, self.limits = owner, version, limits
+    def __init__(self, owner: Any, version: int, max_entries: int, max_bytes: int) -> None:
+        self.owner, self.version = owner, version
+        self.max_entries, self.max_bytes = max_entries, max_bytes
         self.entries: OrderedDict[Hashable, bytes] = OrderedDict()
         self.size = 0
 
@@ -84,12 +85,11 @@ class _Answers:
         return found
 
     def put(self, key: Hashable, payload: bytes) -> None:
-        max_entries, max_bytes = self.limits.max_entries, self.limits.max_bytes
-        if key in self.entries or len(payload) > max_bytes:
+        if key in self.entries or len(payload) > self.max_bytes:
             return
         self.entries[key] = payload
         self.size += len(payload)
-        while len(self.entries) > max_entries or self.size > max_bytes:
+        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
             _, dropped = self.entries.popitem(last=False)
             self.size -= len(dropped)
 
@@ -105,7 +105,9 @@ class StoreBoundCache:
     def current(self, store: Any) -> _Answers:
         answers = self._answers
         if answers is None or answers.owner is not store or answers.version != store.version:
-            answers = self._answers = _Answers(store, store.version, self)
+            answers = self._answers = _Answers(
+                store, store.version, self.max_entries, self.max_bytes
+            )
         return answers
 
     def keep(self, answers: _Answers, store_now: Any, key: Hashable, payload: bytes) -> None:

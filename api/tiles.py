@@ -48,6 +48,14 @@ def tile_bbox(z: int, x: int, y: int) -> BBox:
     return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
 
 
+def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The XYZ tile holding a point (the inverse of ``tile_bbox``)."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
 def _projector(z: int, x: int, y: int):
     """(lon, lat) → tile pixel coordinates, y down."""
     scale = 2**z * EXTENT
@@ -156,9 +164,8 @@ async def tile_endpoint(request: Request) -> Response:
     store = state.layers.store
     answers = state.tile_cache.current(store)
     key = (who.role, p["layer"], p["z"], p["x"], p["y"], tuple(request.query_params.multi_items()))
-    headers = {"cache-control": "private, max-age=60", CACHE_HEADER.decode(): "HIT"}
     if (body := answers.get(key)) is not None:
-        return Response(body, media_type=MVT_TYPE, headers=headers)
+        return _tile_response(body, "HIT")
     try:
         body = await run_in_threadpool(
             render, store, who, p["layer"], p["z"], p["x"], p["y"], dict(request.query_params)
@@ -168,7 +175,12 @@ async def tile_endpoint(request: Request) -> Response:
     except PermissionError as exc:
         return JSONResponse({"error": str(exc), "code": FORBIDDEN}, status_code=403)
     state.tile_cache.keep(answers, state.layers.store, key, body)
-    return Response(body, media_type=MVT_TYPE, headers={**headers, CACHE_HEADER.decode(): "MISS"})
+    return _tile_response(body, "MISS")
 
 
-__all__ = ["BAD_USER_INPUT", "render", "tile_bbox", "tile_endpoint"]
+def _tile_response(body: bytes, cache: str) -> Response:
+    headers = {"cache-control": "private, max-age=60", CACHE_HEADER.decode(): cache}
+    return Response(body, media_type=MVT_TYPE, headers=headers)
+
+
+__all__ = ["BAD_USER_INPUT", "render", "tile_bbox", "tile_endpoint", "tile_for"]

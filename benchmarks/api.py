@@ -2,7 +2,8 @@
 linkedCases depth 2 (p95 <= 50 ms), and a 70/20/10 layers/linked-cases/review mix for
 60 s (target >= 300 req/s, no errors; its slowest 5 s stretch and each kind's p95 under
 load are reported too; then 20 s of the same mix with every layer ask a view of its own,
-so no cached answer serves it). The API runs in its own process (``crimegraph
+so no cached answer serves it; and a low-zoom risk tile's first render beside the same
+tile asked again). The API runs in its own process (``crimegraph
 serve`` over the configured warehouse and Neo4j: ``make demo`` first) with its log in
 var/bench/api-server.log; load comes from other processes (benchmarks/load.py).
 
@@ -34,7 +35,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.foundation import _free_port
-from benchmarks.load import Request, run_mix, serve_replay
+from benchmarks.load import Request, p95, run_mix, serve_replay
 from benchmarks.report import BENCH_DIR, write_figures
 from benchmarks.web import _has_risk_tables
 from crimegraph.settings import load_settings
@@ -49,7 +50,8 @@ _STARTED = "Application startup complete"  # uvicorn's line when a worker is rea
 
 
 def _p95(samples: list[float]) -> float | None:
-    return statistics.quantiles(samples, n=20)[18] * 1000 if len(samples) >= 20 else None
+    """Milliseconds; None under 20 samples, too few for a 95th percentile."""
+    return p95(samples) * 1000 if len(samples) >= 20 else None
 
 
 def _force_bbox(warehouse: Path, force: str) -> dict | None:
@@ -173,6 +175,35 @@ def _layer_latency(client: httpx.Client, query: str, bbox: dict, prefix: str) ->
     }
 
 
+TILE_ZOOM = 6  # one tile holds a whole Welsh force: the slowest tile a map asks for
+
+
+def _tile_figures(client: httpx.Client, bbox: dict) -> dict:
+    """The res-9 risk tile over the force's centre: its first render, and asked again
+    (kept until the layers change) over 50 asks."""
+    from api.tiles import tile_for
+
+    centre = ((bbox["west"] + bbox["east"]) / 2, (bbox["south"] + bbox["north"]) / 2)
+    x, y = tile_for(*centre, TILE_ZOOM)
+    url = f"/tiles/risk/{TILE_ZOOM}/{x}/{y}.mvt"
+    start = time.perf_counter()
+    first = client.get(url)
+    rendered = time.perf_counter() - start
+    assert first.status_code == 200 and first.headers["x-cache"] == "MISS", first.text[:200]
+    times = []
+    for _ in range(50):
+        start = time.perf_counter()
+        again = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert again.headers["x-cache"] == "HIT"
+    return {
+        "tile": f"{TILE_ZOOM}/{x}/{y}",
+        "tile_bytes": len(first.content),
+        "baseline_tile_first_render_ms": rendered * 1000,
+        "tile_again_p95_ms": _p95(times),
+    }
+
+
 def _decode_only_p95(client: httpx.Client, query: str, bbox: dict) -> float | None:
     """Baseline: json.loads of the same answer alone, no HTTP and no server."""
     body = client.post("/graphql", json={"query": query, "variables": {"b": bbox}}).content
@@ -225,6 +256,7 @@ def run(seconds: int = MIX_SECONDS) -> dict:
                 figures["baseline_decode_polygons_only_p95_ms"] = _decode_only_p95(
                     client, RISK_POLYGONS, bbox
                 )
+                figures.update(_tile_figures(client, bbox))
             if person:
                 _timed(client, LINKED, {"p": person}, 5)
                 times, decoded, errors = _timed(client, LINKED, {"p": person}, 200)

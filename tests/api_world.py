@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import math
 import os
 import secrets
 import subprocess
@@ -58,14 +57,6 @@ class World:
         )
         assert response.status_code == 200, response.text
         return response.json()
-
-
-def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
-    """The XYZ (Web Mercator) tile holding a point."""
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
 
 
 def _empty_graph(settings: Settings) -> None:

@@ -7,8 +7,8 @@ import httpx
 import mapbox_vector_tile
 import pytest
 
-from api.tiles import tile_bbox
-from tests.api_world import BIG_CELL_COUNT, tile_for, world
+from api.tiles import tile_bbox, tile_for
+from tests.api_world import BIG_CELL_COUNT, world
 
 pytestmark = pytest.mark.neo4j
 

@@ -12,12 +12,13 @@ import httpx
 import pytest
 
 from api.live.client import Subscriber, SubscriptionError
+from api.tiles import tile_for
 from crimegraph.settings import load_settings
 from graph.connection import driver as sync_driver
 from graph.cypher import statement
 from graph.load import load_graph
 from resolver import warehouse
-from tests.api_world import serve, tile_for, world
+from tests.api_world import serve, world
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.neo4j
