@@ -19,7 +19,7 @@ import pyarrow as pa
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 
-from resolver.linkage import blocking, clustering, people_model, stable_ids
+from resolver.linkage import blocking, clustering, households, people_model, stable_ids
 from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
 
 PREDICT_THRESHOLD = 0.2
@@ -103,7 +103,12 @@ def resolve(
     have = {c for c, share in fill.items() if share >= people_model.MIN_FILL}
     records = con.execute("SELECT count(*) FROM people_prepared").fetchall()[0][0]
     rules, _costs = blocking.choose_rules(con, have, pair_budget(records))
-    settings = people_model.people_settings(fill, rules, "duckdb" if spark is None else "spark")
+    shared_address = (
+        households.shared_address_surname_rates(con) if {"surname", "address"} <= have else None
+    )
+    settings = people_model.people_settings(
+        fill, rules, "duckdb" if spark is None else "spark", shared_address
+    )
     settings.retain_intermediate_calculation_columns = review_band is not None
     settings.probability_two_random_records_match = prior_match_probability(con, have, records)
     if spark is None:

@@ -15,6 +15,8 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
+from resolver.linkage.households import SharedAddressRates
+
 MIN_FILL = 0.02  # a column this empty carries no evidence worth a comparison
 
 
@@ -78,11 +80,28 @@ def _forename(d: Dialect) -> cl.CustomComparison:
     )
 
 
-def _surname(d: Dialect) -> cl.CustomComparison:
+def _surname(d: Dialect, shared_address: SharedAddressRates | None) -> cl.CustomComparison:
+    """With ``shared_address``, an exact surname at the same address is scored by its rates
+    given that address (households share surnames; see resolver.linkage.households), fixed
+    through training, and without term frequencies: a rare name is no rarer in its home."""
+    household = []
+    if shared_address is not None:
+        household.append(
+            cll.CustomLevel(
+                "surname_l = surname_r AND address_l = address_r",
+                "same surname at the same address",
+            ).configure(
+                m_probability=shared_address.m,
+                u_probability=shared_address.u,
+                fix_m_probability=True,
+                fix_u_probability=True,
+            )
+        )
     return cl.CustomComparison(
         output_column_name="surname",
         comparison_levels=[
             cll.NullLevel("surname"),
+            *household,
             cll.ExactMatchLevel("surname", term_frequency_adjustments=True),
             _rare(
                 cll.CustomLevel(
@@ -208,17 +227,21 @@ def _home(d: Dialect) -> cl.CustomComparison:
 
 
 def people_settings(
-    fill: dict[str, float], blocking_rules: list, dialect: str = "duckdb"
+    fill: dict[str, float],
+    blocking_rules: list,
+    dialect: str = "duckdb",
+    shared_address: SharedAddressRates | None = None,
 ) -> SettingsCreator:
     """The model for whichever contract columns the input actually fills, in the SQL of
-    the backend that will run it (``duckdb`` or ``spark``)."""
+    the backend that will run it (``duckdb`` or ``spark``); ``shared_address``: the
+    household rates measured on the input (used when it has surnames and addresses)."""
     d = DIALECTS[dialect]
     have = {column for column, share in fill.items() if share >= MIN_FILL}
     comparisons = []
     if "forename" in have:
         comparisons.append(_forename(d))
     if "surname" in have:
-        comparisons.append(_surname(d))
+        comparisons.append(_surname(d, shared_address if "address" in have else None))
     if "dob_year" in have:
         comparisons.append(_date_of_birth())
     if "postcode" in have or "address" in have:
