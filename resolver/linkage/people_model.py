@@ -4,7 +4,9 @@ Beyond a textbook model it scores what real records do: familiar forms of forena
 (Bob/Robert), a forename recorded as the middle name, double-barrelled and changed
 surnames (any shared part), day/month swaps and one-digit slips in dates of birth,
 partial dates of birth (a year or month and year agreeing with a full date), postcode
-structure (unit, sector, district, area) with term frequencies.
+structure (unit, sector, district, area) with term frequencies, a postcode one slip apart
+(a wrong or transposed character), names in each other's fields even with a slip, and
+households (a shared surname at a shared address, scored given the address).
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
 
 
 def _swapped(d: Dialect) -> str:
-    return (
-        f"{d.jaro_winkler}(forename_l, surname_r) >= 0.9 "
-        f"AND {d.jaro_winkler}(surname_l, forename_r) >= 0.9"
+    """Forename and surname in each other's places; one of them may carry a slip too."""
+    one, other = (
+        f"{d.jaro_winkler}(forename_l, surname_r)",
+        f"{d.jaro_winkler}(surname_l, forename_r)",
     )
+    return f"greatest({one}, {other}) >= 0.95 AND least({one}, {other}) >= 0.8"
 
 
 def _rare(level, *, m: float, u: float):
@@ -202,10 +206,26 @@ def _home(d: Dialect) -> cl.CustomComparison:
             ),
             _rare(
                 cll.CustomLevel(
+                    "damerau_levenshtein(postcode_l, postcode_r) <= 1 "
+                    f"AND {d.jaro_winkler}(address_l, address_r) >= 0.8",
+                    "similar address, postcode one slip apart",
+                ),
+                m=0.02,
+                u=1e-05,
+            ),
+            _rare(
+                cll.CustomLevel(
                     f"{d.jaro_winkler}(address_l, address_r) >= 0.9", "similar address"
                 ),
                 m=0.02,
                 u=0.0001,
+            ),
+            _rare(
+                cll.CustomLevel(
+                    "damerau_levenshtein(postcode_l, postcode_r) <= 1", "postcode one slip apart"
+                ),
+                m=0.02,
+                u=0.001,
             ),
             _rare(
                 cll.CustomLevel(
