@@ -1,6 +1,6 @@
 """Clustering that refuses self-contradicting merges (pure logic)."""
 
-from resolver.linkage.clustering import cluster, dates_conflict
+from resolver.linkage.clustering import cluster, dates_conflict, dates_reliable
 
 
 def test_dates_conflict_allows_clerical_slips_only() -> None:
@@ -41,3 +41,11 @@ def test_cannot_link_keeps_records_apart_even_through_a_third() -> None:
     edges = [(0, 1, 0.99), (1, 2, 0.98)]
     clusters, _ = cluster([0, 1, 2], dates, edges, threshold=0.6, cannot_link=[(0, 2)])
     assert clusters[0] == clusters[1] != clusters[2]
+
+
+def test_dates_veto_only_where_they_prove_reliable() -> None:
+    same = [("19800101", "19800101")] * 45 + [("19800101", "19800110")] * 5  # slips
+    assert dates_reliable(same)
+    corrupted = same[:40] + [("19800101", "19631231")] * 10  # one pair in five conflicts
+    assert not dates_reliable(corrupted)
+    assert dates_reliable(corrupted[-10:])  # too few pairs to tell: keep the veto

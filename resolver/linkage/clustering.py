@@ -7,6 +7,11 @@ of birth into one person that no clerical slip explains (not equal, not day/mont
 swapped, more than two digits apart) unless those two records were themselves scored as
 a near-certain match (the rest of their evidence overwhelmed the dates). The record without a date
 then joins whichever of them it matches best.
+
+The veto trusts dates of birth. Where the data shows they are not to be trusted (records
+that agree on forename, surname and address, near-certainly one person, often carry dates
+no slip explains, as FEBRL's corrupted duplicates do) callers cluster without it:
+``dates_reliable`` says which.
 """
 
 from __future__ import annotations
@@ -27,6 +32,18 @@ def dates_conflict(a: str, b: str) -> bool:
 
 # A direct match this strong overrides conflicting dates of birth (a badly mistyped date).
 CONFLICT_OVERRIDE = 0.95
+# Dates are a veto while fewer than this share of one person's record pairs conflict.
+UNRELIABLE_SHARE = 0.1
+MIN_DATED_PAIRS = 30
+
+
+def dates_reliable(same_person_dates: list[tuple[str, str]]) -> bool:
+    """Whether dates of birth may veto merges, from the yyyymmdd date pairs of records that
+    are near-certainly one person (too few pairs to tell: yes, the safer side)."""
+    if len(same_person_dates) < MIN_DATED_PAIRS:
+        return True
+    conflicts = sum(dates_conflict(a, b) for a, b in same_person_dates)
+    return conflicts < UNRELIABLE_SHARE * len(same_person_dates)
 
 
 @dataclass

@@ -188,7 +188,7 @@ def resolve(
     ids_and_dates = con.execute("SELECT unique_id, dob_text FROM people_prepared").fetchall()
     cluster_of, holding = clustering.cluster(
         [r for r, _ in ids_and_dates],
-        dict(ids_and_dates),
+        dict(ids_and_dates) if clustering.dates_reliable(_same_person_dates(con)) else {},
         edges,
         cluster_threshold,
         cannot_link=cannot_link,
@@ -228,6 +228,17 @@ def resolve(
     model = linker.misc.save_model_to_json()
     model["probability_two_random_records_match"] = refined  # what the pairs were scored with
     return ResolveResult(records, len(keys), pairs, model)
+
+
+def _same_person_dates(con: duckdb.DuckDBPyConnection, sample: int = 20_000) -> list:
+    """Date pairs of records agreeing on forename, surname and address (a sample)."""
+    return con.execute(
+        "SELECT * FROM (SELECT l.dob_text, r.dob_text FROM people_prepared l "
+        "JOIN people_prepared r ON l.forename = r.forename AND l.surname = r.surname "
+        "AND l.address = r.address AND l.unique_id < r.unique_id "
+        "WHERE l.dob_text IS NOT NULL AND r.dob_text IS NOT NULL) "
+        f"USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (7)"
+    ).fetchall()
 
 
 def _keep_review_candidates(con, linker: Linker, band: tuple[float, float]) -> None:
