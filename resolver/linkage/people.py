@@ -10,7 +10,6 @@ the strongest link holding the record in its cluster (1 for a record alone).
 from __future__ import annotations
 
 import logging
-import math
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,63 +19,14 @@ import pyarrow as pa
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 
-from resolver.linkage import blocking, clustering, households, people_model, stable_ids
+from resolver.linkage import blocking, clustering, households, people_model, prior, stable_ids
 from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
 
-PREDICT_THRESHOLD = 0.1  # low enough that a refined prior (±MAX_PRIOR_SHIFT) loses no link
+PREDICT_THRESHOLD = 0.1  # low enough that the refined prior (prior.MAX_SHIFT) loses no link
 SEED = 20_261_123  # u sampling is seeded: the same input gives the same ids
 U_SAMPLE_PAIRS = 3e6
 EM_MAX_PAIRS = 2e6  # large blocks are sampled: EM needs shape, not every pair
 CLUSTER_THRESHOLD = 0.6
-
-
-DETERMINISTIC_RECALL = 0.7  # a first guess, refined once the model has scored the pairs
-MAX_PRIOR_SHIFT = 3.0  # bits the refined prior may move the match weights, either way
-
-
-def prior_match_probability(con: duckdb.DuckDBPyConnection, have: set[str], records: int) -> float:
-    """P(two random records match), from pairs agreeing on every strong identifier.
-
-    Such pairs are nearly all true matches and are assumed to be 70% of them; with none
-    (a tiny or very dirty extract) it falls back to one match per record.
-    """
-    columns = people_model.deterministic_columns(have)
-    agreeing = blocking.pair_count(con, columns, "people_prepared")
-    total = max(1, records * (records - 1) // 2)
-    if agreeing == 0:
-        return min(0.5, max(1.0 / total, records / total))
-    return min(0.5, agreeing / DETERMINISTIC_RECALL / total)
-
-
-def refine_prior(
-    con: duckdb.DuckDBPyConnection, have: set[str], records: int, prior: float, scored: str
-) -> float:
-    """The prior again, with the strong identifiers' recall measured by the model.
-
-    ``prior_match_probability`` assumes pairs agreeing on every strong identifier are 70%
-    of the matches. How many really are depends on the data's errors (about 30% in FEBRL3,
-    50% in the simulated extracts): the share of the expected matches in ``scored`` (pairs
-    with ``match_probability``) that agree on them says. Bounded to ``MAX_PRIOR_SHIFT``.
-    """
-    columns = people_model.deterministic_columns(have)
-    agree = " AND ".join(f"l.{c} = r.{c}" for c in columns)
-    expected, expected_agreeing = con.execute(
-        f"SELECT sum(s.match_probability), sum(s.match_probability) FILTER (WHERE {agree}) "
-        f"FROM {scored} s JOIN people_prepared l ON l.unique_id = s.unique_id_l "
-        "JOIN people_prepared r ON r.unique_id = s.unique_id_r"
-    ).fetchone()
-    agreeing = blocking.pair_count(con, columns, "people_prepared")
-    if not expected or not expected_agreeing or not agreeing:
-        return prior
-    total = max(1, records * (records - 1) // 2)
-    refined = min(0.5, agreeing * expected / expected_agreeing / total)
-    bound = 2.0**MAX_PRIOR_SHIFT
-    odds = min(max(_odds(refined), _odds(prior) / bound), _odds(prior) * bound)
-    return odds / (1 + odds)
-
-
-def _odds(p: float) -> float:
-    return p / (1 - p)
 
 
 def pair_budget(records: int) -> int:
@@ -143,8 +93,8 @@ def resolve(
         fill, rules, "duckdb" if spark is None else "spark", shared_address
     )
     settings.retain_intermediate_calculation_columns = review_band is not None
-    prior = prior_match_probability(con, have, records)
-    settings.probability_two_random_records_match = prior
+    first_prior = prior.first_guess(con, have, records)
+    settings.probability_two_random_records_match = first_prior
     if spark is None:
         table = DuckDBAPI(con).register(con.table("people_prepared"))
     else:
@@ -164,16 +114,8 @@ def resolve(
         con.register("splink_scored", predictions.as_duckdbpyrelation())
     else:
         con.register("splink_scored", predictions.as_spark_dataframe().toArrow())
-    refined = refine_prior(con, have, records, prior, "splink_scored")
-    shift = math.log2(_odds(refined) / _odds(prior))
-    con.register(
-        "splink_pairs",
-        con.sql(
-            f"SELECT * REPLACE (match_weight + {shift!r} AS match_weight, "
-            f"1 / (1 + pow(2, -(match_weight + {shift!r}))) AS match_probability) "
-            "FROM splink_scored"
-        ),
-    )
+    refined = prior.refined(con, have, records, first_prior, "splink_scored")
+    con.register("splink_pairs", con.sql(prior.rescored_sql("splink_scored", first_prior, refined)))
     edges = con.execute(
         "SELECT unique_id_l, unique_id_r, match_probability FROM splink_pairs "
         "WHERE match_probability >= ?",
