@@ -242,8 +242,8 @@ WITH queued AS (
 ),
 decided AS (
     SELECT pair_id, left_system, left_record_id, right_system, right_record_id,
-           NULL::DOUBLE, NULL::DOUBLE, NULL::VARCHAR, NULL::INTEGER, 'decided'
-    FROM match_decisions WHERE pair_id NOT IN (SELECT pair_id FROM queued)
+           {decided_evidence}, 'decided'
+    FROM match_decisions {evidence_join} WHERE pair_id NOT IN (SELECT pair_id FROM queued)
 )
 SELECT pair_id AS key, left_system || ':' || left_record_id AS left_key,
        right_system || ':' || right_record_id AS right_key,
@@ -252,6 +252,23 @@ SELECT pair_id AS key, left_system || ':' || left_record_id AS left_key,
             ELSE status END AS status
 FROM (SELECT * FROM queued UNION ALL SELECT * FROM decided)
 """
+
+
+def _review_pairs(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Queued pairs, and decided ones with the evidence they left the queue with (a
+    warehouse from before that was kept has none)."""
+    if not has_tables(con, "review_queue", "match_decisions"):
+        return None
+    if has_tables(con, "decided_evidence"):
+        return _REVIEW_PAIRS.format(
+            decided_evidence="e.match_probability, e.match_weight, "
+            "CAST(e.evidence AS VARCHAR), e.model_version",
+            evidence_join="LEFT JOIN decided_evidence e USING (pair_id)",
+        )
+    return _REVIEW_PAIRS.format(
+        decided_evidence="NULL::DOUBLE, NULL::DOUBLE, NULL::VARCHAR, NULL::INTEGER",
+        evidence_join="",
+    )
 
 
 def _decisions(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -296,9 +313,6 @@ STEPS: list[LoadStep] = [
         order_by="place_id, key",
     ),
     LoadStep("lineage", _when("person_lineage", sql=_LINEAGE)),
-    LoadStep(
-        "review_pairs",
-        _when("review_queue", "match_decisions", sql=_REVIEW_PAIRS),
-    ),
+    LoadStep("review_pairs", _review_pairs),
     LoadStep("decisions", _decisions, deletes=False),
 ]

@@ -34,6 +34,13 @@ CREATE TABLE IF NOT EXISTS match_decisions (
     decision VARCHAR NOT NULL, decided_by VARCHAR NOT NULL, decided_at TIMESTAMP NOT NULL,
     reason VARCHAR
 );
+-- What a pair's evidence was when it left the queue decided: the graph keeps showing it,
+-- and a clean load must give the same graph as incremental ones.
+CREATE TABLE IF NOT EXISTS decided_evidence (
+    pair_id VARCHAR PRIMARY KEY,
+    match_probability DOUBLE NOT NULL, match_weight DOUBLE, evidence JSON,
+    model_version INTEGER NOT NULL
+);
 """
 
 
@@ -59,9 +66,19 @@ def decisions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, 
     ).fetchall()
 
 
+def _keep_evidence(con: duckdb.DuckDBPyConnection, where: str, params: list) -> None:
+    """Snapshot the queued evidence of decided pairs (``where`` picks them) before they go."""
+    con.execute(
+        "INSERT OR REPLACE INTO decided_evidence SELECT pair_id, match_probability, "
+        f"match_weight, evidence, model_version FROM review_queue WHERE {where}",
+        params,
+    )
+
+
 def requeue(con: duckdb.DuckDBPyConnection, candidates: list[tuple], model_version: int) -> int:
     """Replace the open queue with this run's uncertain pairs not yet decided."""
     ensure_schema(con)
+    _keep_evidence(con, "pair_id IN (SELECT pair_id FROM match_decisions)", [])
     decided = {r[0] for r in con.execute("SELECT pair_id FROM match_decisions").fetchall()}
     rows = []
     for left, right, probability, weight, evidence in candidates:
@@ -148,6 +165,7 @@ def decide(
         "INSERT OR REPLACE INTO match_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [pid, *rows[0], decision, who, datetime.now(UTC).replace(tzinfo=None), reason],
     )
+    _keep_evidence(con, "pair_id = ?", [pid])
     con.execute("DELETE FROM review_queue WHERE pair_id = ?", [pid])
 
 
@@ -189,8 +207,7 @@ def unmerge(
         "INSERT OR REPLACE INTO match_decisions VALUES (?, ?, ?, ?, ?, 'not_a_match', ?, ?, ?)",
         [(pair_id(left, right), *left, *right, who, now, reason) for left, right in pairs],
     )
-    con.execute(
-        "DELETE FROM review_queue WHERE pair_id IN (SELECT unnest(?::VARCHAR[]))",
-        [[pair_id(left, right) for left, right in pairs]],
-    )
+    decided = [[pair_id(left, right) for left, right in pairs]]
+    _keep_evidence(con, "pair_id IN (SELECT unnest(?::VARCHAR[]))", decided)
+    con.execute("DELETE FROM review_queue WHERE pair_id IN (SELECT unnest(?::VARCHAR[]))", decided)
     return pairs
