@@ -27,20 +27,22 @@ def _con(scored: list[tuple[int, int, float]]) -> duckdb.DuckDBPyConnection:
 
 
 def test_the_first_guess_takes_agreeing_pairs_as_seventy_percent_of_matches() -> None:
-    assert prior.first_guess(_con([]), HAVE, 10) == pytest.approx(2 / 0.7 / 45)
+    agreeing = prior.agreeing_pairs(_con([]), HAVE)
+    assert agreeing == 2
+    assert prior.first_guess(agreeing, 10) == pytest.approx(2 / 0.7 / 45)
 
 
 def test_refined_from_the_share_of_expected_matches_that_agree() -> None:
     # Four near-certain matches, two of them agreeing on everything: recall 0.5, not 0.7.
     con = _con([(0, 1, 1.0), (2, 3, 1.0), (4, 5, 1.0), (6, 7, 1.0)])
-    guess = prior.first_guess(con, HAVE, 10)
-    assert prior.refined(con, HAVE, 10, guess, "scored") == pytest.approx(4 / 45)
+    guess = prior.first_guess(2, 10)
+    assert prior.refined(con, HAVE, 2, 10, guess, "scored") == pytest.approx(4 / 45)
 
 
 def test_refined_moves_at_most_max_shift_bits() -> None:
     con = _con([(0, 1, 1.0)] + [(i, i + 1, 1.0) for i in range(4, 9)])
     guess = 1e-6
-    odds = prior.refined(con, HAVE, 10, guess, "scored")
+    odds = prior.refined(con, HAVE, 2, 10, guess, "scored")
     odds /= 1 - odds
     assert math.log2(odds / (guess / (1 - guess))) == pytest.approx(prior.MAX_SHIFT)
 

@@ -47,7 +47,7 @@ def shared_address_surname_rates(
 ) -> SharedAddressRates | None:
     """The rates from ``table`` (people_prepared's columns), or None when there are too few
     pairs to tell or the addresses are not family homes."""
-    row = con.execute(
+    ((same, m, different, u),) = con.execute(
         f"""
         WITH homes AS (
             SELECT address FROM {table} WHERE address IS NOT NULL
@@ -75,8 +75,7 @@ def shared_address_surname_rates(
                avg(same_surname::DOUBLE) FILTER (different_people)
         FROM pairs
         """
-    ).fetchone()
-    same, m, different, u = row
+    ).fetchall()  # all: a result left open would block the connection's next query
     if same < MIN_PAIRS or different < MIN_PAIRS or u < HOUSEHOLD_SHARE:
         return None
     return SharedAddressRates(_bounded(m), _bounded(u), same, different)

@@ -93,7 +93,8 @@ def resolve(
         fill, rules, "duckdb" if spark is None else "spark", shared_address
     )
     settings.retain_intermediate_calculation_columns = review_band is not None
-    first_prior = prior.first_guess(con, have, records)
+    agreeing = prior.agreeing_pairs(con, have)
+    first_prior = prior.first_guess(agreeing, records)
     settings.probability_two_random_records_match = first_prior
     if spark is None:
         table = DuckDBAPI(con).register(con.table("people_prepared"))
@@ -114,7 +115,7 @@ def resolve(
         con.register("splink_scored", predictions.as_duckdbpyrelation())
     else:
         con.register("splink_scored", predictions.as_spark_dataframe().toArrow())
-    refined = prior.refined(con, have, records, first_prior, "splink_scored")
+    refined = prior.refined(con, have, agreeing, records, first_prior, "splink_scored")
     con.register("splink_pairs", con.sql(prior.rescored_sql("splink_scored", first_prior, refined)))
     edges = con.execute(
         "SELECT unique_id_l, unique_id_r, match_probability FROM splink_pairs "

@@ -20,11 +20,14 @@ DETERMINISTIC_RECALL = 0.7  # the first guess's share of matches agreeing on all
 MAX_SHIFT = 3.0  # bits the refined prior may move the match weights, either way
 
 
-def first_guess(con: duckdb.DuckDBPyConnection, have: set[str], records: int) -> float:
-    """From pairs agreeing on every strong identifier, assumed 70% of the matches; with
-    none (a tiny or very dirty extract) one match per record."""
-    columns = people_model.deterministic_columns(have)
-    agreeing = blocking.pair_count(con, columns, "people_prepared")
+def agreeing_pairs(con: duckdb.DuckDBPyConnection, have: set[str]) -> int:
+    """Pairs of people_prepared agreeing on every strong identifier the input has."""
+    return blocking.pair_count(con, people_model.deterministic_columns(have), "people_prepared")
+
+
+def first_guess(agreeing: int, records: int) -> float:
+    """From the ``agreeing`` pairs, assumed 70% of the matches; with none (a tiny or very
+    dirty extract) one match per record."""
     total = max(1, records * (records - 1) // 2)
     if agreeing == 0:
         return min(0.5, max(1.0 / total, records / total))
@@ -32,18 +35,23 @@ def first_guess(con: duckdb.DuckDBPyConnection, have: set[str], records: int) ->
 
 
 def refined(
-    con: duckdb.DuckDBPyConnection, have: set[str], records: int, guess: float, scored: str
+    con: duckdb.DuckDBPyConnection,
+    have: set[str],
+    agreeing: int,
+    records: int,
+    guess: float,
+    scored: str,
 ) -> float:
     """The prior with the strong identifiers' recall measured in ``scored`` (pairs with
-    ``match_probability`` under ``guess``), bounded to ``MAX_SHIFT`` bits from ``guess``."""
+    ``match_probability`` under ``guess``), bounded to ``MAX_SHIFT`` bits from ``guess``;
+    ``agreeing``: ``agreeing_pairs``."""
     columns = people_model.deterministic_columns(have)
     agree = " AND ".join(f"l.{c} = r.{c}" for c in columns)
-    expected, expected_agreeing = con.execute(
+    ((expected, expected_agreeing),) = con.execute(
         f"SELECT sum(s.match_probability), sum(s.match_probability) FILTER (WHERE {agree}) "
         f"FROM {scored} s JOIN people_prepared l ON l.unique_id = s.unique_id_l "
         "JOIN people_prepared r ON r.unique_id = s.unique_id_r"
-    ).fetchone()
-    agreeing = blocking.pair_count(con, columns, "people_prepared")
+    ).fetchall()  # all: a result left open would block the connection's next query
     if not expected or not expected_agreeing or not agreeing:
         return guess
     total = max(1, records * (records - 1) // 2)
