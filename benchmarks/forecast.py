@@ -4,8 +4,10 @@ run, on the same cells, over July-December 2025 with rolling origins.
 Writes var/bench/forecast.json: per target group and per force (tuning forces apart from
 the held-out ones), mean PAI at 5% of the model and of the best baseline, their ratio and
 whether the issue's target (x1.02 for all crime, x1.10 for the groups) is met; for all
-crime, the months in which the model fell below the best baseline at 1%; PEI* at 5%; and
-the seconds `crimegraph risk` takes on a copy of the warehouse.
+crime, the months in which the model fell below the best baseline at 1%; PEI* at 5%; the
+best clairvoyant reference's ratio to the best baseline (graph/risk/ceiling.py: a ranking
+that sees the months after the target, so how far above the baselines the counts let any
+ranking go); and the seconds `crimegraph risk` takes on a copy of the warehouse.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def accuracy_figures(crimes) -> dict:
             figures[f"pai5.{key}.ratio"] = row.ratio_to_best
             figures[f"pai5.{key}.target_met"] = bool(row.ratio_to_best >= target)
             figures[f"pei5.{key}.model"] = row.pei
+            figures[f"pai5.{key}.clairvoyant_ratio"] = row.clairvoyant_ratio_to_best
+            figures[f"pai5.{key}.clairvoyant"] = row.clairvoyant
             figures[f"hit_rate5.{key}.model"] = row.hit_rate
         if row.share == 0.01 and row.crime_group == ALL_CRIME:
             figures[f"pai1.{key}.ratio"] = row.ratio_to_best

@@ -1,7 +1,8 @@
 """Rolling-origin backtest: for each target month, every model trained on the months
 before it, scored by hit rate, PAI and PEI* at shares of the area, per crime group and
 per force; and the choice of model per group, made on the tuning forces only so that the
-held-out forces show how the choice generalises."""
+held-out forces show how the choice generalises. Beside them, the clairvoyant references
+(``graph/risk/ceiling.py``) show how far above the baselines the counts let any ranking go."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from graph.risk import models
+from graph.risk import ceiling, models
 from graph.risk.baselines import baselines
 from graph.risk.grid import ALL_CRIME, Panel, build_panel, ring_matrix
 from graph.risk.metrics import accuracy
@@ -61,6 +62,11 @@ def candidates(series: models.Series, t: int, rows: np.ndarray) -> dict[str, np.
     return out
 
 
+def references(series: models.Series, t: int, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The clairvoyant references for month t: scored beside the models, never chosen."""
+    return {params.name(): ceiling.clairvoyant(series, t, params)[rows] for params in ceiling.GRID}
+
+
 def series_for(panel: Panel, group: str, rings) -> models.Series:
     return models.Series(panel.counts(panel.group_mask(group)), panel.counts(), *rings)
 
@@ -82,7 +88,7 @@ def evaluate(
         for month in months:
             t = panel.month_index(month)
             study = series.all_crime[:, :t].sum(axis=1) > 0
-            forecasts = candidates(series, t, study)
+            forecasts = candidates(series, t, study) | references(series, t, study)
             actual = series.group[study, t]
             force = panel.force[study]
             areas = [(ALL_FORCES, np.ones(len(actual), bool))]
@@ -108,11 +114,13 @@ def choose(
     results: pd.DataFrame, tuning_forces: Iterable[str] = TUNING_FORCES
 ) -> list[ModelChoice]:
     """Per group, the non-baseline model with the best mean PAI at 5% over the months,
-    averaged over the tuning forces (the held-out forces play no part)."""
+    averaged over the tuning forces (the held-out forces play no part). The clairvoyant
+    references are never candidates: they see later months."""
     tuning = results[
         results["force"].isin(list(tuning_forces))
         & (results["share"] == 0.05)
         & ~results["model"].isin(BASELINES)
+        & ~results["model"].map(ceiling.is_reference)
     ]
     means = tuning.groupby(["crime_group", "model"])["pai"].mean().reset_index()
     by_name = {p.name(): p for p in models.BLEND_GRID}
@@ -146,6 +154,8 @@ def summarise(
         base_means = {name: float(np.nanmean(s)) for name, s in base.items()}
         best = max(base_means, key=lambda n: base_means[n])
         model_pai = float(np.nanmean(model["pai"]))
+        clairvoyant = table[table["model"].map(ceiling.is_reference)].groupby("model")["pai"].mean()
+        ceiling_pai = float(clairvoyant.max()) if len(clairvoyant) else np.nan
         rows.append(
             {
                 "crime_group": group,
@@ -161,6 +171,10 @@ def summarise(
                 "best_baseline": best,
                 "ratio_to_best": model_pai / base_means[best] if base_means[best] else np.nan,
                 "months_below_best": int((model["pai"] < base[best] - 1e-12).sum()),
+                "clairvoyant": clairvoyant.idxmax() if len(clairvoyant) else "",
+                "pai_clairvoyant": ceiling_pai,
+                "clairvoyant_ratio_to_best": ceiling_pai / base_means[best]
+                if base_means[best] else np.nan,
                 "crimes": float(model["crimes"].sum()),
             }
         )  # fmt: skip

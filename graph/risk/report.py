@@ -16,7 +16,8 @@ from graph.risk.backtest import ALL_FORCES, BASELINES, ModelChoice
 
 def _markdown(summary: pd.DataFrame) -> str:
     columns = ["crime_group", "force", "role", "share", "model", "pai", "pei", "hit_rate",
-               *[f"pai_{b}" for b in BASELINES], "ratio_to_best", "months_below_best"]  # fmt: skip
+               *[f"pai_{b}" for b in BASELINES], "ratio_to_best", "months_below_best",
+               "pai_clairvoyant", "clairvoyant_ratio_to_best"]  # fmt: skip
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in summary[columns].itertuples(index=False):
         cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row]
@@ -68,7 +69,11 @@ def write(
     paths["table"].write_text(
         "# Forecast backtest\n\nRolling origin: each month trained on the months before it. "
         "PAI, PEI* and hit rate are means over the months.\n\n"
-        f"Chosen models (on the tuning forces only):\n\n{chosen}\n\n{_markdown(summary)}"
+        f"Chosen models (on the tuning forces only):\n\n{chosen}\n\n"
+        "`pai_clairvoyant` is the best clairvoyant reference (graph/risk/ceiling.py): a "
+        "ranking by the months on both sides of the target month, tuned on the answer. It is "
+        "not a forecast; it shows how far above the baselines the counts let any ranking go."
+        f"\n\n{_markdown(summary)}"
     )
     _plot(results, choices, paths["plot"])
     return paths
