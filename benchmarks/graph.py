@@ -6,7 +6,9 @@ Needs the demo warehouse (`make demo` or `crimegraph demo --no-serve` first): th
 so the benchmark never changes it. The whole graph is loaded twice: through Cypher (batched
 UNWIND, the path of every incremental load) and through Neo4j's bulk importer (the path a
 large first load takes); the two graphs must have the same counts. Beside them runs, in the
-same run, the baseline the issue names: a naive one-row-per-transaction load of a sample.
+same run, the baseline the issue names: a naive one-row-per-transaction load of a sample;
+and a server-side reference (benchmarks/server_reference.py): the incidents step written by
+Neo4j itself from a CSV on its own disk, no client at all, beside the Bolt load of that step.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from benchmarks.foundation import NAIVE_SAMPLE, _free_port, naive_incident_load
 from benchmarks.report import write_figures
+from benchmarks.server_reference import server_side_incidents
 from crimegraph.settings import load_settings
 from graph import cases, connection, neo4j_server
 from graph.analyse import analyse
@@ -158,6 +161,12 @@ def main() -> None:
         with warehouse.connect(settings.warehouse_path) as con:
             with connection.driver(settings) as drv:
                 figures.update(_cypher_load(con, drv))
+                print("server-side reference: the incidents step through LOAD CSV ...")
+                figures["server_side_incidents"] = server_side_incidents(con, drv, settings)
+                step = figures["cypher_load_steps"]["incidents"]
+                figures["cypher_load_incidents_relationships_per_second"] = round(
+                    step["relationships"] / step["write_seconds"]
+                )
             figures.update(_bulk_load(con, settings))
         with warehouse.connect(settings.warehouse_path) as con, connection.driver(settings) as drv:
             counts = graph_counts(drv)

@@ -1,0 +1,2 @@
+MATCH (i:ReferenceIncident)
+CALL (i) { DETACH DELETE i } IN TRANSACTIONS OF 10000 ROWS
