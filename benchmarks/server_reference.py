@@ -4,9 +4,10 @@ incidents step, with no client at all.
 The incident rows (the load step's own, hashed as a load hashes them) go to a CSV in the
 server's import directory; one ``LOAD CSV`` statement (``cypher/bench``) makes the same
 nodes and relationships ``load/incidents/create.cypher`` makes, under a label of its own
-with the same constraint and indexes, in transactions of the loader's batch size. Set
-beside the Bolt load of the same step, it says how much of the load's time is the client
-and how much is the server's own transactional writing, which no loader can go below.
+with the same constraint and indexes, in transactions of the loader's batch size, one
+after another. Set beside the Bolt load of the same step (which writes two batches at
+once), it says how much of the load's time is the client and how much is the server's
+own transactional writing, which no loader through Cypher goes far below.
 The reference's nodes, schema and file are removed afterwards.
 """
 
