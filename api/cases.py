@@ -12,7 +12,7 @@ from typing import Any
 import jellyfish
 from neo4j import AsyncDriver
 
-from graph.cypher import read
+from graph.cypher import read_data
 
 LINKED_INCIDENT_CAP = 500
 NETWORK_CAP = 200
@@ -20,12 +20,8 @@ PLACE_PEOPLE_CAP = 200
 SEARCH_CANDIDATES = 2000
 
 
-async def _read(driver: AsyncDriver, name: str, **params: Any) -> list[dict[str, Any]]:
-    return [record.data() for record in await read(driver, name, **params)]
-
-
 async def person_profile(driver: AsyncDriver, person_id: str) -> dict[str, Any] | None:
-    rows = await _read(driver, "api/person_profile", person_id=person_id)
+    rows = await read_data(driver, "api/person_profile", person_id=person_id)
     if not rows:
         return None
     row = rows[0]
@@ -43,7 +39,7 @@ async def linked_cases(driver: AsyncDriver, person_id: str, depth: int) -> dict[
     for hop in range(1, depth + 1):
         if not frontier or len(incidents) >= LINKED_INCIDENT_CAP:
             break
-        rows = await _read(
+        rows = await read_data(
             driver,
             "api/linked_step",
             person_ids=frontier,
@@ -68,7 +64,7 @@ async def linked_cases(driver: AsyncDriver, person_id: str, depth: int) -> dict[
         if (
             hop == 1
             and not rows
-            and not await _read(driver, "api/network_members", person_id=person_id)
+            and not await read_data(driver, "api/network_members", person_id=person_id)
         ):
             return None
     return {
@@ -80,16 +76,16 @@ async def linked_cases(driver: AsyncDriver, person_id: str, depth: int) -> dict[
 
 
 async def network(driver: AsyncDriver, person_id: str) -> dict[str, Any] | None:
-    rows = await _read(driver, "api/network", person_id=person_id, limit=NETWORK_CAP)
+    rows = await read_data(driver, "api/network", person_id=person_id, limit=NETWORK_CAP)
     if not rows:
-        rows = await _read(driver, "api/network_members", person_id=person_id)
+        rows = await read_data(driver, "api/network_members", person_id=person_id)
     return rows[0] if rows else None
 
 
 async def place_profile(
     driver: AsyncDriver, location_id: str, with_people: bool
 ) -> dict[str, Any] | None:
-    rows = await _read(driver, "api/place_profile", location_id=location_id)
+    rows = await read_data(driver, "api/place_profile", location_id=location_id)
     if not rows:
         return None
     row = rows[0]
@@ -103,17 +99,17 @@ async def place_profile(
 
 async def people_at(driver: AsyncDriver, location_ids: list[str]) -> list[dict[str, Any]]:
     """People party to incidents at the places, then people living there."""
-    parties = await _read(
+    parties = await read_data(
         driver, "api/place_people", location_ids=location_ids, limit=PLACE_PEOPLE_CAP
     )
-    residents = await _read(
+    residents = await read_data(
         driver, "api/place_residents", location_ids=location_ids, limit=PLACE_PEOPLE_CAP
     )
     return (parties + residents)[:PLACE_PEOPLE_CAP]
 
 
 async def locations_in_cells(driver: AsyncDriver, cells: list[str]) -> list[str]:
-    return [r["location_id"] for r in await _read(driver, "api/cell_locations", cells=cells)]
+    return [r["location_id"] for r in await read_data(driver, "api/cell_locations", cells=cells)]
 
 
 def _similarity(a: str | None, b: str | None) -> float:
@@ -135,7 +131,7 @@ async def search_people(
     Candidates share a surname's first two letters, a date-of-birth prefix or the
     postcode; each is scored by Jaro-Winkler on names and exact date and postcode.
     """
-    rows = await _read(
+    rows = await read_data(
         driver,
         "api/search_candidates",
         surname_prefix=surname[:2] if surname else None,

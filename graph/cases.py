@@ -12,7 +12,7 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
-from graph.cypher import read
+from graph.cypher import read_data
 from resolver.standardise import parse_date, standardise_name, standardise_postcode
 
 MAX_DEPTH = 2
@@ -21,7 +21,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")  # O'BRIEN stays one toke
 
 
 async def _rows(driver: AsyncDriver, name: str, **params: Any) -> list[dict]:
-    return [record.data() for record in await read(driver, f"queries/{name}", **params)]
+    return await read_data(driver, f"queries/{name}", **params)
 
 
 async def person_profile(driver: AsyncDriver, person_id: str) -> dict | None:

@@ -54,6 +54,11 @@ async def read(driver: neo4j.AsyncDriver, name: str, /, **params: Any) -> list[n
     return await _run_read(driver, name, params)
 
 
+async def read_data(driver: neo4j.AsyncDriver, name: str, /, **params: Any) -> list[dict]:
+    """The records of ``read(driver, name, **params)`` as plain dicts."""
+    return [record.data() for record in await read(driver, name, **params)]
+
+
 async def _run_read(driver: neo4j.AsyncDriver, name: str, params: dict) -> list[neo4j.Record]:
     async with driver.session(default_access_mode=neo4j.READ_ACCESS) as session:
         result = await session.run(statement(name), params)
