@@ -6,7 +6,7 @@
 for N, with the baseline too when N ≤ 50,000). Default:
 simulated, simulated:2:1.5, simulated:3:1.5, historical_50k, febrl3, febrl4.
 Options: ``--people N`` (simulated population, default 50,000), ``--no-baseline``,
-``--timeout SECONDS`` (per resolver run, default 3,600).
+``--no-reference``, ``--timeout SECONDS`` (per resolver run, default 3,600).
 
 For each set the contract input and the truth are written to a scratch directory; the
 baseline (benchmarks/resolution_baseline.py) and crimegraph's resolver
@@ -14,7 +14,10 @@ baseline (benchmarks/resolution_baseline.py) and crimegraph's resolver
 ``resolver.linkage.people.resolve_people_file``) each run in a child process on the same
 input, timed, with the child's peak memory (VmHWM polled from /proc). Scored by pairwise precision,
 recall and F1 of the output person_id clusters against the truth, counted from cluster
-contingency sums (no pair enumeration). Results merge into var/bench/resolution.json.
+contingency sums (no pair enumeration). Beside them, except at scale, the label-tuned
+references (benchmarks/resolution_reference.py): what the blocking allows if every
+candidate pair were judged right, and what a model trained on the truth over the same
+comparisons reaches. Results merge into var/bench/resolution.json.
 
 Targets: F1 ≥ 0.98 on simulated seed 1 and ≥ 0.97 on every other set; beat the baseline
 by ≥ 0.03 F1, or, where its F1 is already above 0.94, at least halve its errors
@@ -410,7 +413,8 @@ def _fmt(value, digits: int = 4) -> str:
 
 def print_table(results: dict) -> None:
     header = ("set", "records", "base P", "base R", "base F1", "base s", "base MiB",
-              "cg P", "cg R", "cg F1", "cg s", "cg MiB", "ΔF1", "targets")  # fmt: skip
+              "cg P", "cg R", "cg F1", "cg s", "cg MiB", "ΔF1", "ref cap", "ref tuned",
+              "targets")  # fmt: skip
     rows = [header]
     for name, entry in results.items():
         b, c, t = entry.get("baseline", {}), entry.get("crimegraph", {}), entry.get("targets", {})
@@ -425,7 +429,9 @@ def print_table(results: dict) -> None:
              _fmt(b.get("seconds"), 1), _fmt(b.get("peak_rss_mib"), 0),
              _fmt(c.get("precision")), _fmt(c.get("recall")), _fmt(c.get("f1")),
              _fmt(c.get("seconds"), 1), _fmt(c.get("peak_rss_mib"), 0),
-             _fmt(t.get("f1_delta")), verdict)
+             _fmt(t.get("f1_delta")),
+             _fmt(entry.get("reference", {}).get("blocking_cap", {}).get("f1")),
+             _fmt(entry.get("reference", {}).get("label_tuned", {}).get("f1")), verdict)
         )  # fmt: skip
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for n, row in enumerate(rows):
@@ -434,22 +440,24 @@ def print_table(results: dict) -> None:
             print("  ".join("-" * w for w in widths))
 
 
-def _parse_args(argv: list[str]) -> tuple[list[str], int, bool, float]:
+def _parse_args(argv: list[str]) -> tuple[list[str], int, bool, bool, float]:
     sets: list[str] = []
-    people, baseline, timeout = 50_000, True, 3600.0
+    people, baseline, with_reference, timeout = 50_000, True, True, 3600.0
     args = iter(argv)
     for arg in args:
         if arg == "--people":
             people = int(next(args))
         elif arg == "--no-baseline":
             baseline = False
+        elif arg == "--no-reference":
+            with_reference = False
         elif arg == "--timeout":
             timeout = float(next(args))
         elif arg.startswith("-"):
             raise SystemExit(__doc__)
         else:
             sets.append(arg)
-    return sets or list(DEFAULT_SETS), people, baseline, timeout
+    return sets or list(DEFAULT_SETS), people, baseline, with_reference, timeout
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -458,7 +466,7 @@ def main(argv: list[str] | None = None) -> None:
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         command = [_python(), "-m", "benchmarks.resolution", *argv]
         raise SystemExit(subprocess.call(command, cwd=PROJECT_ROOT, env=env))
-    sets, people, with_baseline, timeout = _parse_args(argv)
+    sets, people, with_baseline, with_reference, timeout = _parse_args(argv)
     use_cli = _cli_has_resolve()
     have_resolver = use_cli or _resolver_available()
     print(
@@ -502,6 +510,16 @@ def main(argv: list[str] | None = None) -> None:
                 )
             else:
                 entry["crimegraph"] = {"skipped": "resolver/linkage/people.py not there yet"}
+            if with_reference and not name.startswith("scale"):
+                from benchmarks.resolution_reference import reference  # imports this module
+
+                print("   label-tuned reference ...", flush=True)
+                entry["reference"] = reference(prepared.input_path, prepared.truth_path, directory)
+                ref = entry["reference"]
+                print(
+                    f"   reference: blocking allows F1 {ref['blocking_cap']['f1']:.4f}, "
+                    f"trained on the truth {ref['label_tuned']['f1']:.4f}"
+                )
             entry["targets"] = _targets(prepared.name, entry)
             results[prepared.name] = entry
             for who in ("baseline", "crimegraph"):

@@ -63,6 +63,79 @@ def _check_input(path: Path) -> None:
         raise ContractError(f"{path}: missing column(s) {', '.join(missing)}")
 
 
+@dataclass
+class ScoredPairs:
+    """What :func:`score_pairs` leaves: the trained linker, the columns it could use and
+    the refined prior; the pairs themselves are the view ``splink_pairs`` in ``con``."""
+
+    linker: Linker
+    have: set[str]
+    records: int
+    prior: float
+
+
+def score_pairs(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    spark=None,
+    retain_levels: bool = False,
+    threshold: float | None = PREDICT_THRESHOLD,
+) -> ScoredPairs:
+    """Train the people model on `people_prepared` without labels and score the candidate
+    pairs; registers ``splink_pairs`` (re-weighted with the refined prior) in ``con``.
+
+    ``retain_levels`` keeps each comparison's level and match weight on the pairs;
+    ``threshold=None`` keeps every candidate pair (the refined prior is still measured on
+    the pairs from PREDICT_THRESHOLD, so the weights are the ones a run uses).
+    """
+    fill = column_fill(con)
+    have = {c for c, share in fill.items() if share >= people_model.MIN_FILL}
+    records = con.execute("SELECT count(*) FROM people_prepared").fetchall()[0][0]
+    rules, _costs = blocking.choose_rules(con, have, pair_budget(records))
+    shared_address = (
+        households.shared_address_surname_rates(con) if {"surname", "address"} <= have else None
+    )
+    settings = people_model.people_settings(
+        fill, rules, "duckdb" if spark is None else "spark", shared_address
+    )
+    settings.retain_intermediate_calculation_columns = retain_levels
+    agreeing = prior.agreeing_pairs(con, have)
+    first_prior = prior.first_guess(agreeing, records)
+    settings.probability_two_random_records_match = first_prior
+    if spark is None:
+        table = DuckDBAPI(con).register(con.table("people_prepared"))
+    else:
+        from resolver.linkage.spark import splink_api, to_spark
+
+        table = splink_api(spark).register(to_spark(spark, con, "people_prepared"))
+    # Splink warns about levels a dataset never shows; those start from priors by design.
+    linker = Linker(table, settings, log_level=logging.ERROR)
+    training = linker.training
+    training.estimate_u_using_random_sampling(
+        max_pairs=min(U_SAMPLE_PAIRS, max(1e5, records * 20.0)), seed=SEED
+    )
+    for block in people_model.em_blocks(have):
+        training.estimate_parameters_using_expectation_maximisation(block, max_pairs=EM_MAX_PAIRS)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    if spark is None:
+        con.register("splink_scored", predictions.as_duckdbpyrelation())
+    else:
+        con.register("splink_scored", predictions.as_spark_dataframe().toArrow())
+    con.register(
+        "splink_kept",
+        con.sql(f"SELECT * FROM splink_scored WHERE match_probability >= {PREDICT_THRESHOLD}"),
+    )
+    refined = prior.refined(con, have, agreeing, records, first_prior, "splink_kept")
+    con.unregister("splink_kept")
+    con.register("splink_pairs", con.sql(prior.rescored_sql("splink_scored", first_prior, refined)))
+    return ScoredPairs(linker, have, records, refined)
+
+
+def drop_scored_pairs(con: duckdb.DuckDBPyConnection) -> None:
+    con.unregister("splink_pairs")
+    con.unregister("splink_scored")
+
+
 def resolve(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -82,41 +155,8 @@ def resolve(
     `review_band`, pairs scored inside it are kept, with the match weight each comparison
     contributed, in table `review_candidates`.
     """
-    fill = column_fill(con)
-    have = {c for c, share in fill.items() if share >= people_model.MIN_FILL}
-    records = con.execute("SELECT count(*) FROM people_prepared").fetchall()[0][0]
-    rules, _costs = blocking.choose_rules(con, have, pair_budget(records))
-    shared_address = (
-        households.shared_address_surname_rates(con) if {"surname", "address"} <= have else None
-    )
-    settings = people_model.people_settings(
-        fill, rules, "duckdb" if spark is None else "spark", shared_address
-    )
-    settings.retain_intermediate_calculation_columns = review_band is not None
-    agreeing = prior.agreeing_pairs(con, have)
-    first_prior = prior.first_guess(agreeing, records)
-    settings.probability_two_random_records_match = first_prior
-    if spark is None:
-        table = DuckDBAPI(con).register(con.table("people_prepared"))
-    else:
-        from resolver.linkage.spark import splink_api, to_spark
-
-        table = splink_api(spark).register(to_spark(spark, con, "people_prepared"))
-    # Splink warns about levels a dataset never shows; those start from priors by design.
-    linker = Linker(table, settings, log_level=logging.ERROR)
-    training = linker.training
-    training.estimate_u_using_random_sampling(
-        max_pairs=min(U_SAMPLE_PAIRS, max(1e5, records * 20.0)), seed=SEED
-    )
-    for block in people_model.em_blocks(have):
-        training.estimate_parameters_using_expectation_maximisation(block, max_pairs=EM_MAX_PAIRS)
-    predictions = linker.inference.predict(threshold_match_probability=PREDICT_THRESHOLD)
-    if spark is None:
-        con.register("splink_scored", predictions.as_duckdbpyrelation())
-    else:
-        con.register("splink_scored", predictions.as_spark_dataframe().toArrow())
-    refined = prior.refined(con, have, agreeing, records, first_prior, "splink_scored")
-    con.register("splink_pairs", con.sql(prior.rescored_sql("splink_scored", first_prior, refined)))
+    scored = score_pairs(con, spark=spark, retain_levels=review_band is not None)
+    linker, records = scored.linker, scored.records
     edges = con.execute(
         "SELECT unique_id_l, unique_id_r, match_probability FROM splink_pairs "
         "WHERE match_probability >= ?",
@@ -125,8 +165,7 @@ def resolve(
     pairs = con.execute("SELECT count(*) FROM splink_pairs").fetchall()[0][0]
     if review_band is not None:
         _keep_review_candidates(con, linker, review_band)
-    con.unregister("splink_pairs")
-    con.unregister("splink_scored")
+    drop_scored_pairs(con)
     edges += [(a, b, 1.0) for a, b in must_link]
     ids_and_dates = con.execute("SELECT unique_id, dob_text FROM people_prepared").fetchall()
     cluster_of, holding = clustering.cluster(
@@ -169,7 +208,7 @@ def resolve(
     con.execute("CREATE OR REPLACE TEMP TABLE person_ids AS SELECT * FROM person_ids_arrow")
     con.unregister("person_ids_arrow")
     model = linker.misc.save_model_to_json()
-    model["probability_two_random_records_match"] = refined  # what the pairs were scored with
+    model["probability_two_random_records_match"] = scored.prior  # what the pairs were scored with
     return ResolveResult(records, len(keys), pairs, model)
 
 
