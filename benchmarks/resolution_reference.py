@@ -50,6 +50,11 @@ GBM_PARAMS = {
     "num_threads": 2,
     "verbose": -1,
     "seed": 7,
+    # Matches are rare (a few in a thousand candidate pairs) and some sets separate them
+    # perfectly: without these, leaves that hold only matches get unbounded values and a
+    # fold's model can come out inverted.
+    "lambda_l2": 1.0,
+    "min_sum_hessian_in_leaf": 1.0,
 }
 GBM_ROUNDS = 150
 
