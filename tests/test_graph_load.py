@@ -298,3 +298,38 @@ def test_the_bulk_importer_never_stops_a_server_crimegraph_does_not_manage(
     ):
         bulk_load.bulk_load(con, elsewhere, log=lambda _msg: None)
     assert neo4j_server.status(neo4j_settings).answering
+
+
+def test_the_api_shows_the_records_behind_every_link_of_a_loaded_graph(
+    people_warehouse, neo4j_driver, neo4j_settings
+) -> None:
+    """The investigators' reads on a graph the loader wrote (not a hand-made seed): each
+    party to an incident, in linked cases, a person's profile and a place, names the
+    source records that put them there."""
+    import asyncio
+
+    from api import cases
+    from graph.connection import async_driver
+
+    with warehouse.connect(people_warehouse) as con:
+        load_graph(con, neo4j_driver)
+    records, _, _ = neo4j_driver.execute_query(
+        "MATCH (p:Person)-[:PARTY_TO]->(i:Incident)-[:OCCURRED_AT]->(l:Location) "
+        "RETURN p.person_id AS person, l.location_id AS place ORDER BY person LIMIT 1"
+    )
+    person, place = records[0]["person"], records[0]["place"]
+
+    async def reads():
+        async with async_driver(neo4j_settings) as drv:
+            return (
+                await cases.linked_cases(drv, person, 2),
+                await cases.person_profile(drv, person),
+                await cases.people_at(drv, [place]),
+            )
+
+    linked, profile, at_place = asyncio.run(reads())
+    parties = [party for incident in linked["incidents"] for party in incident["parties"]]
+    assert parties and all(party["provenance"] for party in parties)
+    assert profile["incidents"] and all(i["provenance"] for i in profile["incidents"])
+    linked_here = [row for row in at_place if row.get("incident_id")]
+    assert linked_here and all(row["provenance"] for row in linked_here)

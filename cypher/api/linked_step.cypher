@@ -7,7 +7,7 @@ OPTIONAL MATCH (i)-[:OCCURRED_AT]->(l:Location)
 CALL (i) {
   MATCH (q:Person)-[pq:PARTY_TO]->(i)
   RETURN collect({person_id: q.person_id, name: q.name, role: pq.role,
-    provenance: [(r:SourceRecord)-[rr:RESOLVED_TO]->(q) WHERE (r)-[:PARTY_TO]->(i) |
+    provenance: [(r:SourceRecord)-[rr:RESOLVED_TO]->(q) WHERE (r)-[:RECORDED_IN]->(i) |
                  {system: r.system, record_id: r.record_id,
                   match_probability: rr.match_probability}]}) AS parties
 }

@@ -10,7 +10,7 @@ RETURN p {.person_id, .name, .date_of_birth, .sex, .network_id, .community_id} A
     RETURN {incident_id: i.incident_id, month: i.month, crime_type: i.crime_type,
             crime_group: i.crime_group, role: pt.role,
             provenance: [(r:SourceRecord)-[rt:RESOLVED_TO]->(p)
-                         WHERE (r)-[:PARTY_TO]->(i) |
+                         WHERE (r)-[:RECORDED_IN]->(i) |
                          {system: r.system, record_id: r.record_id,
                           match_probability: rt.match_probability}]}
     ORDER BY i.month DESC, i.incident_id LIMIT 500

@@ -17,7 +17,7 @@ SET rt.match_probability = rec.match_probability
 WITH p, r, rec
 UNWIND rec.incidents AS inv
 MATCH (i:Incident {incident_id: inv.incident_id})
-MERGE (r)-[sp:PARTY_TO]->(i)
-SET sp.role = inv.role
+MERGE (r)-[ri:RECORDED_IN {record_id: rec.record_id}]->(i)
+SET ri.role = inv.role
 MERGE (p)-[pp:PARTY_TO]->(i)
 SET pp.role = inv.role, pp.sources = [rec.system]
