@@ -20,11 +20,13 @@ import duckdb
 from neo4j import Driver
 
 from crimegraph.settings import Settings
+from graph.bulk_load import ARRAY_DELIMITER
 from graph.cypher import statement, statements
 from graph.load import hashed_rows
 from graph.load_steps import STEPS, prepare_views
 
-LIST_DELIMITER = 31  # U+001F, as in reference_incidents.cypher
+# The bulk importer's list delimiter; reference_incidents.cypher splits on it.
+LIST_DELIMITER = ord(ARRAY_DELIMITER)
 
 
 def _export(con: duckdb.DuckDBPyConnection, target: str) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.risk.models import Series
+from graph.risk.models import Series, combined
 
 PREFIX = "clairvoyant"
 
@@ -59,8 +59,10 @@ def _around(counts: np.ndarray, t: int, window: int | None) -> np.ndarray:
 
 def clairvoyant(series: Series, t: int, params: Clairvoyant) -> np.ndarray:
     """The reference ranking for month t (higher: more of the group's crime that month)."""
-    own = _around(series.group, t, params.window)
-    everything = _around(series.all_crime, t, params.window)
-    share = own.sum() / everything.sum() if everything.sum() > 0 else 0.0
-    spill = series.ring1 @ own / 6.0
-    return own + params.prior * share * everything + params.neighbours * spill
+    return combined(
+        _around(series.group, t, params.window),
+        _around(series.all_crime, t, params.window),
+        series.ring1,
+        params.prior,
+        params.neighbours,
+    )

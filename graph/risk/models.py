@@ -52,13 +52,29 @@ class Series:
     ring2: sparse.csr_matrix
 
 
+def combined(
+    own: np.ndarray,
+    everything: np.ndarray,
+    ring1: sparse.csr_matrix,
+    prior: float,
+    neighbours: float,
+) -> np.ndarray:
+    """The group's history per cell, plus all crime's scaled to the group's share
+    (weighted ``prior``), plus the mean of the adjacent cells' (weighted ``neighbours``)."""
+    share = own.sum() / everything.sum() if everything.sum() > 0 else 0.0
+    spill = ring1 @ own / 6.0
+    return own + prior * share * everything + neighbours * spill
+
+
 def blend(series: Series, t: int, params: BlendParams) -> np.ndarray:
     """Expected crimes of the group in month t per cell."""
-    own = halving(series.group, t, params.half_life)
-    everything = halving(series.all_crime, t, params.half_life)
-    share = own.sum() / everything.sum() if everything.sum() > 0 else 0.0
-    spill = series.ring1 @ own / 6.0
-    raw = own + params.prior * share * everything + params.neighbours * spill
+    raw = combined(
+        halving(series.group, t, params.half_life),
+        halving(series.all_crime, t, params.half_life),
+        series.ring1,
+        params.prior,
+        params.neighbours,
+    )
     # Scaled so the cells add up to the group's mean monthly total of the last 3 months:
     # the ranking is the blend's, the level an expected count.
     recent = series.group[:, max(0, t - 3) : t].sum() / min(3, t) if t else 0.0

@@ -65,11 +65,10 @@ def _check_input(path: Path) -> None:
 
 @dataclass
 class ScoredPairs:
-    """What :func:`score_pairs` leaves: the trained linker, the columns it could use and
-    the refined prior; the pairs themselves are the view ``splink_pairs`` in ``con``."""
+    """What :func:`score_pairs` leaves: the trained linker, the record count and the
+    refined prior; the pairs themselves are the view ``splink_pairs`` in ``con``."""
 
     linker: Linker
-    have: set[str]
     records: int
     prior: float
 
@@ -128,7 +127,7 @@ def score_pairs(
     refined = prior.refined(con, have, agreeing, records, first_prior, "splink_kept")
     con.unregister("splink_kept")
     con.register("splink_pairs", con.sql(prior.rescored_sql("splink_scored", first_prior, refined)))
-    return ScoredPairs(linker, have, records, refined)
+    return ScoredPairs(linker, records, refined)
 
 
 def drop_scored_pairs(con: duckdb.DuckDBPyConnection) -> None:

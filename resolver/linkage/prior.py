@@ -28,7 +28,7 @@ def agreeing_pairs(con: duckdb.DuckDBPyConnection, have: set[str]) -> int:
 def first_guess(agreeing: int, records: int) -> float:
     """From the ``agreeing`` pairs, assumed 70% of the matches; with none (a tiny or very
     dirty extract) one match per record."""
-    total = max(1, records * (records - 1) // 2)
+    total = _all_pairs(records)
     if agreeing == 0:
         return min(0.5, max(1.0 / total, records / total))
     return min(0.5, agreeing / DETERMINISTIC_RECALL / total)
@@ -54,8 +54,7 @@ def refined(
     ).fetchall()  # all: a result left open would block the connection's next query
     if not expected or not expected_agreeing or not agreeing:
         return guess
-    total = max(1, records * (records - 1) // 2)
-    measured = min(0.5, agreeing * expected / expected_agreeing / total)
+    measured = min(0.5, agreeing * expected / expected_agreeing / _all_pairs(records))
     bound = 2.0**MAX_SHIFT
     odds = min(max(_odds(measured), _odds(guess) / bound), _odds(guess) * bound)
     return odds / (1 + odds)
@@ -68,6 +67,10 @@ def rescored_sql(scored: str, guess: float, prior: float) -> str:
         f"SELECT * REPLACE (match_weight + {shift!r} AS match_weight, "
         f"1 / (1 + pow(2, -(match_weight + {shift!r}))) AS match_probability) FROM {scored}"
     )
+
+
+def _all_pairs(records: int) -> int:
+    return max(1, records * (records - 1) // 2)
 
 
 def _odds(p: float) -> float:
