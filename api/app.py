@@ -22,22 +22,22 @@ from api.auth import AuthError, authenticate
 from api.config import ApiConfig, load_api_config
 from api.context import Holder
 from api.gate import Gate
-from api.geojson import encode_response
-from api.layers import LayerStore
-from api.live import intake
-from api.live.applier import Applier
-from api.live.broadcast import Broadcaster
-from api.live.http import ingest_endpoint
-from api.live.journal import Journal
-from api.live.linking import load_index
-from api.live.people_records import person_sources, registry_dir
+from api.intake_routes import ingest_endpoint
 from api.response_cache import OK_FLAG, ResponseCache
 from api.schema import build_schema
 from api.tiles import tile_cache, tile_endpoint
 from api.web import web_routes
-from crimegraph.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from graph import connection
-from graph.risk.harm import load_harm_weights
+from layers.geojson import encode_response
+from layers.store import LayerStore
+from live import intake
+from live.applier import Applier
+from live.broadcast import Broadcaster
+from live.journal import Journal
+from live.linking import load_index
+from live.people_records import person_sources, registry_dir
+from risk.harm import load_harm_weights
 
 
 class _GraphQLWithDriver(GraphQL):
@@ -98,7 +98,7 @@ def _report_stopped(task: asyncio.Task) -> None:
 
 
 def lsoa_boundaries(settings: Settings):
-    return settings.source_data_dir / "geo" / "lsoa21-wales.geojson.gz"
+    return settings.sources.lsoa_boundaries
 
 
 def load_layers(settings: Settings) -> LayerStore:

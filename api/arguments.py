@@ -8,7 +8,7 @@ from datetime import date
 import h3
 
 from api.errors import BadInput
-from api.layers import ALL_CRIME, BBox, LayerStore
+from layers.store import ALL_CRIME, BBox, LayerStore
 from resolver.standardise import (
     StandardiseError,
     parse_date,

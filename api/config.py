@@ -1,16 +1,12 @@
-"""The API's own settings from the environment: mode, secrets and the request timeout."""
+"""The API's configuration, from the settings' ``api`` section: mode, credentials, timeout."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from api.auth import AuthConfig, ensure_demo_keys, key_hash, parse_api_keys
-from crimegraph.settings import Settings
-
-DEVELOPMENT = "development"
-PRODUCTION = "production"
+from core.settings import DEVELOPMENT, PRODUCTION, Settings
 
 
 @dataclass(frozen=True)
@@ -30,23 +26,17 @@ def demo_keys_path(settings: Settings) -> Path:
 
 
 def load_api_config(settings: Settings) -> ApiConfig:
-    """``CRIMEGRAPH_ENV`` (development|production), ``CRIMEGRAPH_JWT_SECRET``,
-    ``CRIMEGRAPH_API_KEYS`` and ``CRIMEGRAPH_API_TIMEOUT_S``.
+    """Mode (``CRIMEGRAPH_ENV``), credentials (``CRIMEGRAPH_JWT_SECRET``,
+    ``CRIMEGRAPH_API_KEYS``) and the request timeout, from ``settings.api``.
 
-    In development with neither secret set, one demo key per role is generated into
+    In development with neither credential set, one demo key per role is generated into
     ``var/api/demo-keys.json`` so the demo works without configuration; production
     never invents credentials.
     """
-    env = os.environ.get("CRIMEGRAPH_ENV", DEVELOPMENT)
-    if env not in (DEVELOPMENT, PRODUCTION):
-        raise ValueError(f"CRIMEGRAPH_ENV must be development or production, got {env!r}")
-    secret = os.environ.get("CRIMEGRAPH_JWT_SECRET") or None
-    if secret is not None and len(secret) < 32:
-        raise ValueError("CRIMEGRAPH_JWT_SECRET must be at least 32 characters")
-    hashes = parse_api_keys(os.environ.get("CRIMEGRAPH_API_KEYS", ""))
+    api = settings.api
+    hashes = parse_api_keys(api.keys)
     demo_path = None
-    if env == DEVELOPMENT and secret is None and not hashes:
+    if api.env == DEVELOPMENT and api.jwt_secret is None and not hashes:
         demo_path = demo_keys_path(settings)
         hashes = {key_hash(key): role for role, key in ensure_demo_keys(demo_path).items()}
-    timeout = float(os.environ.get("CRIMEGRAPH_API_TIMEOUT_S", "10"))
-    return ApiConfig(env, AuthConfig(secret, hashes), timeout, demo_path)
+    return ApiConfig(api.env, AuthConfig(api.jwt_secret, hashes), api.timeout_s, demo_path)

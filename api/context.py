@@ -11,7 +11,7 @@ from strawberry.types import Info
 from api.auth import PUBLIC, Principal
 
 if TYPE_CHECKING:
-    from api.layers import LayerStore
+    from layers.store import LayerStore
 
 
 @dataclass

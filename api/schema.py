@@ -10,8 +10,6 @@ from strawberry.types import Info
 from api import limits
 from api.context import driver, is_public
 from api.errors import BadInput
-from api.geojson import GeoJSON
-from api.layers import SMALL_COUNT
 from api.permissions import roles_for
 from api.resolvers import audit as audit_resolvers
 from api.resolvers import impact as impact_resolvers
@@ -24,6 +22,8 @@ from api.types.map import CellDetails, Force
 from api.types.people import LinkedCases, Network, Person, PersonMatch, Place
 from api.types.review import MatchDecision, MatchEvidence, ReviewPairConnection, UnmergeResult
 from graph.cypher import read
+from layers.geojson import GeoJSON
+from layers.store import SMALL_COUNT
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _FORCE_CODE = re.compile(r"^[a-z0-9-]{2,64}$")

@@ -19,11 +19,11 @@ from starlette.responses import JSONResponse, Response
 from api import arguments
 from api.auth import PUBLIC, Principal
 from api.errors import BAD_USER_INPUT, FORBIDDEN, BadInput
-from api.layers import BBox, LayerStore
 from api.permissions import allowed
 from api.resolvers.map import layer_keys
 from api.response_cache import CACHE_HEADER, StoreBoundCache
-from api.shapes import Shape
+from layers.shapes import Shape
+from layers.store import BBox, LayerStore
 
 EXTENT = 4096
 BUFFER = 64

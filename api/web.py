@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from crimegraph.settings import WEB_DIR, Settings
+from core.settings import WEB_DIR, Settings
 from resolver.geography import read_force_areas
 
 FORCE_AREAS = Path("geo") / "police-force-areas.geojson.gz"
@@ -49,7 +49,7 @@ def web_routes(settings: Settings, dist: Path = WEB_DIR / "dist") -> list[BaseRo
         return endpoint
 
     async def forces(request: Request) -> Response:
-        path = settings.source_data_dir / FORCE_AREAS
+        path = settings.sources.force_areas
         if not path.is_file():
             return JSONResponse({"error": f"force areas not found at {path}"}, status_code=404)
         return Response(

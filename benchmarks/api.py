@@ -34,11 +34,11 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.foundation import _free_port
 from benchmarks.load import Request, p95, run_mix, serve_replay
 from benchmarks.report import BENCH_DIR, write_figures
 from benchmarks.web import _has_risk_tables
-from crimegraph.settings import load_settings
+from core.settings import load_settings
+from testkit.instances import free_port
 
 WALES_FORCE = "south-wales"
 MIX_SECONDS = 60
@@ -127,7 +127,7 @@ def _client_alone(url: str, mix: list[Request], seconds: int) -> dict:
                 json={"query": r.query, "variables": r.variables},
                 headers={"authorization": f"Bearer {r.token}"},
             ).content
-    port = _free_port()
+    port = free_port()
     replay = multiprocessing.get_context("spawn").Process(
         target=serve_replay, args=(recorded, port)
     )
@@ -240,7 +240,7 @@ def run(seconds: int = MIX_SECONDS) -> dict:
     env = {**os.environ, "CRIMEGRAPH_ENV": "development"}
     env.pop("CRIMEGRAPH_JWT_SECRET", None)
     env.pop("CRIMEGRAPH_API_KEYS", None)
-    port = _free_port()
+    port = free_port()
     SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
     with SERVER_LOG.open("w") as log:
         server = _serve(port, env, log)

@@ -5,7 +5,7 @@ Writes var/bench/forecast.json: per target group and per force (tuning forces ap
 the held-out ones), mean PAI at 5% of the model and of the best baseline, their ratio and
 whether the issue's target (x1.02 for all crime, x1.10 for the groups) is met; for all
 crime, the months in which the model fell below the best baseline at 1%; PEI* at 5%; the
-best clairvoyant reference's ratio to the best baseline (graph/risk/ceiling.py: a ranking
+best clairvoyant reference's ratio to the best baseline (risk/ceiling.py: a ranking
 that sees the months after the target, so how far above the baselines the counts let any
 ranking go); and the seconds `crimegraph risk` takes on a copy of the warehouse.
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 
 from benchmarks.report import write_figures
-from crimegraph.settings import load_settings
-from graph.risk import backtest, events
-from graph.risk.grid import ALL_CRIME
-from graph.risk.run import compute_risk
+from core.settings import load_settings
+from risk import backtest, events
+from risk.grid import ALL_CRIME
+from risk.run import compute_risk
 
 TARGET_RATIO = {ALL_CRIME: 1.02}
 GROUP_TARGET_RATIO = 1.10

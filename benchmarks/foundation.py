@@ -9,10 +9,7 @@ same run on the same machine:
 
 from __future__ import annotations
 
-import dataclasses
-import secrets
 import shutil
-import socket
 import tempfile
 import time
 from pathlib import Path
@@ -20,21 +17,16 @@ from pathlib import Path
 import duckdb
 
 from benchmarks.report import write_figures
+from core import warehouse
+from core.settings import load_settings
 from crimegraph import pipeline
-from crimegraph.settings import load_settings
 from graph import connection, neo4j_server
 from graph.cypher import statement
 from graph.load import graph_counts, load_graph
 from graph.load_steps import STEPS, prepare_views
-from resolver import warehouse
+from testkit.instances import instance_settings
 
 NAIVE_SAMPLE = 2_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _timed(fn, *args, **kwargs):
@@ -80,12 +72,8 @@ def naive_incident_load(con: duckdb.DuckDBPyConnection, driver) -> tuple[int, in
 def main() -> None:
     base = load_settings()
     work = Path(tempfile.mkdtemp(prefix="crimegraph-bench-"))
-    settings = dataclasses.replace(
-        base,
-        data_dir=work / "data",
-        cache_dir=work / "cache",
-        neo4j_uri=f"bolt://127.0.0.1:{_free_port()}",
-        neo4j_password=secrets.token_urlsafe(16),
+    settings = instance_settings(
+        work / "data", base.model_copy(update={"cache_dir": work / "cache"})
     )
     figures: dict[str, object] = {"machine_cores": __import__("os").cpu_count()}
     assembly = neo4j_server.assembly_for(settings)

@@ -16,23 +16,23 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
-import secrets
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.foundation import NAIVE_SAMPLE, _free_port, naive_incident_load
+from benchmarks.foundation import NAIVE_SAMPLE, naive_incident_load
 from benchmarks.report import write_figures
 from benchmarks.server_reference import server_side_incidents
-from crimegraph.settings import load_settings
+from core import warehouse
+from core.settings import load_settings
 from graph import cases, connection, neo4j_server
 from graph.analyse import analyse
 from graph.bulk_load import bulk_load
 from graph.cypher import statement
 from graph.load import LoadReport, graph_counts, load_graph
-from resolver import warehouse
+from testkit.instances import instance_settings
 
 QUERY_PEOPLE = 1_000
 HOT_QUERIES = ("person", "person_incidents", "person_places", "associates", "network", "place")
@@ -151,10 +151,7 @@ def main() -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="crimegraph-bench-graph-"))
     shutil.copy(base.warehouse_path, work / "warehouse.duckdb")
-    settings = dataclasses.replace(
-        base, data_dir=work, neo4j_uri=f"bolt://127.0.0.1:{_free_port()}",
-        neo4j_password=secrets.token_urlsafe(16),
-    )  # fmt: skip
+    settings = instance_settings(work, base)
     figures: dict = {"warehouse": str(base.warehouse_path)}
     neo4j_server.start(settings, log=print)
     try:

@@ -11,7 +11,6 @@ was quarantined, with rows in = loaded + quarantined. Writes var/bench/ingest.js
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import math
 import tempfile
@@ -24,12 +23,12 @@ import pyarrow.parquet as pq
 import yaml
 
 from benchmarks.report import write_figures
+from core import warehouse
+from core.settings import load_settings
 from crimegraph import pipeline
-from crimegraph.settings import load_settings
-from resolver import warehouse
-from resolver.simulate.run import simulate
 from resolver.source_ingest import ingest_source
 from resolver.sources import load_spec
+from simulate.run import simulate
 
 TARGET_ROWS = 1_000_000
 SYSTEMS = ("police_a", "police_b", "council_asb", "social_care")
@@ -44,7 +43,7 @@ def _incident_warehouse(work: Path) -> Path:
             tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
             if "incidents" in tables:
                 return existing
-    local = dataclasses.replace(settings, data_dir=work / "police")
+    local = settings.with_data_dir(work / "police")
     pipeline.ingest_police_uk(local, [pipeline.default_police_uk_glob(settings)])
     return local.warehouse_path
 

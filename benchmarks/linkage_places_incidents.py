@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from benchmarks.report import write_figures
-from crimegraph.settings import load_settings
-from resolver import warehouse
+from core import warehouse
+from core.settings import load_settings
 from resolver.linkage.warehouse_incidents import resolve_warehouse_incidents
 from resolver.linkage.warehouse_people import resolve_warehouse_people
 from resolver.linkage.warehouse_places import resolve_warehouse_places
@@ -68,7 +68,7 @@ def run() -> dict:
             resolve_warehouse_people(con)
             figures["people_seconds"] = time.perf_counter() - started
             started = time.perf_counter()
-            places_run = resolve_warehouse_places(con, settings.source_data_dir)
+            places_run = resolve_warehouse_places(con, settings.sources)
             figures["places_seconds"] = time.perf_counter() - started
             started = time.perf_counter()
             incidents_run = resolve_warehouse_incidents(con)

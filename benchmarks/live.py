@@ -38,15 +38,17 @@ from pathlib import Path
 import httpx
 
 from api.auth import issue_jwt
-from api.live.client import Subscriber
 from benchmarks.report import BENCH_DIR, write_figures
+from core import warehouse
+from core.settings import Settings, load_settings
 from crimegraph import live_feed, pipeline
-from crimegraph.settings import Settings, load_settings
 from graph import connection, neo4j_server
 from graph.cypher import statement
 from graph.load import load_graph
 from graph.load_steps import STEPS
-from resolver import canonical, ingest, warehouse
+from live.client import Subscriber
+from resolver import canonical, ingest
+from testkit.instances import free_port, instance_settings
 
 RATE = float(os.environ.get("CRIMEGRAPH_BENCH_LIVE_RATE", "20"))
 SECONDS = float(os.environ.get("CRIMEGRAPH_BENCH_LIVE_SECONDS", "300"))
@@ -59,14 +61,6 @@ INGEST = """mutation ($records: [JSON!]!) {
 }"""
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _percentile(values: list[float], q: int) -> float | None:
     if len(values) < 2:
         return values[0] if values else None
@@ -77,14 +71,11 @@ def _prepare(base: Settings, work: Path, month: str) -> tuple[Settings, set[str]
     """The benchmark's warehouse (demo copy, ``month`` held back) and its Neo4j settings;
     and the crime ids the batch already holds (from earlier months)."""
     shutil.copy(base.warehouse_path, work / "warehouse.duckdb")
-    settings = dataclasses.replace(
-        base, data_dir=work, neo4j_uri=f"bolt://127.0.0.1:{_free_port()}",
-        neo4j_password=secrets.token_urlsafe(16),
-    )  # fmt: skip
+    settings = instance_settings(work, base)
     files = [p.name for p in live_feed.month_files(base.source_data_dir, month)]
     with warehouse.connect(settings.warehouse_path) as con:
         if ingest.forget_files(con, files):
-            canonical.build(con, canonical.GeographyFiles.in_source_dir(base.source_data_dir))
+            canonical.build(con, canonical.GeographyFiles.from_settings(base.sources))
         known = {c for (c,) in con.execute("SELECT crime_id FROM incidents").fetchall() if c}
     return settings, known
 
@@ -92,9 +83,9 @@ def _prepare(base: Settings, work: Path, month: str) -> tuple[Settings, set[str]
 def _serve(settings: Settings, port: int, secret: str, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
-        "NEO4J_URI": settings.neo4j_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password,
+        "NEO4J_URI": settings.neo4j.uri,
+        "NEO4J_USER": settings.neo4j.user,
+        "NEO4J_PASSWORD": settings.neo4j.password,
         "CRIMEGRAPH_DATA_DIR": str(settings.data_dir),
         "CRIMEGRAPH_JWT_SECRET": secret,
         "CRIMEGRAPH_API_KEYS": "",
@@ -235,7 +226,7 @@ def main() -> None:
             print("loading the police.uk graph (held-back month excluded) ...")
             load_graph(con, drv, steps=[s for s in STEPS if s.name in POLICE_STEPS])
         secret = secrets.token_urlsafe(32)
-        port = _free_port()
+        port = free_port()
         server = _serve(settings, port, secret, work / "server.log")
         url = f"http://127.0.0.1:{port}"
         ingest_token = issue_jwt(secret, "ingest", "bench-feed", 7200)

@@ -1,7 +1,7 @@
 """Live person linking: how long a batch of 20 new person records takes to link.
 
 Setup: the demo warehouse's latest people model and resolved person records, read into the
-live path's in-memory index (``api.live.linking.PeopleIndex``: what the API's applier loads
+live path's in-memory index (``live.linking.PeopleIndex``: what the API's applier loads
 when it starts; reported as ``index_load_seconds``).
 
 Measured (``CRIMEGRAPH_BENCH_LINK_BATCHES``, default 30 batches of 20): real warehouse
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import duckdb
 
-from api.live.linking import PeopleIndex
 from benchmarks.report import write_figures
-from crimegraph.settings import load_settings
+from core.settings import load_settings
+from live.linking import PeopleIndex
 from resolver.linkage.warehouse_people import resolve_warehouse_people
 
 BATCH = 20

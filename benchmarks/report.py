@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crimegraph.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 

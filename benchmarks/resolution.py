@@ -43,7 +43,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks import resolution_data as data
-from crimegraph.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 OUT = PROJECT_ROOT / "var" / "bench" / "resolution.json"
 DEFAULT_SETS = (

@@ -192,7 +192,7 @@ def write_historical_50k(directory: Path, source_data_dir: Path | None = None) -
     import duckdb
 
     if source_data_dir is None:
-        from crimegraph.settings import load_settings
+        from core.settings import load_settings
 
         source_data_dir = load_settings().source_data_dir
     path = source_data_dir / HISTORICAL_50K
@@ -236,7 +236,7 @@ def scale_profile(profile, multiplier: float):
 @contextlib.contextmanager
 def error_profiles(multiplier: float) -> Iterator[dict]:
     """Within the block the simulator's systems make ``multiplier`` times the errors."""
-    from resolver.simulate import extracts
+    from simulate import extracts
 
     original = dict(extracts.PROFILES)
     try:
@@ -252,8 +252,8 @@ def incident_warehouse(work: Path, log: Callable[[str], None] = lambda _m: None)
     """The project's warehouse if it holds incidents, else a fresh one under ``work`` (~15 s)."""
     import duckdb
 
+    from core.settings import load_settings
     from crimegraph import pipeline
-    from crimegraph.settings import load_settings
 
     settings = load_settings()
     existing = settings.warehouse_path
@@ -261,7 +261,7 @@ def incident_warehouse(work: Path, log: Callable[[str], None] = lambda _m: None)
         with duckdb.connect(str(existing), read_only=True) as con:
             if "incidents" in {r[0] for r in con.execute("SHOW TABLES").fetchall()}:
                 return existing
-    local = dataclasses.replace(settings, data_dir=work / "police")
+    local = settings.with_data_dir(work / "police")
     if not local.warehouse_path.exists():
         log("ingesting police.uk 2025 into a scratch warehouse for the simulator ...")
         pipeline.ingest_police_uk(local, [pipeline.default_police_uk_glob(settings)])
@@ -294,10 +294,10 @@ def write_simulated(
     source_record_id = its person_record_id (council rows have no person id: ingest
     names them ``council_asb.jsonl:<line>``). Dates keep their precision (``04/1990``).
     """
-    from crimegraph.settings import load_settings
-    from resolver.simulate.run import simulate
+    from core.settings import load_settings
     from resolver.source_ingest import ingest_file
     from resolver.sources import load_spec
+    from simulate.run import simulate
 
     settings = load_settings()
     owned = work is None
@@ -381,12 +381,12 @@ def write_scale(
     council no sex, worded dates and the postcode only inside the address; social care
     partial dates. Errors per system come from the simulator's PROFILES.
     """
-    from crimegraph.settings import load_settings
-    from resolver.simulate.extracts import PROFILES, _dmy, _partial_dob, _pretty
-    from resolver.simulate.geo import load_postcodes
-    from resolver.simulate.names import NamePool
-    from resolver.simulate.population import REFERENCE_DAY, PopulationBuilder
-    from resolver.simulate.systems import PersonRegistry
+    from core.settings import load_settings
+    from simulate.extracts import PROFILES, _dmy, _partial_dob, _pretty
+    from simulate.geo import load_postcodes
+    from simulate.names import NamePool
+    from simulate.population import REFERENCE_DAY, PopulationBuilder
+    from simulate.systems import PersonRegistry
 
     started = time.perf_counter()
     settings = load_settings()

@@ -21,11 +21,11 @@ import duckdb
 import numpy as np
 
 from benchmarks.report import write_figures
-from crimegraph.settings import load_settings
-from graph.responsible import deprivation, fairness, impact
-from graph.responsible.counts import group_counts
-from graph.responsible.inject import busy_centres, inject, patch
-from graph.risk import events
+from core.settings import load_settings
+from responsible import deprivation, fairness, impact
+from responsible.counts import group_counts
+from responsible.inject import busy_centres, inject, patch
+from risk import events
 
 START, END = "2025-07", "2025-12"
 AREA_CELLS = 19
@@ -100,7 +100,7 @@ def impact_figures(crimes, runs_scale: float = 1.0) -> dict:
 
 
 def fairness_figures(con, crimes) -> dict:
-    areas = deprivation.load(load_settings().source_data_dir / "geo")
+    areas = deprivation.load(load_settings().sources.deprivation_dir)
     started = time.perf_counter()
     audit = fairness.audit(con, crimes, areas, crimes["month"].max())
     figures = {f"fairness.{k}": v for k, v in audit.figures.items()}

@@ -19,7 +19,7 @@ import time
 import duckdb
 from neo4j import Driver
 
-from crimegraph.settings import Settings
+from core.settings import Settings
 from graph.bulk_load import ARRAY_DELIMITER
 from graph.cypher import statement, statements
 from graph.load import hashed_rows

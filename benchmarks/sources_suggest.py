@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from crimegraph.settings import PROJECT_ROOT, load_settings
+from core.settings import PROJECT_ROOT, load_settings
 from resolver import standardise as std
 from resolver.readers import read_rows
 from resolver.suggest import STOPWORDS, SYNONYMS, header_tokens, suggest_mapping
@@ -379,7 +379,7 @@ def _warehouse(args, settings, tmp: Path) -> Path:
     from crimegraph import pipeline
 
     print("no warehouse: ingesting police.uk into a temporary one (~15 s) ...")
-    temporary = dataclasses.replace(settings, data_dir=tmp / "data")
+    temporary = settings.with_data_dir(tmp / "data")
     temporary.data_dir.mkdir(parents=True, exist_ok=True)
     pipeline.ingest_police_uk(temporary, [pipeline.default_police_uk_glob(settings)])
     return temporary.warehouse_path
@@ -392,7 +392,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--people", type=int, default=20_000)
     args = parser.parse_args()
-    from resolver.simulate.run import simulate
+    from simulate.run import simulate
 
     settings = load_settings()
     with tempfile.TemporaryDirectory(prefix="crimegraph-suggest-") as tmp_name:

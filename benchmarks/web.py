@@ -13,7 +13,6 @@ asked for the risk layer (1: the early request was used)."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import secrets
 import shutil
@@ -27,11 +26,11 @@ import httpx
 from playwright.sync_api import sync_playwright
 
 from benchmarks.report import write_figures
-from crimegraph.settings import load_settings
+from core.settings import load_settings
 from graph import neo4j_server
-from tests.conftest import free_port
-from tests.web_support import CHROMIUM, CHROMIUM_ARGS, LAPTOP, require_built_pages, serve_api
-from tests.web_support import seed_layers as seed_stand_in_layers
+from testkit.instances import instance_settings
+from testkit.web import CHROMIUM, CHROMIUM_ARGS, LAPTOP, require_built_pages, serve_api
+from testkit.web import seed_layers as seed_stand_in_layers
 
 RUNS = 3
 TARGET_SECONDS = 2.0
@@ -89,12 +88,7 @@ def main() -> None:
     if not source.exists():
         raise SystemExit(f"no warehouse at {source}: run `crimegraph demo --no-serve` first")
     work = Path(tempfile.mkdtemp(prefix="crimegraph-bench-web-"))
-    settings = dataclasses.replace(
-        base,
-        data_dir=work,
-        neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
-        neo4j_password=secrets.token_urlsafe(16),
-    )
+    settings = instance_settings(work, base)
     shutil.copy(source, settings.warehouse_path)
     figures: dict[str, object] = {"machine_cores": os.cpu_count(), "runs": RUNS}
     if _has_risk_tables(settings.warehouse_path):

@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from crimegraph.settings import Settings
+from core import warehouse
+from core.settings import Settings
 from graph import connection
 from graph.load import LoadReport, graph_counts, load_graph
-from resolver import canonical, ingest, warehouse
-
-POLICE_UK_DEFAULT_GLOB = "police-uk/street/*/*-street.csv*"
+from resolver import canonical, ingest
 
 
 def ingest_police_uk(
@@ -35,9 +34,7 @@ def ingest_police_uk(
         if held:
             ingest.forget_files(con, held)
         report = ingest.ingest_police_uk(con, paths, force=force, on_file=on_file)
-        counts = canonical.build(
-            con, canonical.GeographyFiles.in_source_dir(settings.source_data_dir)
-        )
+        counts = canonical.build(con, canonical.GeographyFiles.from_settings(settings.sources))
     return report, counts
 
 
@@ -85,7 +82,7 @@ def load(
 
 
 def default_police_uk_glob(settings: Settings) -> str:
-    return str(Path(settings.source_data_dir) / POLICE_UK_DEFAULT_GLOB)
+    return settings.sources.police_uk_files
 
 
 def analyse(settings: Settings, on_step: Callable[[str], None] | None = None):
@@ -106,14 +103,14 @@ def analyse(settings: Settings, on_step: Callable[[str], None] | None = None):
 
 def retention_policy(settings: Settings, path: Path | None = None):
     """The retention policy in force: ``path``, else the settings' (env) policy file."""
-    from resolver.retention.policy import load_policy
+    from responsible.retention.policy import load_policy
 
-    return load_policy(path or settings.retention_policy_path)
+    return load_policy(path or settings.retention.policy)
 
 
 def retention_plan(settings: Settings, as_of: date, policy_path: Path | None = None):
     """What `retention apply` would remove on ``as_of`` (nothing is written)."""
-    from resolver.retention.plan import make_plan
+    from responsible.retention.plan import make_plan
 
     policy = retention_policy(settings, policy_path)
     _need_warehouse(settings)
@@ -141,14 +138,14 @@ def retention_apply(
     """Remove expired records from the warehouse, re-resolve, bring the graph in line
     (graph load, then the GDS analyses, so no co-offending link outlives its incident),
     and append the run to the retention log (warehouse tables and JSON lines)."""
-    from resolver.retention import apply as retention
-    from resolver.retention.plan import make_plan
-    from resolver.retention.reresolve import reresolve
+    from responsible.retention import apply as retention
+    from responsible.retention.plan import make_plan
+    from responsible.retention.reresolve import reresolve
 
     step = on_step or (lambda _name: None)
     policy = retention_policy(settings, policy_path)
     _need_warehouse(settings)
-    key = retention.retention_key(settings.data_dir)
+    key = retention.retention_key(settings.data_dir, settings.retention.key)
     with warehouse.connect(settings.warehouse_path) as con:
         if graph:  # decisions made in the API bind the re-resolution, as in `resolve people`
             from graph.decisions_sync import pull_api_decisions
@@ -175,7 +172,7 @@ def retention_apply(
         }  # fmt: skip
         try:
             step("re-resolve")
-            report.resolution = reresolve(con, removal, settings.source_data_dir)
+            report.resolution = reresolve(con, removal, settings.sources)
             entry["resolution"] = report.resolution
             if graph:
                 step("graph load")

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 from neo4j import Driver
 
-from crimegraph.settings import Settings
+from core.settings import Settings
 from graph import connection, neo4j_server
 from graph.bulk_files import BULK_STEPS, NodeFile, RelationshipFile
 from graph.cypher import statement
@@ -99,7 +99,7 @@ def bulk_load(
     unmanaged = neo4j_server.running_pid(settings) is None and not marker(settings).exists()
     if unmanaged and neo4j_server.status(settings).answering:
         raise BulkLoadUnsupported(
-            f"the server at {settings.neo4j_uri} is not one crimegraph manages, and the "
+            f"the server at {settings.neo4j.uri} is not one crimegraph manages, and the "
             "bulk importer would have to stop it"
         )
     report = LoadReport()

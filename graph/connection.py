@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
 
-from crimegraph.settings import Settings
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from graphdatascience import GraphDataScience
@@ -19,13 +19,13 @@ _QUIET = {"notifications_min_severity": "OFF"}
 
 def driver(settings: Settings) -> Driver:
     return GraphDatabase.driver(
-        settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password), **_QUIET
+        settings.neo4j.uri, auth=(settings.neo4j.user, settings.neo4j.password), **_QUIET
     )
 
 
 def async_driver(settings: Settings) -> AsyncDriver:
     return AsyncGraphDatabase.driver(
-        settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password), **_QUIET
+        settings.neo4j.uri, auth=(settings.neo4j.user, settings.neo4j.password), **_QUIET
     )
 
 
@@ -33,4 +33,4 @@ def gds_client(settings: Settings) -> GraphDataScience:
     """The GDS Python client (imported here: it pulls in pandas and pyarrow)."""
     from graphdatascience import GraphDataScience
 
-    return GraphDataScience(settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password))
+    return GraphDataScience(settings.neo4j.uri, auth=(settings.neo4j.user, settings.neo4j.password))

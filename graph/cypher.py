@@ -9,7 +9,7 @@ from typing import Any
 
 import neo4j
 
-from crimegraph.settings import CYPHER_DIR
+from core.settings import CYPHER_DIR
 
 
 @cache

@@ -24,7 +24,7 @@ from string import Template
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from crimegraph.settings import NEO4J_ASSEMBLY_PROJECT, Settings
+from core.settings import NEO4J_ASSEMBLY_PROJECT, Settings
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
@@ -161,11 +161,11 @@ def _write_conf(settings: Settings, assembly: Assembly) -> Path:
     template = Template((NEO4J_ASSEMBLY_PROJECT / "neo4j.conf.template").read_text())
     (conf_dir / "neo4j.conf").write_text(
         template.substitute(
-            bolt_port=settings.neo4j_bolt_port,
+            bolt_port=settings.neo4j.bolt_port,
             instance_dir=instance,
             home_dir=assembly.home,
-            heap=settings.neo4j_heap,
-            pagecache=settings.neo4j_pagecache,
+            heap=settings.neo4j.heap,
+            pagecache=settings.neo4j.pagecache,
         )
     )
     for sub in ("data", "logs", "run", "import"):
@@ -212,7 +212,7 @@ def _set_initial_password(settings: Settings, assembly: Assembly, conf_dir: Path
         "dbms",
         "set-initial-password",
         "--",  # a password may start with "-"; it is never an option
-        settings.neo4j_password,
+        settings.neo4j.password,
         timeout=120,
     )
     if result.returncode != 0:
@@ -248,7 +248,7 @@ def import_full(
         f"--report-file={report_file}",
         *(f"--nodes={label}={path}" for label, path in nodes),
         *(f"--relationships={kind}={path}" for kind, path in relationships),
-        jvm=(f"-Xmx{settings.neo4j_heap}",),
+        jvm=(f"-Xmx{settings.neo4j.heap}",),
     )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
@@ -281,8 +281,8 @@ def running_pid(settings: Settings) -> int | None:
 
 def _server_versions(settings: Settings) -> tuple[str, str]:
     with GraphDatabase.driver(
-        settings.neo4j_uri,
-        auth=(settings.neo4j_user, settings.neo4j_password),
+        settings.neo4j.uri,
+        auth=(settings.neo4j.user, settings.neo4j.password),
         connection_timeout=5,
     ) as driver:
         # An auto-commit query: no driver-side retries while we poll.
@@ -391,7 +391,7 @@ def start(settings: Settings, *, log=print) -> ServerStatus:
     pid = running_pid(settings)
     if pid is not None:
         neo4j_version, gds_version = wait_until_answering(settings, pid)
-        log(f"Neo4j already running (pid {pid}) on {settings.neo4j_uri}")
+        log(f"Neo4j already running (pid {pid}) on {settings.neo4j.uri}")
         return ServerStatus(True, pid, True, neo4j_version, gds_version, _logs(settings))
     assembly = provision(settings, log=log)
     conf_dir = _write_conf(settings, assembly)
@@ -401,8 +401,8 @@ def start(settings: Settings, *, log=print) -> ServerStatus:
     java = java_executable()
     command = [
         java,
-        f"-Xms{settings.neo4j_heap}",
-        f"-Xmx{settings.neo4j_heap}",
+        f"-Xms{settings.neo4j.heap}",
+        f"-Xmx{settings.neo4j.heap}",
         *JVM_FLAGS,
         *_class_archive_flags(settings, assembly, java),
         "-cp",
@@ -428,7 +428,7 @@ def start(settings: Settings, *, log=print) -> ServerStatus:
     except Neo4jServerError:
         stop(settings, log=lambda _msg: None)
         raise
-    log(f"Neo4j {neo4j_version} with GDS {gds_version} answering on {settings.neo4j_uri}")
+    log(f"Neo4j {neo4j_version} with GDS {gds_version} answering on {settings.neo4j.uri}")
     return ServerStatus(True, process.pid, True, neo4j_version, gds_version, _logs(settings))
 
 

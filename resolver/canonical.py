@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from core.settings import SourceFiles
 from resolver import geography
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
 
@@ -22,9 +23,8 @@ class GeographyFiles:
     lsoa_centroids: Path
 
     @classmethod
-    def in_source_dir(cls, source_data_dir: Path) -> GeographyFiles:
-        geo = source_data_dir / "geo"
-        return cls(geo / "police-force-areas.geojson.gz", geo / "lsoa-centroids.csv.gz")
+    def from_settings(cls, sources: SourceFiles) -> GeographyFiles:
+        return cls(sources.force_areas, sources.lsoa_centroids)
 
 
 def _crime_groups_table() -> pa.Table:

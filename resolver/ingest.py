@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from resolver import police_uk, warehouse
+from core import warehouse
+from resolver import police_uk
 
 
 @dataclass

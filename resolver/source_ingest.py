@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from resolver import readers, warehouse
+from core import warehouse
+from resolver import readers
 from resolver import standardise as std
 from resolver.crime_types import CANONICAL_CRIME_TYPES
 from resolver.readers import SourceFileError, read_rows

@@ -45,9 +45,8 @@ from scipy.optimize import linear_sum_assignment
 from resolver import standardise as std
 from resolver.readers import _binary, read_rows
 from resolver.schema import CANONICAL_FIELDS, ROLES
-from resolver.simulate.names import WELSH_FORENAMES_FEMALE, WELSH_FORENAMES_MALE, WELSH_SURNAMES
+from simulate.names import WELSH_FORENAMES_FEMALE, WELSH_FORENAMES_MALE, WELSH_SURNAMES
 
-# Pseudo-fields: recognised, deliberately left unmapped (no canonical field holds them).
 PSEUDO_FIELDS = {"_title": "a title (Mr, Mrs, Dr)", "_grid": "a grid reference (easting/northing)"}
 FIELDS: tuple[str, ...] = tuple(f.name for f in CANONICAL_FIELDS) + tuple(PSEUDO_FIELDS)
 ENTITY = {f.name: f.entity for f in CANONICAL_FIELDS}

@@ -7,11 +7,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
-import secrets
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,16 +14,17 @@ import duckdb
 import httpx
 
 from api.auth import ROLES, issue_jwt
+from core import warehouse
+from core.settings import Settings, load_settings
 from crimegraph import pipeline
-from crimegraph.settings import Settings, load_settings
 from graph.connection import driver as sync_driver
 from graph.cypher import statement
 from graph.load import load_graph
-from resolver import warehouse
-from tests.conftest import BROKEN_POLICE_UK, empty_graph, free_port
+from testkit.instances import empty_graph
+from testkit.server import JWT_SECRET, serve
+from tests.conftest import BROKEN_POLICE_UK
 from tests.names import FORENAMES, SURNAMES
 
-JWT_SECRET = secrets.token_urlsafe(32)
 PERSON_A, PERSON_B, PERSON_C = "P-A", "P-B", "P-C"
 PAIR = "pair-1"
 BIG_CELL_COUNT = 7  # one cell gets an exact count at or above the suppression threshold
@@ -208,55 +204,10 @@ def _seed_people(settings: Settings, incidents: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def serve(
-    neo4j_settings: Settings, data_dir: Path, ready: tuple[int, ...] = (200,), **env: str
-) -> Iterator[str]:
-    """``crimegraph serve`` in its own process; yields its base URL once /healthz answers
-    with a status in ``ready`` (503 too: up while its Neo4j is not)."""
-    port = free_port()
-    full_env = {
-        **os.environ,
-        "NEO4J_URI": neo4j_settings.neo4j_uri,
-        "NEO4J_USER": neo4j_settings.neo4j_user,
-        "NEO4J_PASSWORD": neo4j_settings.neo4j_password,
-        "CRIMEGRAPH_DATA_DIR": str(data_dir),
-        "CRIMEGRAPH_JWT_SECRET": JWT_SECRET,
-        **env,
-    }
-    # The server's log goes to a file: a pipe nobody reads fills up after a few hundred
-    # access-log lines and then blocks the server mid-request.
-    log = (data_dir / "server.log").open("w+b")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "crimegraph.cli", "serve", "--port", str(port)],
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code in ready:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"API did not start: {log.read().decode()[-3000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-@contextlib.contextmanager
 def world(neo4j_settings: Settings, data_dir: Path, **env: str) -> Iterator[World]:
     """The seeded world and a server over it."""
     _empty_graph(neo4j_settings)
-    settings = dataclasses.replace(load_settings(), data_dir=data_dir)
+    settings = load_settings().with_data_dir(data_dir)
     pipeline.ingest_police_uk(settings, [str(BROKEN_POLICE_UK)])
     with warehouse.connect(settings.warehouse_path) as con:
         rows = con.execute(
@@ -354,7 +305,7 @@ def people_world(
     """The fixture crimes and a resolved person source in the warehouse and the graph
     (batch-loaded), and a server over them whose live path links people."""
     _empty_graph(neo4j_settings)
-    settings = dataclasses.replace(load_settings(), data_dir=data_dir)
+    settings = load_settings().with_data_dir(data_dir)
     pipeline.ingest_police_uk(settings, [str(BROKEN_POLICE_UK)])
     _resolved_agency(settings, people)
     with warehouse.connect(settings.warehouse_path) as con:

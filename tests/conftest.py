@@ -4,44 +4,16 @@ the project's cached server assembly."""
 
 from __future__ import annotations
 
-import dataclasses
-import secrets
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from crimegraph.settings import PROJECT_ROOT, Settings, load_settings
+from core.settings import PROJECT_ROOT, Settings, load_settings
+from testkit.instances import empty_graph, instance_settings
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 BROKEN_POLICE_UK = FIXTURES / "police-uk" / "2025-01-broken-street.csv"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def instance_settings(data_dir: Path) -> Settings:
-    """Settings for a throwaway instance: own data dir, port and password."""
-    base = load_settings()
-    return dataclasses.replace(
-        base,
-        data_dir=data_dir,
-        neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
-        neo4j_user="neo4j",
-        neo4j_password=secrets.token_urlsafe(16),
-        neo4j_heap="1g",
-        neo4j_pagecache="256m",
-    )
-
-
-def empty_graph(driver) -> None:
-    """Delete every node and relationship (auto-commit: IN TRANSACTIONS needs one)."""
-    with driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +21,9 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     """A running Neo4j + GDS for the whole test session, stopped at the end."""
     from graph import neo4j_server
 
-    settings = instance_settings(tmp_path_factory.mktemp("neo4j-instance"))
+    settings = instance_settings(
+        tmp_path_factory.mktemp("neo4j-instance"), heap="1g", pagecache="256m"
+    )
     neo4j_server.start(settings, log=lambda _msg: None)
     try:
         yield settings
@@ -76,4 +50,4 @@ def neo4j_driver(neo4j_settings: Settings):
 @pytest.fixture()
 def warehouse_settings(tmp_path: Path) -> Settings:
     """Settings whose warehouse is a fresh file in a temporary directory."""
-    return dataclasses.replace(load_settings(), data_dir=tmp_path)
+    return load_settings().with_data_dir(tmp_path)

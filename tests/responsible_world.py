@@ -9,9 +9,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import load_settings
 from crimegraph.cli import app
-from crimegraph.settings import load_settings
-from graph.risk import events
+from risk import events
 
 FORCE = "gwent"
 

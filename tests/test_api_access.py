@@ -11,9 +11,9 @@ from graphql import GraphQLList, GraphQLNonNull, GraphQLScalarType
 
 from api.auth import ROLES
 from api.errors import FORBIDDEN
-from api.live.client import Subscriber, SubscriptionError
 from api.permissions import FIELD_ROLES
 from api.schema import schema
+from live.client import Subscriber, SubscriptionError
 from tests.api_world import PAIR, PERSON_A, PERSON_B, World, graph_counts, world
 
 pytestmark = pytest.mark.neo4j
@@ -362,7 +362,7 @@ def test_steward_reads_are_audited_and_decisions_land_in_the_graph(api) -> None:
 
 def test_audit_log_is_append_only_in_code() -> None:
     """No Cypher file sets, removes or deletes an AuditEntry."""
-    from crimegraph.settings import CYPHER_DIR
+    from core.settings import CYPHER_DIR
 
     for path in CYPHER_DIR.rglob("*.cypher"):
         text = path.read_text()

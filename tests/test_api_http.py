@@ -3,10 +3,10 @@
 import httpx
 import pytest
 
+from core import warehouse
 from crimegraph import pipeline
 from graph.load import load_graph
-from resolver import warehouse
-from tests.api_world import serve
+from testkit.server import serve
 from tests.conftest import BROKEN_POLICE_UK
 
 pytestmark = pytest.mark.neo4j

@@ -3,17 +3,15 @@ estimate; other roles are refused; bad and unknown ids are named."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import h3
 import numpy as np
 import pytest
 
-from crimegraph.settings import load_settings
-from graph.responsible import impact, interventions
-from graph.responsible.counts import Counts
-from graph.responsible.inject import inject, patch
-from resolver import warehouse
+from core import warehouse
+from core.settings import load_settings
+from responsible import impact, interventions
+from responsible.counts import Counts
+from responsible.inject import inject, patch
 from tests.api_world import world
 
 pytestmark = pytest.mark.neo4j
@@ -47,7 +45,7 @@ def registered(api):
     cells = patch(counts, str(counts.cells[len(counts.cells) // 2]), 7)
     injected = inject(counts, cells, "2025-07", "2025-12", reduction=0.4, seed=1)
     result = impact.estimate(injected.counts, cells, "2025-07", "2025-12", seed=1)
-    path = dataclasses.replace(load_settings(), data_dir=api.data_dir).warehouse_path
+    path = load_settings().with_data_dir(api.data_dir).warehouse_path
     with warehouse.connect(path) as con:
         first = interventions.register(
             con, "test pilot", "cells", cells, cells, "2025-07", "2025-12", ["burglary"]

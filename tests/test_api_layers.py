@@ -187,7 +187,7 @@ def test_vector_tiles_follow_the_same_role_rules(api) -> None:
 
 
 def test_graphiql_in_development_only(api, neo4j_settings, tmp_path) -> None:
-    from tests.api_world import serve
+    from testkit.server import serve
 
     page = httpx.get(f"{api.url}/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()

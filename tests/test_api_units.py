@@ -9,10 +9,10 @@ import pytest
 from api import arguments
 from api.auth import AuthConfig, AuthError, authenticate, issue_jwt, key_hash, parse_api_keys
 from api.errors import BadInput
-from api.geojson import collection, encode_response, point_feature
-from api.layers import suppress_small_counts
 from api.response_cache import cacheable_body, is_layer_only
 from crimegraph.cli.api import SDL_PATH, sdl
+from layers.geojson import collection, encode_response, point_feature
+from layers.store import suppress_small_counts
 
 
 def test_committed_sdl_matches_the_code() -> None:

@@ -4,8 +4,8 @@ writes, and leaves nothing behind."""
 import pytest
 
 from benchmarks.server_reference import server_side_incidents
+from core import warehouse
 from graph.load import graph_counts, load_graph
-from resolver import warehouse
 from tests.test_graph_load import people_warehouse  # noqa: F401 (fixture)
 from tests.test_linkage_places_incidents import (  # noqa: F401 (fixtures)
     incident_warehouse,

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import load_settings
 from crimegraph.cli import app
-from crimegraph.settings import load_settings
-from graph.responsible import deprivation
-from graph.responsible.fairness import by_decile, summary
-from graph.risk.grid import ALL_CRIME
+from responsible import deprivation
+from responsible.fairness import by_decile, summary
+from risk.grid import ALL_CRIME
 from tests.responsible_world import gwent_warehouse
 
 GEO = load_settings().source_data_dir / "geo"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from graph.responsible.feedback import LoopSettings, compare, gini
-from graph.risk.discovery import event_weights
+from responsible.feedback import LoopSettings, compare, gini
+from risk.discovery import event_weights
 
 SETTINGS = LoopSettings(rounds=30, share=0.1, uplift=4.0, seed=5)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from crimegraph.settings import load_settings
+from core.settings import load_settings
 from resolver import geography
 
 

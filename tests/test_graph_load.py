@@ -1,6 +1,5 @@
 """The POLE load from a resolved warehouse: provenance, incremental reloads, kill and rerun."""
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -10,16 +9,16 @@ import time
 import duckdb
 import pytest
 
+from core import warehouse
 from crimegraph import pipeline
 from graph import bulk_load, neo4j_server
 from graph.connection import driver
 from graph.cypher import statement
 from graph.decisions_sync import pull_api_decisions
 from graph.load import graph_counts, load_graph
-from resolver import warehouse
 from resolver.linkage import review
 from resolver.linkage.warehouse_people import resolve_warehouse_people
-from tests.conftest import empty_graph, instance_settings
+from testkit.instances import empty_graph, instance_settings
 from tests.test_linkage_places_incidents import (  # noqa: F401 (fixtures)
     incident_warehouse,
     resolved,
@@ -75,9 +74,9 @@ def test_load_command_reports_each_step_and_the_graph(
     env = {
         **os.environ,
         "CRIMEGRAPH_DATA_DIR": str(people_warehouse.parent),
-        "NEO4J_URI": neo4j_settings.neo4j_uri,
-        "NEO4J_USER": neo4j_settings.neo4j_user,
-        "NEO4J_PASSWORD": neo4j_settings.neo4j_password,
+        "NEO4J_URI": neo4j_settings.neo4j.uri,
+        "NEO4J_USER": neo4j_settings.neo4j.user,
+        "NEO4J_PASSWORD": neo4j_settings.neo4j.password,
         "COLUMNS": "200",
     }
     done = subprocess.run(
@@ -97,14 +96,14 @@ def test_killed_load_run_again_gives_the_clean_graph(
 ) -> None:
     env = {
         **os.environ,
-        "NEO4J_URI": neo4j_settings.neo4j_uri,
-        "NEO4J_USER": neo4j_settings.neo4j_user,
-        "NEO4J_PASSWORD": neo4j_settings.neo4j_password,
+        "NEO4J_URI": neo4j_settings.neo4j.uri,
+        "NEO4J_USER": neo4j_settings.neo4j.user,
+        "NEO4J_PASSWORD": neo4j_settings.neo4j.password,
     }
     script = (
         "import sys; from pathlib import Path; from graph import connection; "
         "from graph.load import load_graph; "
-        "from resolver import warehouse; from crimegraph.settings import load_settings\n"
+        "from resolver import warehouse; from core.settings import load_settings\n"
         "with warehouse.connect(Path(sys.argv[1])) as con, "
         "connection.driver(load_settings()) as drv:\n"
         "    load_graph(con, drv, batch_size=50)\n"
@@ -291,7 +290,7 @@ def test_a_small_first_load_goes_through_cypher(
 def test_the_bulk_importer_never_stops_a_server_crimegraph_does_not_manage(
     people_warehouse, neo4j_settings, tmp_path
 ) -> None:
-    elsewhere = dataclasses.replace(neo4j_settings, data_dir=tmp_path)  # no pid file of ours
+    elsewhere = neo4j_settings.with_data_dir(tmp_path)  # no pid file of ours
     with (
         warehouse.connect(people_warehouse) as con,
         pytest.raises(bulk_load.BulkLoadUnsupported, match="not one crimegraph manages"),

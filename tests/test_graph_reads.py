@@ -17,8 +17,8 @@ pytestmark = pytest.mark.neo4j
 
 def _kill_connections(settings, user_agent: str) -> int:
     """Close, on the server's side, every Bolt connection opened under ``user_agent``."""
-    auth = (settings.neo4j_user, settings.neo4j_password)
-    with neo4j.GraphDatabase.driver(settings.neo4j_uri, auth=auth) as killer:
+    auth = (settings.neo4j.user, settings.neo4j.password)
+    with neo4j.GraphDatabase.driver(settings.neo4j.uri, auth=auth) as killer:
         rows, _, _ = killer.execute_query(
             "CALL dbms.listConnections() YIELD connectionId, userAgent "
             "WHERE userAgent = $agent RETURN collect(connectionId) AS ids",
@@ -33,9 +33,9 @@ def test_a_read_on_connections_the_server_closed_is_answered(neo4j_settings) -> 
     agent = f"crimegraph-test/{secrets.token_hex(4)}"
 
     async def run() -> tuple[list, list[list]]:
-        auth = (neo4j_settings.neo4j_user, neo4j_settings.neo4j_password)
+        auth = (neo4j_settings.neo4j.user, neo4j_settings.neo4j.password)
         async with neo4j.AsyncGraphDatabase.driver(
-            neo4j_settings.neo4j_uri, auth=auth, user_agent=agent
+            neo4j_settings.neo4j.uri, auth=auth, user_agent=agent
         ) as driver:
             warm = await asyncio.gather(*(read(driver, "queries/forces") for _ in range(4)))
             # Called without yielding to the event loop, as on a busy API: the driver has

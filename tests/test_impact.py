@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from crimegraph.cli import app
-from graph.responsible import impact, interventions
-from graph.responsible.counts import group_counts
-from graph.responsible.inject import busy_centres, inject, patch
+from responsible import impact, interventions
+from responsible.counts import group_counts
+from responsible.inject import busy_centres, inject, patch
 from tests.responsible_world import crimes, gwent_warehouse
 
 START, END = "2025-07", "2025-12"
@@ -107,7 +107,7 @@ def test_registry_checks_input(tmp_path):
 
 
 def test_geojson_and_lsoa_areas(tmp_path):
-    from crimegraph.settings import load_settings
+    from core.settings import load_settings
 
     square = {
         "type": "Feature",

@@ -3,8 +3,8 @@
 import shutil
 from pathlib import Path
 
+from core import warehouse
 from crimegraph import pipeline
-from resolver import warehouse
 from tests.conftest import BROKEN_POLICE_UK
 
 

@@ -7,8 +7,8 @@ import h3
 import numpy as np
 import pandas as pd
 
-from api.layers import _INCIDENT_COLUMNS, ALL_CRIME, LayerStore
 from benchmarks.load import Request, answer_ok, slowest_window_rps
+from layers.store import _INCIDENT_COLUMNS, ALL_CRIME, LayerStore
 
 CARDIFF = (51.48, -3.18)
 BOX = (-3.3, 51.4, -3.0, 51.6)

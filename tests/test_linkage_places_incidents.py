@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crimegraph.settings import load_settings
-from resolver import warehouse
+from core import warehouse
+from core.settings import load_settings
 from resolver.linkage import review
 from resolver.linkage.warehouse_incidents import resolve_warehouse_incidents
 from resolver.linkage.warehouse_people import resolve_warehouse_people
@@ -47,7 +47,7 @@ def resolved(world, incident_warehouse, tmp_path_factory):  # noqa: F811
         for system in SYSTEMS:
             ingest_source(con, load_spec(world / f"{system}.yaml"))
         resolve_warehouse_people(con)
-        places_run = resolve_warehouse_places(con, load_settings().source_data_dir)
+        places_run = resolve_warehouse_places(con, load_settings().sources)
         incidents_run = resolve_warehouse_incidents(con)
     return path, places_run, incidents_run
 
@@ -85,7 +85,7 @@ def test_places_agree_with_the_truth_and_keep_their_ids(resolved, world) -> None
                 "WHERE record_kind = 'person'"
             ).fetchall()
         }
-        again = resolve_warehouse_places(con, load_settings().source_data_dir)
+        again = resolve_warehouse_places(con, load_settings().sources)
         after = con.execute("SELECT * FROM place_links ORDER BY ALL").fetchall()
     assert _pairwise_precision(predicted, truth) >= 0.95
     assert after == before and (again.merged, again.split) == (0, 0)

@@ -4,22 +4,22 @@ while the graph was unreachable applied exactly once after a restart."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 
 import httpx
 import pytest
 
-from api.live.client import Subscriber, SubscriptionError
 from api.tiles import tile_for
-from crimegraph.settings import load_settings
+from core import warehouse
+from core.settings import load_settings
 from graph.connection import driver as sync_driver
 from graph.cypher import statement
 from graph.load import load_graph
-from resolver import warehouse
-from tests.api_world import serve, world
-from tests.conftest import free_port
+from live.client import Subscriber, SubscriptionError
+from testkit.instances import free_port
+from testkit.server import serve
+from tests.api_world import world
 
 pytestmark = pytest.mark.neo4j
 
@@ -251,7 +251,7 @@ def test_review_feed_is_for_stewards_only(live_world) -> None:
 
 def test_backlog_accepted_while_the_graph_is_away_is_applied_once(live_world, tmp_path) -> None:
     w = live_world
-    away = dataclasses.replace(w.neo4j, neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+    away = w.neo4j.with_neo4j(uri=f"bolt://127.0.0.1:{free_port()}")
     records = [crime(f"live-backlog-{n}") for n in range(5)]
     # Its own data directory (journal): the module's server must not drain this backlog.
     with serve(away, tmp_path, ready=(200, 503)) as url:
@@ -279,7 +279,7 @@ def test_a_batch_load_keeps_live_incidents(live_world) -> None:
     w = live_world
     assert ingest(w, [crime("live-kept")])["data"]["ingestRecords"]["accepted"] == 1
     wait_for(w.neo4j, "live-kept")
-    settings = dataclasses.replace(load_settings(), data_dir=w.data_dir)
+    settings = load_settings().with_data_dir(w.data_dir)
     with sync_driver(w.neo4j) as drv, warehouse.connect(settings.warehouse_path) as con:
         report = load_graph(con, drv)
     assert report.steps["incidents"].deleted == 0

@@ -5,7 +5,6 @@ of; bad records are refused by row and field; sending a record twice changes not
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import time
@@ -13,15 +12,16 @@ import time
 import httpx
 import pytest
 
-from api.live.client import Subscriber
-from api.live.linking import REVIEW, PeopleIndex, decide, new_person_id
-from crimegraph.settings import load_settings
+from core import warehouse
+from core.settings import load_settings
 from graph.connection import driver as sync_driver
 from graph.cypher import statement
 from graph.load import load_graph
-from resolver import warehouse
-from tests.api_world import AGENCY, agency_people, people_world, serve
-from tests.conftest import free_port
+from live.client import Subscriber
+from live.linking import REVIEW, PeopleIndex, decide, new_person_id
+from testkit.instances import free_port
+from testkit.server import serve
+from tests.api_world import AGENCY, agency_people, people_world
 
 pytestmark = pytest.mark.neo4j
 
@@ -231,7 +231,7 @@ def test_a_bad_record_is_refused_by_row_and_field_and_the_rest_accepted(w) -> No
 def test_a_batch_load_keeps_live_people(w) -> None:
     ingest(w, [stranger("LIVE-KEPT")])
     before = record(w, "LIVE-KEPT")
-    settings = dataclasses.replace(load_settings(), data_dir=w.data_dir)
+    settings = load_settings().with_data_dir(w.data_dir)
     with sync_driver(w.neo4j) as drv, warehouse.connect(settings.warehouse_path) as con:
         report = load_graph(con, drv)
     for step in ("persons", "source_records", "review_pairs"):
@@ -255,7 +255,7 @@ def test_a_backlog_is_linked_once_after_a_restart_and_stays_a_candidate(w, tmp_p
     # Its own data directory (journal): the module's server must not drain this backlog.
     shutil.copy(w.data_dir / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
     shutil.copytree(w.data_dir / "simulated", tmp_path / "simulated")
-    away = dataclasses.replace(w.neo4j, neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+    away = w.neo4j.with_neo4j(uri=f"bolt://127.0.0.1:{free_port()}")
     records = [stranger(f"LIVE-BACKLOG-{n}") for n in range(3)]
     records[1] = {**BATCH["F9"], "Nominal Ref": "LIVE-BACKLOG-1"}
     headers = {**w.headers("ingest"), "content-type": "application/x-ndjson"}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.live.journal import Entry, NewEntry
-from api.live.linking import (
+from live.journal import Entry, NewEntry
+from live.linking import (
     LINK,
     NEW,
     REVIEW,
@@ -21,10 +21,10 @@ from api.live.linking import (
     decide,
     new_person_id,
 )
-from api.live.people_records import person_sources, standardise
-from api.live.people_rows import graph_row, outcome, review_event, split
-from api.live.records import Rejected
-from api.live.records import standardise as standardise_any
+from live.people_records import person_sources, standardise
+from live.people_rows import graph_row, outcome, review_event, split
+from live.records import Rejected
+from live.records import standardise as standardise_any
 from resolver.linkage import review
 from resolver.sources import load_spec
 

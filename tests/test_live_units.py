@@ -8,10 +8,10 @@ import os
 
 import h3
 
-from api.layers import ALL_CRIME
-from api.live import overlay
-from api.live.journal import Journal, NewEntry
-from api.live.records import Rejected, standardise
+from layers.store import ALL_CRIME
+from live import overlay
+from live.journal import Journal, NewEntry
+from live.records import Rejected, standardise
 from tests.conftest import BROKEN_POLICE_UK
 
 
@@ -125,8 +125,8 @@ def test_an_incident_touches_its_cells_and_area_in_the_months_it_counts_for() ->
 def test_one_applier_leads_and_every_process_follows_what_it_applied(tmp_path) -> None:
     """Two API workers on one journal: only one may write the graph, but the other's
     subscribers still hear each new incident once, with the time it was applied."""
-    from api.live.applier import INCIDENT_ADDED, NEW, Applier
-    from api.live.broadcast import Broadcaster
+    from live.applier import INCIDENT_ADDED, NEW, Applier
+    from live.broadcast import Broadcaster
 
     path = tmp_path / "journal.sqlite"
     leader_journal, follower_journal = Journal(path), Journal(path)

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from core import warehouse
 from crimegraph import pipeline
 from graph.load import graph_counts, load_graph
-from resolver import warehouse
 from tests.conftest import BROKEN_POLICE_UK
 
 pytestmark = pytest.mark.neo4j

@@ -3,7 +3,7 @@
 import pytest
 
 from graph import neo4j_server
-from tests.conftest import instance_settings
+from testkit.instances import instance_settings
 
 pytestmark = pytest.mark.neo4j
 
@@ -21,7 +21,7 @@ def test_start_status_restart_stop(tmp_path, neo4j_settings) -> None:
         assert status.running and status.answering
         assert (settings.neo4j_instance_dir / "logs" / "neo4j.log").exists()
         conf = (settings.neo4j_instance_dir / "conf" / "neo4j.conf").read_text()
-        assert f"server.bolt.listen_address=127.0.0.1:{settings.neo4j_bolt_port}" in conf
+        assert f"server.bolt.listen_address=127.0.0.1:{settings.neo4j.bolt_port}" in conf
     finally:
         assert neo4j_server.stop(settings, log=messages.append)
     stopped = neo4j_server.status(settings)
@@ -29,8 +29,7 @@ def test_start_status_restart_stop(tmp_path, neo4j_settings) -> None:
 
 
 def test_wrong_password_is_a_clear_error(tmp_path, neo4j_settings) -> None:
-    import dataclasses
 
-    wrong = dataclasses.replace(neo4j_settings, neo4j_password="not-the-password")
+    wrong = neo4j_settings.with_neo4j(password="not-the-password")
     with pytest.raises(neo4j_server.Neo4jServerError, match="rejected NEO4J_USER/NEO4J_PASSWORD"):
         neo4j_server.wait_until_answering(wrong, pid=None, timeout=20)

@@ -3,16 +3,15 @@ Neo4j graph and the log; a second apply on the same day changes nothing."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 from datetime import timedelta
 
 import pytest
 
+from core import warehouse
 from crimegraph import pipeline
 from graph.load import load_graph
-from resolver import warehouse
 from tests.test_linkage_places_incidents import (  # noqa: F401 (fixtures)
     incident_warehouse,
     resolved,
@@ -49,7 +48,7 @@ def test_apply_removes_expired_records_from_warehouse_and_graph(
     tmp_path,
 ) -> None:
     shutil.copy(resolved[0], tmp_path / "warehouse.duckdb")
-    settings = dataclasses.replace(neo4j_settings, data_dir=tmp_path)
+    settings = neo4j_settings.with_data_dir(tmp_path)
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY, encoding="utf-8")
     with warehouse.connect(settings.warehouse_path) as con:

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from crimegraph.settings import load_settings
-from resolver import warehouse
+from core import warehouse
+from core.settings import load_settings
 from resolver.linkage import places, review, warehouse_incidents, warehouse_people
-from resolver.retention import apply as retention
-from resolver.retention.expiry import (
+from resolver.source_ingest import ensure_schema
+from responsible.retention import apply as retention
+from responsible.retention.expiry import (
     EXPIRED,
     HELD,
     INDEFINITE,
@@ -26,9 +27,8 @@ from resolver.retention.expiry import (
     dob_latest,
     judge,
 )
-from resolver.retention.plan import make_plan
-from resolver.retention.policy import Period, RetentionPolicyError, load_policy, parse_period
-from resolver.source_ingest import ensure_schema
+from responsible.retention.plan import make_plan
+from responsible.retention.policy import Period, RetentionPolicyError, load_policy, parse_period
 from tests.test_simulate import SYSTEMS
 
 POLICY = """
@@ -112,7 +112,7 @@ def test_a_bad_policy_names_the_file_key_and_value(tmp_path, text, message) -> N
 
 
 def test_the_shipped_policy_covers_every_simulated_system_and_record_type() -> None:
-    policy = load_policy(load_settings().retention_policy_path)
+    policy = load_policy(load_settings().retention.policy)
     for system in SYSTEMS:
         for record_type in ("person", "incident"):
             assert policy.rules_for(system, record_type), (system, record_type)
@@ -285,12 +285,14 @@ def test_apply_removes_expired_records_everywhere_and_logs_hashes(tmp_path, poli
 
 
 def test_the_retention_key_is_made_once_and_kept_private(tmp_path, monkeypatch) -> None:
-    monkeypatch.delenv(retention.KEY_ENV, raising=False)
-    first = retention.retention_key(tmp_path)
-    assert first == retention.retention_key(tmp_path) and len(first) == 64
+    monkeypatch.delenv("CRIMEGRAPH_RETENTION_KEY", raising=False)
+    configured = load_settings().retention.key
+    first = retention.retention_key(tmp_path, configured)
+    assert first == retention.retention_key(tmp_path, configured) and len(first) == 64
     assert (tmp_path / "retention" / "key").stat().st_mode & 0o777 == 0o600
-    monkeypatch.setenv(retention.KEY_ENV, "from-the-environment")
-    assert retention.retention_key(tmp_path) == b"from-the-environment"
+    monkeypatch.setenv("CRIMEGRAPH_RETENTION_KEY", "from-the-environment")
+    configured = load_settings().retention.key
+    assert retention.retention_key(tmp_path, configured) == b"from-the-environment"
 
 
 def test_the_plan_command_reports_counts_and_names_a_bad_policy(tmp_path, monkeypatch) -> None:

@@ -4,10 +4,10 @@ import h3
 import numpy as np
 import pandas as pd
 
-from graph.risk import backtest
-from graph.risk.ceiling import GRID, Clairvoyant, clairvoyant, is_reference
-from graph.risk.grid import ring_matrix
-from graph.risk.models import Series
+from risk import backtest
+from risk.ceiling import GRID, Clairvoyant, clairvoyant, is_reference
+from risk.grid import ring_matrix
+from risk.models import Series
 
 CELLS = np.array(sorted(h3.grid_disk(h3.latlng_to_cell(51.48, -3.18, 9), 1)))  # 7 cells
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.risk.harm import DEFAULT_WEIGHTS_FILE, HarmConfigError, load_harm_weights
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
+from risk.harm import DEFAULT_WEIGHTS_FILE, HarmConfigError, load_harm_weights
 
 
 def test_default_weights_cover_every_type_and_cite_their_source() -> None:

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from graph.risk.metrics import accuracy, captured
+from risk.metrics import accuracy, captured
 
 
 def test_pai_is_share_of_crimes_over_share_of_area() -> None:

@@ -4,11 +4,11 @@ import h3
 import numpy as np
 import pytest
 
-from graph.risk.baselines import baselines, halving, last_months
-from graph.risk.grid import add_months, month_range, ring_matrix
-from graph.risk.hotspots import gi_star
-from graph.risk.models import BlendParams, Series, blend, gbm
-from graph.risk.near_repeat import near_repeat
+from risk.baselines import baselines, halving, last_months
+from risk.grid import add_months, month_range, ring_matrix
+from risk.hotspots import gi_star
+from risk.models import BlendParams, Series, blend, gbm
+from risk.near_repeat import near_repeat
 
 CENTRE = h3.latlng_to_cell(51.48, -3.18, 9)
 CELLS = np.array(sorted(h3.grid_disk(CENTRE, 3)))  # 37 cells

@@ -8,11 +8,11 @@ import duckdb
 import h3
 import pytest
 
+from core import warehouse
+from core.settings import Settings
 from crimegraph import pipeline
-from crimegraph.settings import Settings
-from graph.risk.areas import Level
-from graph.risk.run import compute_risk, default_months
-from resolver import warehouse
+from risk.areas import Level
+from risk.run import compute_risk, default_months
 from tests.risk_fixtures import HOTSPOT, write_street_files
 
 LEVELS = (Level("h3", 9), Level("h3", 7), Level("lsoa", None))
@@ -90,8 +90,8 @@ def test_network_exposure_is_used_when_the_table_exists(risk_warehouse: Path) ->
 def test_backtest_writes_its_report_and_stores_the_choice(
     risk_warehouse: Path, tmp_path: Path
 ) -> None:
-    from graph.risk import choices
-    from graph.risk.run import run_backtest
+    from risk import choices
+    from risk.run import run_backtest
 
     out = tmp_path / "reports"
     with warehouse.connect(risk_warehouse) as con:

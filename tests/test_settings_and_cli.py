@@ -3,8 +3,8 @@
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import load_settings
 from crimegraph.cli import app
-from crimegraph.settings import load_settings
 
 
 def test_settings_read_the_environment(monkeypatch, tmp_path) -> None:
@@ -13,18 +13,18 @@ def test_settings_read_the_environment(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("CRIMEGRAPH_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("CRIMEGRAPH_API_PORT", "8123")
     settings = load_settings()
-    assert settings.neo4j_bolt_port == 7999
-    assert settings.neo4j_password == "from-the-environment"
+    assert settings.neo4j.bolt_port == 7999
+    assert settings.neo4j.password == "from-the-environment"
     assert settings.warehouse_path == tmp_path / "warehouse.duckdb"
-    assert settings.api_port == 8123
+    assert settings.api.port == 8123
     assert "from-the-environment" not in repr(settings)
 
 
 def test_without_a_password_one_is_generated_once_and_kept_private(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
     monkeypatch.setenv("CRIMEGRAPH_DATA_DIR", str(tmp_path))
-    first = load_settings().neo4j_password
-    assert len(first) >= 16 and load_settings().neo4j_password == first
+    first = load_settings().neo4j.password
+    assert len(first) >= 16 and load_settings().neo4j.password == first
     assert (tmp_path / "neo4j" / "password").stat().st_mode & 0o077 == 0
 
 

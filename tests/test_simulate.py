@@ -1,7 +1,6 @@
 """The simulator: reproducible, truthful, realistic enough to be worth linking."""
 
 import csv
-import dataclasses
 import hashlib
 from collections import Counter
 from pathlib import Path
@@ -9,12 +8,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from core import warehouse
+from core.settings import load_settings
 from crimegraph import pipeline
-from crimegraph.settings import load_settings
-from resolver import warehouse
-from resolver.simulate.run import simulate
 from resolver.source_ingest import ingest_source
 from resolver.sources import load_spec
+from simulate.run import simulate
 
 SYSTEMS = ("police_a", "police_b", "council_asb", "social_care")
 
@@ -26,7 +25,7 @@ def incident_warehouse(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("sim-warehouse")
     street = settings.source_data_dir / "police-uk" / "street" / "2025-01"
     files = [str(street / f"2025-01-{force}-street.csv.gz") for force in ("gwent", "north-wales")]
-    pipeline.ingest_police_uk(dataclasses.replace(settings, data_dir=data_dir), files)
+    pipeline.ingest_police_uk(settings.with_data_dir(data_dir), files)
     return data_dir / "warehouse.duckdb"
 
 

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from resolver import warehouse
+from core import warehouse
 from resolver.source_ingest import ingest_file, ingest_source
 from resolver.sources import SourceSpecError, load_spec
 

@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from resolver.simulate.names import NamePool
 from resolver.source_ingest import ingest_file
 from resolver.sources import load_spec
 from resolver.suggest import (
@@ -26,6 +25,7 @@ from resolver.suggest import (
     suggestion_to_spec,
     write_spec,
 )
+from simulate.names import NamePool
 
 TODAY = date(2026, 1, 15)
 POSTCODES = ("CF10 1AA", "CF24 3DF", "SA1 5HF", "NP20 4AB", "LL57 2DG", "SY23 3BY",

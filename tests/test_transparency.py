@@ -8,11 +8,11 @@ import json
 
 from typer.testing import CliRunner
 
+from core.settings import PROJECT_ROOT, load_settings
 from crimegraph.cli import app
-from crimegraph.settings import PROJECT_ROOT, load_settings
 from crimegraph.transparency.gather import build_record
 from crimegraph.transparency.render import markdown
-from resolver.retention.policy import load_policy
+from responsible.retention.policy import load_policy
 from tests.test_retention_policy import POLICY, small_warehouse
 
 
@@ -80,7 +80,7 @@ def test_the_command_writes_markdown_and_json(tmp_path, monkeypatch) -> None:
 
 def test_the_committed_record_covers_the_shipped_policy_and_every_model() -> None:
     page = (PROJECT_ROOT / "docs" / "transparency-record.md").read_text(encoding="utf-8")
-    for system in load_policy(load_settings().retention_policy_path).systems_seen:
+    for system in load_policy(load_settings().retention.policy).systems_seen:
         assert f"##### {system}" in page
     for model in ("people", "places", "incidents"):
         assert f"##### {model} linkage (Splink)" in page

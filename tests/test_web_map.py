@@ -5,7 +5,6 @@ cell's details at the level the role allows, on a laptop-sized screen, keyboard 
 
 from __future__ import annotations
 
-import dataclasses
 from urllib.parse import urlparse
 
 import pytest
@@ -13,12 +12,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from api.auth import issue_jwt
+from core import warehouse
 from crimegraph import pipeline
 from graph import connection
 from graph.load import load_graph
-from resolver import warehouse
-from tests.conftest import empty_graph
-from tests.web_support import (
+from testkit.instances import empty_graph
+from testkit.web import (
     CHROMIUM,
     CHROMIUM_ARGS,
     LAPTOP,
@@ -56,7 +55,7 @@ def browser() -> Browser:
 
 @pytest.fixture(scope="module")
 def api_url(neo4j_settings, tmp_path_factory):
-    settings = dataclasses.replace(neo4j_settings, data_dir=tmp_path_factory.mktemp("web-data"))
+    settings = neo4j_settings.with_data_dir(tmp_path_factory.mktemp("web-data"))
     street = settings.source_data_dir / "police-uk" / "street"
     files = [str(street / m / f"{m}-gwent-street.csv.gz") for m in MONTHS]
     pipeline.ingest_police_uk(settings, files)

@@ -9,8 +9,8 @@ from playwright.sync_api import Browser, sync_playwright
 
 from graph.connection import driver
 from graph.cypher import statement
+from testkit.web import CHROMIUM, CHROMIUM_ARGS, LAPTOP, require_built_pages, screenshot
 from tests.api_world import PAIR, world
-from tests.web_support import CHROMIUM, CHROMIUM_ARGS, LAPTOP, require_built_pages, screenshot
 
 pytestmark = pytest.mark.neo4j
 

@@ -16,7 +16,7 @@ from strawberry.types import Info
 
 from api.errors import NOT_FOUND, BadInput
 from api.types.impact import Effect, ImpactEstimate, Intervention
-from graph.responsible import interventions as registry
+from responsible import interventions as registry
 
 
 def _effect(value: dict) -> Effect:

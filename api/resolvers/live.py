@@ -11,16 +11,16 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api import geojson
 from api.context import is_public, principal, store
 from api.errors import BadInput
-from api.live import intake
-from api.live.applier import INCIDENT_ADDED, REVIEW_NEEDED, RISK_CHANGED
 from api.permissions import FIELD_ROLES
 from api.resolvers.map import _bbox, layer_keys
 from api.types.live import IngestResult, IngestStatus, RecordStatus, ReviewNeeded
 from api.types.map import AreaLevel
 from api.types.map import BBox as BBoxInput
+from layers import geojson
+from live import intake
+from live.applier import INCIDENT_ADDED, REVIEW_NEEDED, RISK_CHANGED
 
 PUBLIC_RESOLUTION = 8  # public subscribers see where at the size of an H3 res-8 cell
 

@@ -10,13 +10,21 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from api import arguments, cases, geojson
+from api import arguments, cases
 from api.context import driver, is_public, store
 from api.errors import BadInput
-from api.layers import FEWER_THAN_5, SMALL_COUNT, BBox, LayerStore, SliceKey, suppress_small_counts
 from api.limits import check_page
 from api.types.map import AreaLevel, CellDetails, IncidentSummary, LayerGeometry
 from api.types.map import BBox as BBoxInput
+from layers import geojson
+from layers.store import (
+    FEWER_THAN_5,
+    SMALL_COUNT,
+    BBox,
+    LayerStore,
+    SliceKey,
+    suppress_small_counts,
+)
 
 CELL_INCIDENT_CAP = 200
 

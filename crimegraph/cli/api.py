@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from core.settings import PROJECT_ROOT
 from crimegraph.cli.common import app, console
-from crimegraph.settings import PROJECT_ROOT
 
 SDL_PATH = PROJECT_ROOT / "docs" / "schema.graphql"
 

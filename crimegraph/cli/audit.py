@@ -1,5 +1,5 @@
 """`crimegraph audit fairness`: how risk scores fall across deprived and less deprived
-places, and the feedback loop of patrolling where the model points (graph/responsible/,
+places, and the feedback loop of patrolling where the model points (responsible/,
 docs/responsible.md)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from core.settings import PROJECT_ROOT, load_settings
 from crimegraph.cli.common import app, console, fail
-from crimegraph.settings import PROJECT_ROOT, load_settings
 
 DEFAULT_FAIRNESS_DIR = PROJECT_ROOT / "var" / "reports" / "fairness"
 
@@ -44,15 +44,15 @@ def audit_fairness(
     """Risk scores and flagged LSOAs by deprivation decile and population, the share of
     the forecast from police-discovered crime, calibration per decile, the same with
     discovered crime down-weighted, and the feedback-loop simulation."""
-    from graph.responsible import deprivation, fairness, fairness_report
-    from graph.risk import events
-    from resolver import warehouse
+    from core import warehouse
+    from responsible import deprivation, fairness, fairness_report
+    from risk import events
 
     settings = load_settings()
     if not settings.warehouse_path.exists():
         raise fail(f"no warehouse at {settings.warehouse_path}; run `crimegraph ingest` first")
     try:
-        areas = deprivation.load(settings.source_data_dir / "geo")
+        areas = deprivation.load(settings.sources.deprivation_dir)
         with warehouse.connect(settings.warehouse_path) as con:
             crimes = events.from_warehouse(con)
             if crimes.empty:

@@ -1,5 +1,5 @@
 """`crimegraph impact register|list|ID`: register an intervention, list them, and estimate
-one's effect (graph/responsible/, docs/responsible.md)."""
+one's effect (responsible/, docs/responsible.md)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from core.settings import PROJECT_ROOT, load_settings
 from crimegraph.cli.common import app, console, fail
-from crimegraph.settings import PROJECT_ROOT, load_settings
 
 DEFAULT_IMPACT_DIR = PROJECT_ROOT / "var" / "reports" / "impact"
 
@@ -58,8 +58,8 @@ def impact_register(
     ] = "All crime",
 ) -> None:
     """Register an intervention; prints its id."""
-    from graph.responsible import interventions as registry
-    from resolver import warehouse
+    from core import warehouse
+    from responsible import interventions as registry
 
     given = [k for k, v in (("cells", cells), ("lsoas", lsoas), ("geojson", geojson)) if v]
     if len(given) != 1:
@@ -69,7 +69,7 @@ def impact_register(
         if cells:
             kind, spec, area = "cells", _split(cells), registry.cells_from_h3(_split(cells))
         elif lsoas:
-            boundaries = settings.source_data_dir / "geo" / "lsoa21-wales.geojson.gz"
+            boundaries = settings.sources.lsoa_boundaries
             kind, spec = "lsoas", _split(lsoas)
             area = registry.cells_from_lsoas(spec, boundaries)
         else:
@@ -89,8 +89,8 @@ def impact_register(
 @impact_app.command("list")
 def impact_list() -> None:
     """Every registered intervention."""
-    from graph.responsible import interventions as registry
-    from resolver import warehouse
+    from core import warehouse
+    from responsible import interventions as registry
 
     settings = load_settings()
     with warehouse.connect(settings.warehouse_path) as con:
@@ -116,10 +116,10 @@ def impact_estimate(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and placebos.")] = 0,
 ) -> None:
     """Estimate an intervention's effect: report (Markdown, PNG, JSON) into OUT/ID/."""
-    from graph.responsible.impact import ImpactError
-    from graph.responsible.interventions import InterventionError
-    from graph.responsible.run import estimate_intervention
-    from resolver import warehouse
+    from core import warehouse
+    from responsible.impact import ImpactError
+    from responsible.interventions import InterventionError
+    from responsible.run import estimate_intervention
 
     settings = load_settings()
     if not settings.warehouse_path.exists():

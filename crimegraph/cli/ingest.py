@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from core.settings import load_settings
 from crimegraph import pipeline
 from crimegraph.cli.common import app, console, fail, progress_bar
-from crimegraph.settings import load_settings
 
 
 @app.command("ingest")
@@ -127,7 +127,7 @@ def simulate(
     in the warehouse (run `crimegraph ingest police-uk` first). Writes OUT/<system>.<ext>
     and OUT/<system>.yaml for each system, and OUT/truth/ (never read by the pipeline).
     """
-    from resolver.simulate.run import simulate as run_simulation
+    from simulate.run import simulate as run_simulation
 
     settings = load_settings()
     try:
@@ -136,7 +136,7 @@ def simulate(
             people=people,
             out=out or settings.data_dir / "simulated",
             warehouse=settings.warehouse_path,
-            lsoa_boundaries=settings.source_data_dir / "geo" / "lsoa21-wales.geojson.gz",
+            lsoa_boundaries=settings.sources.lsoa_boundaries,
             broken_rate=broken_rate,
             log=console.print,
         )
@@ -176,7 +176,7 @@ def quarantine(
     limit: Annotated[int, typer.Option(help="Rows to show.")] = 20,
 ) -> None:
     """Show quarantined rows (whole rows rejected) and dropped values, with counts by reason."""
-    from resolver import warehouse
+    from core import warehouse
 
     settings = load_settings()
     with warehouse.connect(settings.warehouse_path) as con:

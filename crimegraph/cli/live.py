@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from core.settings import Settings, load_settings
 from crimegraph.cli.common import app, console, fail, progress_bar
-from crimegraph.settings import Settings, load_settings
 
 live_app = typer.Typer(
     help="The live path: records pushed to the API reach the graph and the map at once.",
@@ -23,7 +22,7 @@ def ingest_token(settings: Settings, token: str | None) -> str:
     """--token, else CRIMEGRAPH_INGEST_TOKEN, else the development demo key for 'ingest'."""
     from api.config import demo_keys_path
 
-    token = token or os.environ.get("CRIMEGRAPH_INGEST_TOKEN")
+    token = token or settings.api.ingest_token
     if token:
         return token
     path = demo_keys_path(settings)
@@ -46,7 +45,7 @@ def run_replay(
 
     month = month or live_feed.latest_month(settings.source_data_dir)
     records = live_feed.month_records(settings.source_data_dir, month)[:limit]
-    url = url or f"http://{settings.api_host}:{settings.api_port}"
+    url = url or f"http://{settings.api.host}:{settings.api.port}"
     key = ingest_token(settings, token)
     live_feed.wait_until_up(url, wait)
     console.print(f"replaying {len(records):,} police.uk records of {month} to {url} at {rate:g}/s")
@@ -95,9 +94,9 @@ def replay(
 
 def reset_live(settings: Settings) -> int:
     """Forget the journal and remove live-only nodes; returns how many were removed."""
-    from api.live.intake import journal_path
     from graph.connection import driver
     from graph.cypher import statement
+    from live.intake import journal_path
 
     path = journal_path(settings.data_dir)
     for suffix in ("", "-wal", "-shm"):

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from core.settings import load_settings
 from crimegraph import pipeline
 from crimegraph.cli.common import app, console, fail, progress_bar
-from crimegraph.settings import load_settings
 from graph.bulk_load import BulkLoadUnsupported
 from graph.neo4j_server import Neo4jServerError
 

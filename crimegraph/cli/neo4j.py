@@ -6,8 +6,8 @@ import time
 
 import typer
 
+from core.settings import load_settings
 from crimegraph.cli.common import app, console, fail
-from crimegraph.settings import load_settings
 from graph import neo4j_server
 
 neo4j_app = typer.Typer(
@@ -59,10 +59,10 @@ def neo4j_status() -> None:
     status = neo4j_server.status(settings)
     if status.answering:
         console.print(
-            f"running (pid {status.pid or '?'}) on {settings.neo4j_uri}: "
+            f"running (pid {status.pid or '?'}) on {settings.neo4j.uri}: "
             f"Neo4j {status.neo4j_version}, GDS {status.gds_version}; logs: {status.logs_dir}"
         )
         return
     state = f"process {status.pid} runs but does not answer" if status.running else "not running"
-    console.print(f"{state} ({settings.neo4j_uri}); logs: {status.logs_dir}")
+    console.print(f"{state} ({settings.neo4j.uri}); logs: {status.logs_dir}")
     raise typer.Exit(code=1)

@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from core.settings import load_settings
 from crimegraph.cli.common import app, console, fail
-from crimegraph.settings import load_settings
 
 resolve_app = typer.Typer(
     help="Entity resolution (Splink): the same person, place or incident.", no_args_is_help=True
@@ -63,7 +63,7 @@ def resolve_people(
     if input_csv is None and backend is Backend.spark:
         raise fail("--backend spark resolves an input file (INPUT_CSV --out OUT_CSV)")
     if input_csv is None:
-        from resolver import warehouse
+        from core import warehouse
         from resolver.linkage.warehouse_people import resolve_warehouse_people
 
         settings = load_settings()
@@ -124,14 +124,14 @@ def resolve_places() -> None:
     Writes `places` and `place_links` (ids stable against the last run) and the trained
     model; coordinates come from the postcode when a record has none.
     """
-    from resolver import warehouse
+    from core import warehouse
     from resolver.linkage.warehouse_places import resolve_warehouse_places
 
     settings = load_settings()
     started = time.perf_counter()
     try:
         with warehouse.connect(settings.warehouse_path) as con:
-            run = resolve_warehouse_places(con, settings.source_data_dir)
+            run = resolve_warehouse_places(con, settings.sources)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     console.print(
@@ -148,7 +148,7 @@ def resolve_incidents() -> None:
     Run after `resolve people` and `resolve places` (shared parties and places are the
     model's best evidence). Writes `incident_links` and `extra_incidents`.
     """
-    from resolver import warehouse
+    from core import warehouse
     from resolver.linkage.warehouse_incidents import resolve_warehouse_incidents
 
     settings = load_settings()
@@ -172,7 +172,7 @@ app.add_typer(review_app, name="review")
 
 
 def _review_connection():
-    from resolver import warehouse
+    from core import warehouse
 
     return warehouse.connect(load_settings().warehouse_path)
 

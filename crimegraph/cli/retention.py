@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from core.settings import load_settings
 from crimegraph import pipeline
 from crimegraph.cli.common import app, console, fail
-from crimegraph.settings import load_settings
 
 retention_app = typer.Typer(
     help="Retention (MoPI-style): which source records have run out, and their removal.",
@@ -35,7 +35,7 @@ PolicyPath = Annotated[
     typer.Option(
         "--policy",
         help="Policy YAML (default: CRIMEGRAPH_RETENTION_POLICY, else "
-        "resolver/retention/policy.yaml).",
+        "responsible/retention/policy.yaml).",
         show_default=False,
     ),
 ]
@@ -81,7 +81,7 @@ def plan(
     """Dry run: per source system and record type, how many records the policy would
     remove, and why the others stay (period running, indefinite, undated, no rule, a
     hold, or linked to a retained person record)."""
-    from resolver.retention.policy import RetentionPolicyError
+    from responsible.retention.policy import RetentionPolicyError
 
     settings = load_settings()
     try:
@@ -119,7 +119,7 @@ def apply(
     record ids hashed). Running it again on the same day removes nothing."""
     from neo4j.exceptions import ServiceUnavailable
 
-    from resolver.retention.policy import RetentionPolicyError
+    from responsible.retention.policy import RetentionPolicyError
 
     settings = load_settings()
     started = time.perf_counter()
@@ -136,7 +136,7 @@ def apply(
         raise fail(str(exc)) from exc
     except ServiceUnavailable as exc:
         raise fail(
-            f"Neo4j is not reachable at {settings.neo4j_uri} ({exc}): start it with "
+            f"Neo4j is not reachable at {settings.neo4j.uri} ({exc}): start it with "
             "`crimegraph neo4j start` or use --no-graph. Whether anything was removed before "
             f"it failed is in {settings.retention_log_path}."
         ) from exc

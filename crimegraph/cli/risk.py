@@ -1,5 +1,5 @@
 """`crimegraph risk|forecast|backtest`: place risk scores, next-month forecasts and their
-rolling-origin backtest (graph/risk/, docs/risk.md)."""
+rolling-origin backtest (risk/, docs/risk.md)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from core.settings import PROJECT_ROOT, load_settings
 from crimegraph.cli.common import app, console, fail, progress_bar
-from crimegraph.settings import PROJECT_ROOT, load_settings
 
 DEFAULT_REPORT_DIR = PROJECT_ROOT / "var" / "reports"
 
@@ -39,9 +39,9 @@ def risk(
 ) -> None:
     """Compute risk scores, hotspots and forecasts into the warehouse (risk_scores,
     hotspots, forecasts) at H3 resolutions 9, 8, 7 and LSOA, for every crime group."""
-    from graph.risk.harm import HarmConfigError
-    from graph.risk.run import compute_risk, default_months
-    from resolver import warehouse
+    from core import warehouse
+    from risk.harm import HarmConfigError
+    from risk.run import compute_risk, default_months
 
     settings = load_settings()
     if not settings.warehouse_path.exists():
@@ -88,12 +88,12 @@ def forecast(
 ) -> None:
     """Forecast a month's crime per H3 cell from street files: FILE gets cell,score
     (higher: more crime of those types expected). Only months before --month are used."""
-    from graph.risk import events
-    from graph.risk.choices import DEFAULT_CHOICES
-    from graph.risk.contract import ContractError, choice_for, parse_crime_types
-    from graph.risk.contract import forecast as run_forecast
     from resolver.ingest import expand_paths
     from resolver.readers import SourceFileError
+    from risk import events
+    from risk.choices import DEFAULT_CHOICES
+    from risk.contract import ContractError, choice_for, parse_crime_types
+    from risk.contract import forecast as run_forecast
 
     try:
         types = parse_crime_types(crime_types)
@@ -143,8 +143,8 @@ def backtest(
 ) -> None:
     """Rolling-origin backtest July-December 2025: PAI, PEI* and hit rate at 1%, 5% and 10%
     of area, per group and force, model beside the baselines; stores the chosen models."""
-    from graph.risk.run import run_backtest
-    from resolver import warehouse
+    from core import warehouse
+    from risk.run import run_backtest
 
     settings = load_settings()
     if not settings.warehouse_path.exists():

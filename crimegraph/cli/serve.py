@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from core.settings import load_settings
 from crimegraph.cli.common import app, console
 from crimegraph.cli.ingest import ingest_police_uk, ingest_sources, simulate
 from crimegraph.cli.live import reset_live, run_replay
@@ -14,7 +15,6 @@ from crimegraph.cli.load import analyse, load
 from crimegraph.cli.neo4j import neo4j_start
 from crimegraph.cli.resolve import resolve_incidents, resolve_people, resolve_places
 from crimegraph.cli.risk import risk
-from crimegraph.settings import load_settings
 
 
 @app.command("serve")
@@ -47,8 +47,8 @@ def serve(
     uvicorn.run(
         "api.app:create_app",
         factory=True,
-        host=host or settings.api_host,
-        port=port or settings.api_port,
+        host=host or settings.api.host,
+        port=port or settings.api.port,
         workers=workers,
         loop="uvloop",
         http="httptools",
@@ -95,7 +95,7 @@ def demo(
         removed = reset_live(settings)  # the live month starts from nothing each run
         console.print(f"live journal cleared ({removed:,} live-only nodes removed)")
     if serve_api:
-        base = f"http://{settings.api_host}:{settings.api_port}"
+        base = f"http://{settings.api.host}:{settings.api.port}"
         console.print(
             f"map at {base}/, review page at {base}/review, GraphQL at {base}/graphql "
             "(Ctrl-C stops)"

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from core.settings import PROJECT_ROOT, load_settings
 from crimegraph.cli.common import app, console, fail
-from crimegraph.settings import PROJECT_ROOT, load_settings
 
 
 @app.command("transparency")
@@ -38,7 +38,7 @@ def transparency(
     and forecast models, the GDS algorithms, the API's roles and the benchmark figures."""
     from crimegraph.transparency.gather import build_record
     from crimegraph.transparency.render import as_json, markdown
-    from resolver.retention.policy import RetentionPolicyError
+    from responsible.retention.policy import RetentionPolicyError
 
     settings = load_settings()
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from crimegraph.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 from crimegraph.transparency.figures import bench_figures
 from crimegraph.transparency.models import (
     doc,
@@ -44,8 +44,8 @@ def _relative(path: Path) -> str:
 
 def oversight() -> dict:
     """ATRS 2.3: who decides what, from the review loop and the API's role table."""
-    from api import layers
     from api.permissions import FIELD_ROLES
+    from layers import store as layers
     from resolver.linkage import review
 
     roles: dict[str, list[str]] = {}
@@ -76,10 +76,10 @@ def build_record(
     policy_path: Path | None = None,
 ) -> dict:
     """The whole record as one JSON-able dict (``render.markdown`` turns it into a page)."""
-    from resolver.retention.policy import load_policy
+    from responsible.retention.policy import load_policy
 
     owner = yaml.safe_load((owner_file or OWNER_FILE).read_text(encoding="utf-8")) or {}
-    policy = load_policy(policy_path or settings.retention_policy_path)
+    policy = load_policy(policy_path or settings.retention.policy)
     con = None
     if settings.warehouse_path.exists():
         con = duckdb.connect(str(settings.warehouse_path), read_only=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from crimegraph.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from crimegraph.transparency.sources import tables
 
 
@@ -77,8 +77,8 @@ def linkage_models(con: duckdb.DuckDBPyConnection | None) -> list[dict]:
 
 
 def risk_models(con: duckdb.DuckDBPyConnection | None) -> list[dict]:
-    """ATRS 2.4.2 for the risk score and the forecasters, from graph/risk."""
-    from graph.risk import choices, harm, models, scores
+    """ATRS 2.4.2 for the risk score and the forecasters, from risk."""
+    from risk import choices, harm, models, scores
 
     harm_file = Path(harm.__file__).with_name("harm_weights.yaml")
     harm_doc = yaml.safe_load(harm_file.read_text(encoding="utf-8"))

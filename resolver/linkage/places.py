@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 from splink import Linker, block_on
@@ -23,7 +22,6 @@ from resolver.linkage.prepare import POSTCODE_AT_END, _expand_abbreviations
 MODEL_NAME = "places"
 CLUSTER_THRESHOLD = 0.9
 SEED = 20_261_124
-LSOA_BOUNDARIES = Path("geo/lsoa21-wales.geojson.gz")  # under the source data directory
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS linkage_models (

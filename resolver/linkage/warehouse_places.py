@@ -18,6 +18,7 @@ import duckdb
 import h3
 import pyarrow as pa
 
+from core.settings import SourceFiles
 from resolver.linkage import places, postcode_points, stable_ids
 
 # A place's representative form: its most complete address, most often recorded.
@@ -43,7 +44,7 @@ class PlacesRun:
     located: int  # places with a point (own coordinates or the postcode's)
 
 
-def resolve_warehouse_places(con: duckdb.DuckDBPyConnection, source_data_dir: Path) -> PlacesRun:
+def resolve_warehouse_places(con: duckdb.DuckDBPyConnection, sources: SourceFiles) -> PlacesRun:
     """Resolve every person address and incident location; ids stable against the last run."""
     con.execute(places.SCHEMA)
     records = con.sql(places.PLACE_RECORDS).to_arrow_table()
@@ -74,7 +75,7 @@ def resolve_warehouse_places(con: duckdb.DuckDBPyConnection, source_data_dir: Pa
         ).fetchall()
     }
     ids, lineage = stable_ids.assign([members[k] for k in keys], previous, prefix="L")
-    table = _places_table(representative, ids, source_data_dir)
+    table = _places_table(representative, ids, sources.lsoa_boundaries)
     id_of = dict(zip(keys, ids, strict=True))
     links = pa.table(
         {
@@ -118,7 +119,7 @@ def resolve_warehouse_places(con: duckdb.DuckDBPyConnection, source_data_dir: Pa
     )
 
 
-def _places_table(representative: list[tuple], ids: list[str], source_data_dir: Path) -> pa.Table:
+def _places_table(representative: list[tuple], ids: list[str], lsoa_boundaries: Path) -> pa.Table:
     """Places with a point: their records' own coordinates, else their postcode's."""
     points = postcode_points.locate({r[2] for r in representative if r[2] and r[4] is None})
     lat, lon, cells = [], [], []
@@ -134,9 +135,7 @@ def _places_table(representative: list[tuple], ids: list[str], source_data_dir: 
         )
     located = [i for i, a in enumerate(lat) if a is not None]
     lsoa: list[str | None] = [None] * len(lat)
-    found = postcode_points.lsoa_of_points(
-        source_data_dir / places.LSOA_BOUNDARIES, [(lat[i], lon[i]) for i in located]
-    )
+    found = postcode_points.lsoa_of_points(lsoa_boundaries, [(lat[i], lon[i]) for i in located])
     for i, code in zip(located, found, strict=True):
         lsoa[i] = code
     return pa.table(

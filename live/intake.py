@@ -1,0 +1,89 @@
+"""Taking records in: check each, journal the good ones durably, then acknowledge.
+
+Shared by the ``ingestRecords`` mutation and the batch HTTP endpoint, so both give the
+same per-record answer: accepted, duplicate (its idempotency key was seen before), or
+rejected with the record number, field and reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from live import records as live_records
+from live.applier import Applier
+from live.broadcast import Broadcaster
+from live.journal import Journal, NewEntry
+from resolver.sources import SourceSpec
+
+MAX_RECORDS = 1000
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+
+
+@dataclass(frozen=True)
+class RecordStatus:
+    row: int
+    status: str
+    record_id: str | None = None
+    key: str | None = None
+    field: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Live:
+    """The live path's parts, one per API process."""
+
+    journal: Journal
+    applier: Applier
+    broadcaster: Broadcaster
+    people: dict[str, SourceSpec] = field(default_factory=dict)  # person sources by name
+
+
+def journal_path(data_dir: Path) -> Path:
+    return data_dir / "live" / "journal.sqlite"
+
+
+class IntakeError(ValueError):
+    """A request the intake cannot take at all (unknown source, too many records)."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+def _check(
+    live: Live, source: str, records: list[Any], rows: list[int] | None
+) -> list[NewEntry | live_records.Rejected]:
+    known = live_records.sources(live.people)
+    if source not in known:
+        raise IntakeError(
+            "source", f"unknown source {source!r}; live ingest takes: {', '.join(known)}"
+        )
+    if len(records) > MAX_RECORDS:
+        raise IntakeError("records", f"at most {MAX_RECORDS} records per call, got {len(records)}")
+    return live_records.standardise(source, records, rows, live.people)
+
+
+async def ingest(
+    live: Live, source: str, records: list[Any], rows: list[int] | None = None
+) -> list[RecordStatus]:
+    """Per record, in order: accepted (durably journalled), duplicate or rejected;
+    ``rows`` numbers the records (default 1, 2, ...)."""
+    checked = await asyncio.to_thread(_check, live, source, records, rows)
+    numbers = rows or list(range(1, len(records) + 1))
+    entries = [c for c in checked if isinstance(c, NewEntry)]
+    stored = await asyncio.to_thread(live.journal.append, entries) if entries else []
+    if any(stored):
+        live.applier.wake()
+    fresh = iter(stored)
+    out: list[RecordStatus] = []
+    for row, item in zip(numbers, checked, strict=True):
+        if isinstance(item, live_records.Rejected):
+            out.append(RecordStatus(row, REJECTED, field=item.field, reason=item.message))
+        else:
+            status = ACCEPTED if next(fresh) else DUPLICATE
+            out.append(RecordStatus(row, status, item.record_id, item.key))
+    return out

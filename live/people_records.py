@@ -1,0 +1,113 @@
+"""One live record from a person-carrying source system, checked and standardised exactly
+as the batch ingest checks and standardises a row of its extract.
+
+A record is one row of the source's extract as a JSON object, keyed by the source's own
+column names (its registry YAML, e.g. ``var/simulated/police_a.yaml``), plus an optional
+``recordId`` (the source's id for the row; needed when the source maps no ``person_id``
+column) and ``idempotencyKey`` (default ``<source>:<record id>``). The batch mapper
+(``resolver.source_ingest.map_row``) reads it, so a row the batch would quarantine is
+rejected here with the same reason, naming the source column; a bad secondary value (a
+postcode, a sex code) drops that value and keeps the record, as in the batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from live.journal import NewEntry
+from live.records import Rejected, read_record
+from resolver.source_ingest import RowMapper, RowRejected, map_row
+from resolver.sources import SourceSpec, SourceSpecError, load_spec
+
+PERSON = "person"
+_NO_ID = "\x00"  # map_row's fallback id: the record named none
+
+log = logging.getLogger("crimegraph.live")
+
+
+def registry_dir(data_dir: Path) -> Path:
+    """Where the source registry YAMLs are (``crimegraph demo`` writes them here)."""
+    return data_dir / "simulated"
+
+
+def person_sources(directory: Path) -> dict[str, SourceSpec]:
+    """Every registered source that carries people, by system name; a YAML that cannot
+    be read is logged and left out (its source cannot send live records)."""
+    specs: dict[str, SourceSpec] = {}
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        try:
+            spec = load_spec(path)
+        except SourceSpecError as exc:
+            log.warning("live: source %s not available: %s", path.name, exc)
+            continue
+        if PERSON in spec.entity_types:
+            specs[spec.system] = spec
+    return specs
+
+
+def _column(spec: SourceSpec, target: str | None) -> str | None:
+    """The source column feeding a canonical field (what the sender knows it by)."""
+    if target is None:
+        return None
+    columns = spec.columns_for(target)
+    return columns[0] if columns else target
+
+
+def _journal_id(spec: SourceSpec, values: dict[str, str | None], person_id: str,
+                incident_id: str | None) -> str:  # fmt: skip
+    """The row's own id: its record_id column, else person@incident, else the person."""
+    for column in spec.columns_for("record_id"):
+        if values.get(column) and values[column].strip():
+            return values[column].strip()
+    return f"{person_id}@{incident_id}" if incident_id else person_id
+
+
+def person_record(
+    spec: SourceSpec, mapper: RowMapper, record: Any, row: int
+) -> NewEntry | Rejected:
+    """A source row as a journal entry of kind ``person``, or why it is refused."""
+    read = read_record(record, spec.fields, row)
+    if isinstance(read, Rejected):
+        return read
+    texts, record_id, key = read
+    values: dict[str, str | None] = {column: value or None for column, value in texts.items()}
+    warnings: list[tuple[str, str]] = []
+    try:
+        person, incident, role = map_row(mapper, values, record_id or _NO_ID, warnings)
+    except RowRejected as exc:
+        return Rejected(row, _column(spec, exc.field_name), exc.reason)
+    if person is None:  # not reached: only person-carrying sources are live sources
+        return Rejected(row, None, f"{spec.system} records carry no person")
+    person_id = person["person_record_id"]
+    if person_id == _NO_ID:
+        return Rejected(row, "recordId", f"required: {spec.system} maps no person id column")
+    incident_id = incident["incident_record_id"] if incident else None
+    if incident_id == _NO_ID:
+        incident_id = None
+    record_id = record_id or _journal_id(spec, values, person_id, incident_id)
+    dob = person["date_of_birth"]
+    payload = {
+        "system": spec.system,
+        "record_id": person_id,
+        "record_ref": record_id,
+        "forename": person["forename"],
+        "middle_names": person["middle_names"],
+        "surname": person["surname"],
+        "date_of_birth": dob.isoformat() if dob else None,
+        "dob_precision": person["dob_precision"],
+        "sex": person["sex"],
+        "address": person["address"],
+        "postcode": person["postcode"],
+        "role": role,
+        "incident_record_id": incident_id,
+        "police_reference": incident["police_reference"] if incident else None,
+        "dropped": [[_column(spec, f), reason] for f, reason in warnings],
+    }
+    return NewEntry(key or f"{spec.system}:{record_id}", spec.system, record_id, PERSON, payload)
+
+
+def standardise(spec: SourceSpec, records: list[Any], rows: list[int]) -> list[NewEntry | Rejected]:
+    mapper = RowMapper(spec)
+    return [person_record(spec, mapper, r, n) for n, r in zip(rows, records, strict=True)]
