@@ -43,10 +43,11 @@ test: venv lint
 	$(CRIMEGRAPH) neo4j provision
 	$(VENV)/bin/pytest
 
-## lint: ruff check and format check
+## lint: ruff check and format check; the import contracts (pyproject.toml: layers one way, no cycles)
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 ## bench: benchmarks; figures written to var/bench/
 bench: venv

@@ -33,7 +33,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.model_selection import GroupKFold
 
-from benchmarks.resolution import PairScores
+from benchmarks.resolution_scores import PairScores
 from resolver.linkage import clustering, people
 from resolver.linkage.prepare import load_contract_csv, prepare
 

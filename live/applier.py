@@ -43,7 +43,7 @@ from live.broadcast import Broadcaster
 from live.journal import Entry, Journal
 from live.linking import Linked, PeopleIndex
 from live.people_records import PERSON
-from live.records import INCIDENT
+from live.police_uk_records import INCIDENT
 
 log = logging.getLogger("crimegraph.live")
 

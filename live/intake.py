@@ -16,6 +16,7 @@ from live import records as live_records
 from live.applier import Applier
 from live.broadcast import Broadcaster
 from live.journal import Journal, NewEntry
+from live.record_fields import Rejected
 from resolver.sources import SourceSpec
 
 MAX_RECORDS = 1000
@@ -56,7 +57,7 @@ class IntakeError(ValueError):
 
 def _check(
     live: Live, source: str, records: list[Any], rows: list[int] | None
-) -> list[NewEntry | live_records.Rejected]:
+) -> list[NewEntry | Rejected]:
     known = live_records.sources(live.people)
     if source not in known:
         raise IntakeError(
@@ -81,7 +82,7 @@ async def ingest(
     fresh = iter(stored)
     out: list[RecordStatus] = []
     for row, item in zip(numbers, checked, strict=True):
-        if isinstance(item, live_records.Rejected):
+        if isinstance(item, Rejected):
             out.append(RecordStatus(row, REJECTED, field=item.field, reason=item.message))
         else:
             status = ACCEPTED if next(fresh) else DUPLICATE

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from live.journal import NewEntry
-from live.records import Rejected, read_record
+from live.record_fields import Rejected, read_record
 from resolver.source_ingest import RowMapper, RowRejected, map_row
 from resolver.sources import SourceSpec, SourceSpecError, load_spec
 

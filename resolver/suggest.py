@@ -43,9 +43,9 @@ from faker.providers.person.en_GB import Provider as _FakerNames
 from scipy.optimize import linear_sum_assignment
 
 from resolver import standardise as std
+from resolver.name_frequencies import WELSH_FORENAMES_FEMALE, WELSH_FORENAMES_MALE, WELSH_SURNAMES
 from resolver.readers import _binary, read_rows
 from resolver.schema import CANONICAL_FIELDS, ROLES
-from simulate.names import WELSH_FORENAMES_FEMALE, WELSH_FORENAMES_MALE, WELSH_SURNAMES
 
 PSEUDO_FIELDS = {"_title": "a title (Mr, Mrs, Dr)", "_grid": "a grid reference (easting/northing)"}
 FIELDS: tuple[str, ...] = tuple(f.name for f in CANONICAL_FIELDS) + tuple(PSEUDO_FIELDS)

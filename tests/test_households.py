@@ -92,8 +92,8 @@ def test_a_population_with_households_is_not_merged_into_them(tmp_path: Path) ->
     """Simulated Welsh records of whole households (1-3 records a person): sharing a home
     and a surname does not make a parent and child one person. Scored as independent
     evidence, precision here is about 0.95; given the shared address, about 0.99."""
-    from benchmarks.resolution import score_output
     from benchmarks.resolution_data import write_scale
+    from benchmarks.resolution_scores import score_output
     from resolver.linkage.people import resolve_people_file
 
     prepared = write_scale(tmp_path, records=6000)

@@ -23,7 +23,7 @@ from live.linking import (
 )
 from live.people_records import person_sources, standardise
 from live.people_rows import graph_row, outcome, review_event, split
-from live.records import Rejected
+from live.record_fields import Rejected
 from live.records import standardise as standardise_any
 from resolver.linkage import review
 from resolver.sources import load_spec

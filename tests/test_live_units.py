@@ -11,7 +11,8 @@ import h3
 from layers.store import ALL_CRIME
 from live import overlay
 from live.journal import Journal, NewEntry
-from live.records import Rejected, standardise
+from live.record_fields import Rejected
+from live.records import standardise
 from tests.conftest import BROKEN_POLICE_UK
 
 

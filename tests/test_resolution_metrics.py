@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from benchmarks.resolution import PairScores, score_maps, score_output
 from benchmarks.resolution_data import febrl_cluster, febrl_date
+from benchmarks.resolution_scores import PairScores, score_maps, score_output
 
 # Truth: people A (3 records), B (2 records), C (1 record): 3 + 1 = 4 true pairs.
 TRUTH = {

@@ -14,6 +14,7 @@ from api import arguments, cases
 from api.context import driver, is_public, store
 from api.errors import BadInput
 from api.limits import check_page
+from api.resolvers.people import cell_people
 from api.types.map import AreaLevel, CellDetails, IncidentSummary, LayerGeometry
 from api.types.map import BBox as BBoxInput
 from layers import geojson
@@ -188,6 +189,7 @@ async def cell(
         incident_count=FEWER_THAN_5 if public and count < SMALL_COUNT else str(count),
         location_ids=locations,
         incident_rows=rows,
+        people_at_cell=lambda info, purpose: cell_people(info, locations, purpose, cell_id),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import Enum
 
 import strawberry
@@ -66,6 +67,8 @@ class CellDetails:
     )
     location_ids: strawberry.Private[list[str]]
     incident_rows: strawberry.Private[list[IncidentSummary]]
+    # Set by the resolver that builds the cell (api.resolvers), so types import no resolver.
+    people_at_cell: strawberry.Private[Callable[[Info, str], Awaitable[list[PlacePerson]]]]
 
     @strawberry.field(
         permission_classes=[roles_for("CellDetails.incidents")],
@@ -79,6 +82,4 @@ class CellDetails:
         description="People linked to places in the cell (investigator; audited with purpose).",
     )
     async def people(self, info: Info, purpose: str) -> list[PlacePerson]:
-        from api.resolvers.people import cell_people
-
-        return await cell_people(info, self.location_ids, purpose, self.id)
+        return await self.people_at_cell(info, purpose)

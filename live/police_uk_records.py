@@ -1,0 +1,61 @@
+"""One live police.uk record checked and standardised exactly as the batch ingest would.
+A police.uk record is the street-level CSV row as a JSON object (``Crime ID``, ``Month``,
+``Reported by``, ``Longitude``, ``Latitude``, ``Location``, ``LSOA code``, ``Crime type``,
+...) plus ``recordId`` (the source's id for the record: required for anti-social
+behaviour, which has no Crime ID; ``<Crime ID>@<Month>`` otherwise) and an optional
+``idempotencyKey`` (default ``<source>:<recordId>``); other fields are ignored, as the
+batch reader ignores extra columns. The batch parser
+(``resolver.police_uk``) validates it, so the rules and messages are the batch's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Any
+
+from live.journal import NewEntry
+from live.record_fields import Rejected, read_record
+from resolver import police_uk
+from resolver.crime_types import POLICE_UK_CRIME_TYPES
+from resolver.readers import SourceRow
+
+INCIDENT = "incident"
+
+
+def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
+    """A police.uk street-level record as a journal entry, or why it is refused."""
+    read = read_record(record, police_uk.HEADER, row)
+    if isinstance(read, Rejected):
+        return read
+    values, record_id, key = read
+    parser = police_uk._FileParser(f"live:{source}")
+    parser.accept(SourceRow(row, values, ",".join(values.values())))
+    if parser.result.rejections:
+        r = parser.result.rejections[0]
+        return Rejected(row, r.field, r.reason)
+    parsed = {name: column[0] for name, column in parser.result.records.items()}
+    crime_id = parsed["crime_id"]
+    if record_id is None:
+        if crime_id is None:
+            return Rejected(row, "recordId", "required when there is no Crime ID")
+        record_id = f"{crime_id}@{parsed['month']}"
+    payload = {
+        name: parsed[name]
+        for name in police_uk.RECORD_COLUMNS
+        if name not in ("source_file", "row_number")
+    }
+    payload["crime_group"] = POLICE_UK_CRIME_TYPES[parsed["crime_type"]]
+    payload["record_ref"] = record_id
+    entry = NewEntry(key or f"{source}:{record_id}", source, record_id, INCIDENT, payload)
+    if crime_id is None:  # the id comes with its number among identical reports
+        asb_key = police_uk.asb_key(values)
+        numbered = functools.partial(_with_asb_id, asb_key)
+        return dataclasses.replace(entry, number_by=f"{source}|{asb_key}", numbered=numbered)
+    return entry
+
+
+def _with_asb_id(asb_key: str, payload: dict[str, Any], number: int) -> dict[str, Any]:
+    """An anti-social behaviour report's payload with the id the batch gives the same row:
+    the ``number``-th report with its fields (see ``police_uk.asb_incident_id``)."""
+    return {**payload, "incident_id": police_uk.asb_incident_id(asb_key, number)}
