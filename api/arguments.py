@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Protocol
 
 import h3
 
@@ -37,6 +38,20 @@ def bbox(west: float, south: float, east: float, north: float, argument: str = "
     if east - west > MAX_SPAN_DEG or north - south > MAX_SPAN_DEG:
         raise BadInput(argument, f"{argument}: spans more than {MAX_SPAN_DEG} degrees")
     return west, south, east, north
+
+
+class BoxArgument(Protocol):
+    """What a GraphQL ``BBox`` input carries."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+def bounding_box(value: BoxArgument) -> BBox:
+    """A GraphQL ``BBox`` input as (west, south, east, north), checked."""
+    return bbox(value.west, value.south, value.east, value.north)
 
 
 def month(value: str | None, argument: str = "month") -> str | None:

@@ -1,6 +1,6 @@
 """The append-only audit log of person-level reads, as (:AuditEntry) nodes in Neo4j.
 
-Entries are only ever created (cypher/api/audit_append.cypher); nothing updates or
+Entries are only ever created (cypher/audit/append.cypher); nothing updates or
 deletes one. Each says who read what, when, for which purpose, and how many records.
 A read is answered only once its entry is committed. Entries are group-committed: those
 that arrive while a write is in flight go together in the next transaction, so an idle
@@ -73,7 +73,7 @@ class _GroupCommit:
             group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
             try:
                 await self._driver.execute_query(
-                    statement("api/audit_append"), entries=[entry for entry, _ in group]
+                    statement("audit/append"), entries=[entry for entry, _ in group]
                 )
             except Exception as exc:  # every read of the group fails: none is unaudited
                 for _, committed in group:
@@ -94,7 +94,7 @@ async def page(
     """Entries newest first after the cursor ``(at, entry_id)``, and the total count."""
     after_at, after_id = after or (None, None)
     records, totals = await asyncio.gather(
-        read(driver, "api/audit_page", after_at=after_at, after_id=after_id, limit=limit),
-        read(driver, "api/audit_count"),
+        read(driver, "audit/page", after_at=after_at, after_id=after_id, limit=limit),
+        read(driver, "audit/count"),
     )
     return [r["entry"] for r in records], totals[0]["total"]

@@ -22,7 +22,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from api.errors import BadInput, should_mask
 
-MAX_DEPTH = 8
+MAX_QUERY_DEPTH = 8
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
 DOCUMENT_CACHE = 512  # distinct query texts whose parse and validation are kept
@@ -31,7 +31,7 @@ DOCUMENT_CACHE = 512  # distinct query texts whose parse and validation are kept
 # build a new rule class per request), so the validation cache can recognise them: a
 # query the server has seen is neither parsed nor validated again, limits included.
 _RULES = [
-    depth_rule(MAX_DEPTH, None),
+    depth_rule(MAX_QUERY_DEPTH, None),
     aliases_rule(MAX_ALIASES),
     # The depth limit skips introspection, whose __Type fields recurse: this rule caps
     # the nesting of fields/interfaces/possibleTypes there (GraphiQL's query passes).

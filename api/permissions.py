@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from api.auth import ROLES, Principal
+from api.auth import ROLES
+from api.context import principal
 from api.errors import FORBIDDEN
 
 _EVERYONE = frozenset(ROLES)
@@ -51,10 +52,6 @@ FIELD_ROLES: dict[str, frozenset[str]] = {
     "riskChanged": _EVERYONE,
     "reviewNeeded": _STEWARD,
 }
-
-
-def principal(info: Info) -> Principal:
-    return info.context["principal"]
 
 
 def allowed(field: str, role: str) -> bool:

@@ -6,7 +6,7 @@ GraphQL's own work: parsing the body, executing the operation, encoding a 2 MB r
 This cache keeps the finished bytes of a response instead, as Apollo's response cache does:
 
 - only for an operation whose every root field is a map layer served from the layer store
-  (``LAYER_FIELDS``): no person-level field, so nothing a cached answer skips needs an
+  (``CACHEABLE_LAYER_FIELDS``): no person-level field, so nothing a cached answer skips needs an
   audit entry;
 - keyed by the caller's role and the exact request body: roles see different answers
   (public counts are suppressed), and nothing in a layer answer depends on who within a
@@ -30,7 +30,7 @@ from typing import Any
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-LAYER_FIELDS = frozenset({"riskLayer", "hotspots", "forecastLayer"})
+CACHEABLE_LAYER_FIELDS = frozenset({"riskLayer", "hotspots", "forecastLayer"})
 MAX_ENTRIES = 64
 MAX_BYTES = 256 * 1024 * 1024
 MAX_QUERY_CHARS = 4096  # longer bodies are not layer views; they are executed as they are
@@ -53,7 +53,9 @@ def is_layer_only(query: str) -> bool:
     if operation.operation is not OperationType.QUERY or operation.directives:
         return False
     return all(
-        isinstance(field, FieldNode) and field.name.value in LAYER_FIELDS and not field.directives
+        isinstance(field, FieldNode)
+        and field.name.value in CACHEABLE_LAYER_FIELDS
+        and not field.directives
         for field in operation.selection_set.selections
     )
 

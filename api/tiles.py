@@ -28,7 +28,7 @@ from layers.store import BBox, LayerStore
 EXTENT = 4096
 BUFFER = 64
 MAX_ZOOM = 20
-LAYER_FIELDS = {
+TILE_LAYER_FIELDS = {
     "risk": "riskLayer",
     "hotspots": "hotspots",
     "forecast": "forecastLayer",
@@ -92,9 +92,9 @@ def render(
     store: LayerStore, who: Principal, layer: str, z: int, x: int, y: int, query: dict[str, str]
 ) -> bytes:
     """The tile's bytes; raises BadInput or PermissionError like the GraphQL fields."""
-    if layer not in LAYER_FIELDS:
-        raise BadInput("layer", f"unknown layer {layer!r}; one of {', '.join(LAYER_FIELDS)}")
-    if not allowed(LAYER_FIELDS[layer], who.role):
+    if layer not in TILE_LAYER_FIELDS:
+        raise BadInput("layer", f"unknown layer {layer!r}; one of {', '.join(TILE_LAYER_FIELDS)}")
+    if not allowed(TILE_LAYER_FIELDS[layer], who.role):
         raise PermissionError(f"the {layer} layer is not available to this role")
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         raise BadInput("z/x/y", f"no tile {z}/{x}/{y}")

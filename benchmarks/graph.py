@@ -27,7 +27,7 @@ from benchmarks.report import write_figures
 from benchmarks.server_reference import server_side_incidents
 from core import warehouse
 from core.settings import load_settings
-from graph import cases, connection, neo4j_server
+from graph import connection, investigator_reads, neo4j_server
 from graph.analyse import analyse
 from graph.bulk_load import bulk_load
 from graph.cypher import statement
@@ -35,7 +35,10 @@ from graph.load import LoadReport, graph_counts, load_graph
 from testkit.instances import instance_settings
 
 QUERY_PEOPLE = 1_000
-HOT_QUERIES = ("person", "person_incidents", "person_places", "associates", "network", "place")
+HOT_QUERIES = (  # the investigators' reads the API serves (graph/investigator_reads.py)
+    "person_profile", "linked_step", "network", "network_members", "place_profile",
+    "place_people", "place_residents",
+)  # fmt: skip
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -53,11 +56,11 @@ def _scans(plan: dict) -> list[str]:
 
 def _label_scans(driver) -> dict[str, list[str]]:
     """Operators that scan a whole label (or all nodes) in each hot query's plan."""
-    params = {"person_id": "x", "location_id": "x", "depth": 2, "limit": 10,
-              "with_people": True}  # fmt: skip
+    params = {"person_id": "x", "person_ids": ["x"], "location_id": "x", "location_ids": ["x"],
+              "limit": 10}  # fmt: skip
     found: dict[str, list[str]] = {}
     for name in HOT_QUERIES:
-        _, summary, _ = driver.execute_query("EXPLAIN " + statement(f"queries/{name}"), params)
+        _, summary, _ = driver.execute_query("EXPLAIN " + statement(f"investigate/{name}"), params)
         found[name] = _scans(summary.plan)
     return found
 
@@ -66,11 +69,11 @@ async def _linked_case_latencies(settings, people: list[str]) -> list[float]:
     driver = connection.async_driver(settings)
     try:
         for person_id in people[:50]:  # warm up the plan cache and page cache
-            await cases.linked_cases(driver, person_id, depth=2)
+            await investigator_reads.linked_cases(driver, person_id, depth=2)
         timings = []
         for person_id in people:
             started = time.perf_counter()
-            await cases.linked_cases(driver, person_id, depth=2)
+            await investigator_reads.linked_cases(driver, person_id, depth=2)
             timings.append((time.perf_counter() - started) * 1000)
         return timings
     finally:

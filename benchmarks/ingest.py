@@ -26,7 +26,7 @@ from benchmarks.report import write_figures
 from core import warehouse
 from core.settings import load_settings
 from crimegraph import pipeline
-from resolver.source_ingest import ingest_source
+from resolver.registered_ingest import ingest_source
 from resolver.sources import load_spec
 from simulate.run import simulate
 

@@ -47,7 +47,7 @@ from graph.cypher import statement
 from graph.load import load_graph
 from graph.load_steps import STEPS
 from live.client import Subscriber
-from resolver import canonical, ingest
+from resolver import canonical, police_uk_ingest
 from testkit.instances import free_port, instance_settings
 
 RATE = float(os.environ.get("CRIMEGRAPH_BENCH_LIVE_RATE", "20"))
@@ -74,7 +74,7 @@ def _prepare(base: Settings, work: Path, month: str) -> tuple[Settings, set[str]
     settings = instance_settings(work, base)
     files = [p.name for p in live_feed.month_files(base.source_data_dir, month)]
     with warehouse.connect(settings.warehouse_path) as con:
-        if ingest.forget_files(con, files):
+        if police_uk_ingest.forget_files(con, files):
             canonical.build(con, canonical.GeographyFiles.from_settings(base.sources))
         known = {c for (c,) in con.execute("SELECT crime_id FROM incidents").fetchall() if c}
     return settings, known

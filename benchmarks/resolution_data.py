@@ -295,7 +295,7 @@ def write_simulated(
     names them ``council_asb.jsonl:<line>``). Dates keep their precision (``04/1990``).
     """
     from core.settings import load_settings
-    from resolver.source_ingest import ingest_file
+    from resolver.registered_ingest import ingest_file
     from resolver.sources import load_spec
     from simulate.run import simulate
 

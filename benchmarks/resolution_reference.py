@@ -80,7 +80,7 @@ def _scored_pairs(input_path: Path, truth_path: Path, work: Path):
             f"JOIN read_csv('{truth}', header=true, all_varchar=true) t "
             "USING (source_system, source_record_id) ORDER BY p.unique_id"
         ).df()
-        reliable = clustering.dates_reliable(people._same_person_dates(con))
+        reliable = clustering.dates_reliable(people.same_person_dates(con))
     finally:
         con.close()
     return pairs, levels, records, reliable

@@ -2,7 +2,7 @@
 incidents step, with no client at all.
 
 The incident rows (the load step's own, hashed as a load hashes them) go to a CSV in the
-server's import directory; one ``LOAD CSV`` statement (``cypher/bench``) makes the same
+server's import directory; one ``LOAD CSV`` statement (``benchmarks/cypher``) makes the same
 nodes and relationships ``load/incidents/create.cypher`` makes, under a label of its own
 with the same constraint and indexes, in transactions of the loader's batch size, one
 after another. Set beside the Bolt load of the same step (which writes two batches at
@@ -21,9 +21,9 @@ from neo4j import Driver
 
 from core.settings import Settings
 from graph.bulk_load import ARRAY_DELIMITER
-from graph.cypher import statement, statements
 from graph.load import hashed_rows
 from graph.load_steps import STEPS, prepare_views
+from testkit.cypher import BENCHMARKS
 
 # The bulk importer's list delimiter; reference_incidents.cypher splits on it.
 LIST_DELIMITER = ord(ARRAY_DELIMITER)
@@ -51,14 +51,15 @@ def server_side_incidents(con: duckdb.DuckDBPyConnection, driver: Driver, settin
     folder.mkdir(parents=True)
     try:
         rows = _export(con, str(folder / "incidents.csv"))
-        for text in statements("bench/reference_schema"):
+        for text in BENCHMARKS.statements("reference_schema"):
             driver.execute_query(text)
         driver.execute_query("CALL db.awaitIndexes(300)")
         with driver.session() as session:
             started = time.perf_counter()
             counters = (
                 session.run(
-                    statement("bench/reference_incidents"), url="file:///reference/incidents.csv"
+                    BENCHMARKS.statement("reference_incidents"),
+                    url="file:///reference/incidents.csv",
                 )
                 .consume()
                 .counters
@@ -66,8 +67,8 @@ def server_side_incidents(con: duckdb.DuckDBPyConnection, driver: Driver, settin
             seconds = time.perf_counter() - started
     finally:
         with driver.session() as session:
-            session.run(statement("bench/reference_clear")).consume()
-        for text in statements("bench/reference_drop_schema"):
+            session.run(BENCHMARKS.statement("reference_clear")).consume()
+        for text in BENCHMARKS.statements("reference_drop_schema"):
             driver.execute_query(text)
         shutil.rmtree(folder, ignore_errors=True)  # the file holds the warehouse's rows
     return {

@@ -11,7 +11,7 @@ from core import warehouse
 from core.settings import Settings
 from graph import connection
 from graph.load import LoadReport, graph_counts, load_graph
-from resolver import canonical, ingest
+from resolver import canonical, police_uk_ingest
 
 
 def ingest_police_uk(
@@ -19,28 +19,28 @@ def ingest_police_uk(
     patterns: list[str],
     *,
     force: bool = False,
-    on_file: Callable[[ingest.FileReport], None] | None = None,
+    on_file: Callable[[police_uk_ingest.FileReport], None] | None = None,
     hold_back: str | None = None,
-) -> tuple[ingest.IngestReport, dict[str, int]]:
+) -> tuple[police_uk_ingest.IngestReport, dict[str, int]]:
     """Read street-level files into the warehouse and rebuild the canonical tables.
 
     ``hold_back`` (YYYY-MM): that month's files are left out, and removed if an earlier
     run ingested them, so the live feed can replay them as new (``crimegraph demo``).
     """
-    paths = ingest.expand_paths(patterns)
+    paths = police_uk_ingest.expand_paths(patterns)
     held = [p.name for p in paths if hold_back and p.name.startswith(f"{hold_back}-")]
     paths = [p for p in paths if p.name not in held]
     with warehouse.connect(settings.warehouse_path) as con:
         if held:
-            ingest.forget_files(con, held)
-        report = ingest.ingest_police_uk(con, paths, force=force, on_file=on_file)
+            police_uk_ingest.forget_files(con, held)
+        report = police_uk_ingest.ingest_police_uk(con, paths, force=force, on_file=on_file)
         counts = canonical.build(con, canonical.GeographyFiles.from_settings(settings.sources))
     return report, counts
 
 
 def ingest_source(settings: Settings, spec_path: Path, *, force: bool = False):
     """Ingest every file of one registered source (see resolver/sources.py)."""
-    from resolver.source_ingest import ingest_source as run
+    from resolver.registered_ingest import ingest_source as run
     from resolver.sources import load_spec
 
     spec = load_spec(spec_path)

@@ -1,10 +1,12 @@
 """Named Cypher statements from ``cypher/`` (the code never builds Cypher from strings),
-and the one way reads of them are run."""
+and the one way reads of them are run. Tests and benchmarks keep their own statements in
+their own trees (``tests/cypher``, ``benchmarks/cypher``), read through the same guard."""
 
 from __future__ import annotations
 
 import asyncio
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -12,19 +14,30 @@ import neo4j
 from core.settings import CYPHER_DIR
 
 
-@cache
-def statement(name: str) -> str:
-    """The statement in ``cypher/<name>.cypher`` (e.g. ``"queries/forces"``)."""
-    path = (CYPHER_DIR / f"{name}.cypher").resolve()
-    if CYPHER_DIR.resolve() not in path.parents:
-        raise ValueError(f"not a statement under {CYPHER_DIR}: {name}")
-    return path.read_text()
+class CypherFiles:
+    """The named statements under one directory; a name cannot reach outside it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    @cache  # noqa: B019 - a handful of long-lived instances; statements never change
+    def statement(self, name: str) -> str:
+        """The statement in ``<root>/<name>.cypher`` (e.g. ``"queries/forces"``)."""
+        path = (self.root / f"{name}.cypher").resolve()
+        if self.root not in path.parents:
+            raise ValueError(f"not a statement under {self.root}: {name}")
+        return path.read_text()
+
+    def statements(self, name: str) -> list[str]:
+        """A file of several statements, split on the ``;`` that ends each."""
+        text = self.statement(name)
+        lines = [ln for ln in text.splitlines() if not ln.strip().startswith("//")]
+        return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-def statements(name: str) -> list[str]:
-    """A file of several statements, split on the ``;`` that ends each."""
-    lines = [ln for ln in statement(name).splitlines() if not ln.strip().startswith("//")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+PRODUCTION = CypherFiles(CYPHER_DIR)
+statement = PRODUCTION.statement
+statements = PRODUCTION.statements
 
 
 READ_ATTEMPTS = 3

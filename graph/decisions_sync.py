@@ -8,7 +8,7 @@ import duckdb
 from neo4j import Driver
 
 from graph.cypher import statement
-from resolver.linkage import review
+from resolver.linkage import review_queue
 
 
 def _split_key(key: str) -> tuple[str, str]:
@@ -19,7 +19,7 @@ def _split_key(key: str) -> tuple[str, str]:
 def pull_api_decisions(driver: Driver, con: duckdb.DuckDBPyConnection) -> int:
     """Copy API decisions not yet in the warehouse; a later decision on a pair replaces an
     earlier one. Returns how many were copied."""
-    review.ensure_schema(con)
+    review_queue.ensure_schema(con)
     con.execute("ALTER TABLE match_decisions ADD COLUMN IF NOT EXISTS decision_id VARCHAR")
     con.execute("ALTER TABLE match_decisions ADD COLUMN IF NOT EXISTS origin VARCHAR")
     known = {d for (d,) in con.execute("SELECT decision_id FROM match_decisions").fetchall()}
@@ -28,7 +28,7 @@ def pull_api_decisions(driver: Driver, con: duckdb.DuckDBPyConnection) -> int:
     for r in records:
         if r["decision_id"] in known or not r["left_key"] or not r["right_key"]:
             continue
-        if r["decision"] not in review.DECISIONS:
+        if r["decision"] not in review_queue.DECISIONS:
             continue
         left, right = _split_key(r["left_key"]), _split_key(r["right_key"])
         con.execute(
@@ -37,7 +37,7 @@ def pull_api_decisions(driver: Driver, con: duckdb.DuckDBPyConnection) -> int:
             "decision_id, origin) VALUES ($pair, $ls, $lr, $rs, $rr, $decision, $who, "
             "CAST($at AS TIMESTAMPTZ)::TIMESTAMP, $reason, $id, 'api')",
             {
-                "pair": review.pair_id(left, right), "ls": left[0], "lr": left[1],
+                "pair": review_queue.pair_id(left, right), "ls": left[0], "lr": left[1],
                 "rs": right[0], "rr": right[1], "decision": r["decision"],
                 "who": r["decided_by"] or "", "at": r["decided_at"], "reason": r["reason"],
                 "id": r["decision_id"],

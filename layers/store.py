@@ -265,7 +265,7 @@ class LayerStore:
         """Read the layers through a read-only connection and close it at once."""
         tables: dict[str, pd.DataFrame] = {}
         empty_incidents = pd.DataFrame(
-            {c: pd.Series(dtype=object) for c in _INCIDENT_COLUMNS}
+            {c: pd.Series(dtype=object) for c in INCIDENT_COLUMNS}
         ).astype({"longitude": np.float64, "latitude": np.float64})
         incidents, areas = empty_incidents, pd.DataFrame({"lsoa_code": [], "force_code": []})
         if warehouse.exists():
@@ -522,7 +522,7 @@ class LayerStore:
                         on_slice(layer)
 
 
-_INCIDENT_COLUMNS = (
+INCIDENT_COLUMNS = (
     "incident_id",
     "longitude",
     "latitude",

@@ -27,12 +27,12 @@ from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 
 from graph.load_steps import has_tables
-from resolver.linkage import review, stable_ids
+from resolver.linkage import review_queue, stable_ids
 from resolver.linkage.prepare import CONTRACT_COLUMNS, prepare
 from resolver.linkage.warehouse_people import CONTRACT_RECORDS, MODEL_NAME
 
 LINK, REVIEW, NEW = "link", "review", "new"
-REVIEW_BAND = review.REVIEW_BAND  # the batch review queue's band: [low, high)
+REVIEW_BAND = review_queue.REVIEW_BAND  # the batch review queue's band: [low, high)
 
 _EXISTING, _IDS, _RAW, _NEW = "people_existing", "people_ids", "raw_new", "people_new"
 

@@ -16,7 +16,7 @@ from typing import Any
 import h3
 import pandas as pd
 
-from layers.store import _INCIDENT_COLUMNS, ALL_CRIME, LayerStore, SliceKey
+from layers.store import ALL_CRIME, INCIDENT_COLUMNS, LayerStore, SliceKey
 from risk.grid import add_months
 
 RISK_MONTHS_AHEAD = 3
@@ -38,7 +38,7 @@ def incident_frame(incidents: Iterable[dict[str, Any]]) -> pd.DataFrame:
         for i in incidents
         if i.get("latitude") is not None
     ]
-    return pd.DataFrame(rows, columns=list(_INCIDENT_COLUMNS))
+    return pd.DataFrame(rows, columns=list(INCIDENT_COLUMNS))
 
 
 def risk_updates(

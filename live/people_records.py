@@ -5,7 +5,7 @@ A record is one row of the source's extract as a JSON object, keyed by the sourc
 column names (its registry YAML, e.g. ``var/simulated/police_a.yaml``), plus an optional
 ``recordId`` (the source's id for the row; needed when the source maps no ``person_id``
 column) and ``idempotencyKey`` (default ``<source>:<record id>``). The batch mapper
-(``resolver.source_ingest.map_row``) reads it, so a row the batch would quarantine is
+(``resolver.registered_ingest.map_row``) reads it, so a row the batch would quarantine is
 rejected here with the same reason, naming the source column; a bad secondary value (a
 postcode, a sex code) drops that value and keeps the record, as in the batch.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 from live.journal import NewEntry
 from live.record_fields import Rejected, read_record
-from resolver.source_ingest import RowMapper, RowRejected, map_row
+from resolver.registered_ingest import RowMapper, RowRejected, map_row
 from resolver.sources import SourceSpec, SourceSpecError, load_spec
 
 PERSON = "person"

@@ -14,7 +14,7 @@ from typing import Any
 
 from live.journal import Entry
 from live.linking import NEW, REVIEW, Linked, new_person_id, record_key
-from resolver.linkage import review
+from resolver.linkage import review_queue
 
 SEEN, DUPLICATE = "seen", "duplicate"
 _RECORD_FIELDS = ("system", "record_id", "record_ref", "forename", "middle_names", "surname",
@@ -68,7 +68,7 @@ def graph_row(entry: Entry, linked: Linked, model_version: int | None) -> dict[s
     if linked.decision == REVIEW and linked.best is not None:
         best = linked.best
         pair = {
-            "pair_id": review.pair_id(_split_key(best.key), (p["system"], p["record_id"])),
+            "pair_id": review_queue.pair_id(_split_key(best.key), (p["system"], p["record_id"])),
             "left_key": best.key,
             "match_probability": best.match_probability,
             "match_weight": best.match_weight,

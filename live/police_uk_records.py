@@ -29,7 +29,7 @@ def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
     if isinstance(read, Rejected):
         return read
     values, record_id, key = read
-    parser = police_uk._FileParser(f"live:{source}")
+    parser = police_uk.FileParser(f"live:{source}")
     parser.accept(SourceRow(row, values, ",".join(values.values())))
     if parser.result.rejections:
         r = parser.result.rejections[0]

@@ -113,7 +113,7 @@ def asb_incident_id(key: str, ordinal: int) -> str:
     return f"asb:{hashlib.sha1(f'{key}|{ordinal}'.encode()).hexdigest()[:24]}"
 
 
-class _FileParser:
+class FileParser:
     """Validates the rows of one file; one instance per file (it tracks duplicates)."""
 
     def __init__(self, source_file: str):
@@ -251,7 +251,7 @@ def parse_street_file(path: Path) -> ParsedFile:
             f"{path}: line 1: header lacks required column(s) {', '.join(missing)}; "
             f"expected {','.join(HEADER)}"
         )
-    parser = _FileParser(path.name)
+    parser = FileParser(path.name)
     for row in readers.read_csv(path):
         parser.accept(row)
     return parser.result

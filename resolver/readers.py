@@ -31,7 +31,7 @@ class SourceRow:
     problem_field: str | None = None
 
 
-def _binary(path: Path):
+def open_binary(path: Path):
     return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
 
 
@@ -85,7 +85,7 @@ def read_csv(path: Path) -> Iterator[SourceRow]:
     stretched over the rows after it is read again line by line, so those rows are not
     lost with it."""
     with (
-        _binary(path) as raw,
+        open_binary(path) as raw,
         io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle,
     ):
         taken: list[str] = []
@@ -120,7 +120,7 @@ def read_csv(path: Path) -> Iterator[SourceRow]:
 
 
 def read_jsonl(path: Path) -> Iterator[SourceRow]:
-    with _binary(path) as handle:
+    with open_binary(path) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -163,7 +163,7 @@ def columns(path: Path, file_format: str) -> list[str] | None:
             return list(pq.read_schema(path).names)
         if file_format == "csv":
             with (
-                _binary(path) as raw,
+                open_binary(path) as raw,
                 io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as handle,
             ):
                 return [h.strip() for h in next(csv.reader(handle), [])]

@@ -44,7 +44,7 @@ from scipy.optimize import linear_sum_assignment
 
 from resolver import standardise as std
 from resolver.name_frequencies import WELSH_FORENAMES_FEMALE, WELSH_FORENAMES_MALE, WELSH_SURNAMES
-from resolver.readers import _binary, read_rows
+from resolver.readers import open_binary, read_rows
 from resolver.schema import CANONICAL_FIELDS, ROLES
 
 PSEUDO_FIELDS = {"_title": "a title (Mr, Mrs, Dr)", "_grid": "a grid reference (easting/northing)"}
@@ -432,7 +432,7 @@ def detect_format(path: Path) -> str:
 def _columns_in_order(path: Path, file_format: str, rows: list[dict]) -> list[str]:
     columns: list[str] = []
     if file_format == "csv":
-        with _binary(path) as raw:  # the reader's own gzip-aware open
+        with open_binary(path) as raw:  # the reader's own gzip-aware open
             first = raw.readline().decode("utf-8-sig", "replace")
         columns = [h.strip() for h in next(csv.reader([first]), [])]
     elif file_format == "parquet":

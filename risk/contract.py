@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from core.errors import InvalidInput
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
 from risk.backtest import ModelChoice
 from risk.grid import ALL_CRIME, build_panel, ring_matrix
@@ -16,7 +17,7 @@ from risk.models import Series
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class ContractError(ValueError):
+class ForecastInputError(InvalidInput):
     """Bad arguments or unusable input; the message says which."""
 
 
@@ -27,7 +28,7 @@ def parse_crime_types(text: str | None) -> list[str]:
     types = [t.strip() for t in text.split(",") if t.strip()]
     unknown = [t for t in types if t not in POLICE_UK_CRIME_TYPES]
     if unknown:
-        raise ContractError(
+        raise ForecastInputError(
             f"--crime-types: unknown crime type(s) {', '.join(map(repr, unknown))}; "
             f"known: {', '.join(POLICE_UK_CRIME_TYPES)}"
         )
@@ -51,12 +52,12 @@ def forecast(
 ) -> pd.DataFrame:
     """``cell,score`` for every cell with a crime (any type) before ``month``, best first."""
     if not MONTH.match(month):
-        raise ContractError(f"--month: not a YYYY-MM month: {month!r}")
+        raise ForecastInputError(f"--month: not a YYYY-MM month: {month!r}")
     if not 0 <= resolution <= 15:
-        raise ContractError(f"--res: H3 resolutions run 0 to 15, not {resolution}")
+        raise ForecastInputError(f"--res: H3 resolutions run 0 to 15, not {resolution}")
     history = events[events["month"] < month]
     if history.empty:
-        raise ContractError(f"--history: no crimes before {month} in the files given")
+        raise ForecastInputError(f"--history: no crimes before {month} in the files given")
     panel = build_panel(history, resolution, last_month=month)
     counts = panel.counts(panel.types_mask(crime_types))
     series = Series(

@@ -18,8 +18,8 @@ from core import warehouse
 from core.settings import Settings, load_settings
 from crimegraph import pipeline
 from graph.connection import driver as sync_driver
-from graph.cypher import statement
 from graph.load import load_graph
+from testkit.cypher import TESTS
 from testkit.instances import empty_graph
 from testkit.server import JWT_SECRET, serve
 from tests.conftest import BROKEN_POLICE_UK
@@ -198,9 +198,9 @@ def _seed_people(settings: Settings, incidents: list[str]) -> None:
     ]
     links = [{"source": PERSON_A, "target": PERSON_B, "weight": 1.0, "incidents": 1}]
     with sync_driver(settings) as drv:
-        drv.execute_query(statement("test/seed_people"), people=people)
-        drv.execute_query(statement("test/seed_review"), pairs=pairs)
-        drv.execute_query(statement("test/seed_co_offending"), links=links)
+        drv.execute_query(TESTS.statement("seed_people"), people=people)
+        drv.execute_query(TESTS.statement("seed_review"), pairs=pairs)
+        drv.execute_query(TESTS.statement("seed_co_offending"), links=links)
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from graph.connection import driver
 from graph.cypher import statement
 from graph.decisions_sync import pull_api_decisions
 from graph.load import graph_counts, load_graph
-from resolver.linkage import review
+from resolver.linkage import review_queue
 from resolver.linkage.warehouse_people import resolve_warehouse_people
 from testkit.instances import empty_graph, instance_settings
 from tests.test_linkage_places_incidents import (  # noqa: F401 (fixtures)
@@ -148,7 +148,7 @@ def test_split_person_moves_records_keeps_lineage_and_matches_a_clean_load(
                 {"p": person_id},
             ).fetchall()
         ]
-        review.unmerge(con, person_id, [(system, record_id)], who="steward", reason="test")
+        review_queue.unmerge(con, person_id, [(system, record_id)], who="steward", reason="test")
         resolve_warehouse_people(con)
         report = load_graph(con, neo4j_driver)
         incremental = graph_checksum(neo4j_driver)
@@ -184,9 +184,9 @@ def test_a_decision_made_in_the_api_binds_the_next_run(people_warehouse, neo4j_d
         (pair,) = con.execute(
             "SELECT pair_id FROM review_queue ORDER BY match_probability LIMIT 1"
         ).fetchall()[0]
-        # What the API's decideMatch writes (api/review.py uses this statement).
+        # What the API's decideMatch writes (graph/match_review.py uses this statement).
         neo4j_driver.execute_query(
-            statement("api/decide_match"),
+            statement("review/decide_match"),
             pair_id=pair,
             decision={"decision_id": "api-1", "decision": "match", "decided_by": "steward",
                       "decided_at": "2026-11-23T11:00:00+00:00", "reason": "same person",
@@ -307,7 +307,7 @@ def test_the_api_shows_the_records_behind_every_link_of_a_loaded_graph(
     source records that put them there."""
     import asyncio
 
-    from api import cases
+    from graph import investigator_reads
     from graph.connection import async_driver
 
     with warehouse.connect(people_warehouse) as con:
@@ -321,9 +321,9 @@ def test_the_api_shows_the_records_behind_every_link_of_a_loaded_graph(
     async def reads():
         async with async_driver(neo4j_settings) as drv:
             return (
-                await cases.linked_cases(drv, person, 2),
-                await cases.person_profile(drv, person),
-                await cases.people_at(drv, [place]),
+                await investigator_reads.linked_cases(drv, person, 2),
+                await investigator_reads.person_profile(drv, person),
+                await investigator_reads.people_at(drv, [place]),
             )
 
     linked, profile, at_place = asyncio.run(reads())

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.load import Request, answer_ok, slowest_window_rps
-from layers.store import _INCIDENT_COLUMNS, ALL_CRIME, LayerStore
+from layers.store import ALL_CRIME, INCIDENT_COLUMNS, LayerStore
 
 CARDIFF = (51.48, -3.18)
 BOX = (-3.3, 51.4, -3.0, 51.6)
@@ -27,7 +27,7 @@ def _store(incidents: list[int]) -> LayerStore:
             "incidents": incidents,
         }
     )
-    none = pd.DataFrame({c: pd.Series(dtype=object) for c in _INCIDENT_COLUMNS}).astype(
+    none = pd.DataFrame({c: pd.Series(dtype=object) for c in INCIDENT_COLUMNS}).astype(
         {"longitude": np.float64, "latitude": np.float64}
     )
     areas = pd.DataFrame({"lsoa_code": [], "force_code": []})

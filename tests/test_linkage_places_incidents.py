@@ -8,11 +8,11 @@ import pytest
 
 from core import warehouse
 from core.settings import load_settings
-from resolver.linkage import review
+from resolver.linkage import review_queue
 from resolver.linkage.warehouse_incidents import resolve_warehouse_incidents
 from resolver.linkage.warehouse_people import resolve_warehouse_people
 from resolver.linkage.warehouse_places import resolve_warehouse_places
-from resolver.source_ingest import ingest_source
+from resolver.registered_ingest import ingest_source
 from resolver.sources import load_spec
 from tests.test_simulate import SYSTEMS, incident_warehouse, world  # noqa: F401 (fixtures)
 
@@ -136,9 +136,9 @@ def test_unmerge_splits_the_person_on_the_next_run_and_for_good(resolved, tmp_pa
             [person],
         ).fetchall()
         off = [tuple(members[0])]
-        with pytest.raises(review.ReviewError, match="not records of"):
-            review.unmerge(con, person, [("nowhere", "1")], who="steward", reason=None)
-        pairs = review.unmerge(con, person, off, who="steward", reason="two people")
+        with pytest.raises(review_queue.ReviewError, match="not records of"):
+            review_queue.unmerge(con, person, [("nowhere", "1")], who="steward", reason=None)
+        pairs = review_queue.unmerge(con, person, off, who="steward", reason="two people")
         assert len(pairs) == len(members) - 1
 
         def person_of(record) -> str:

@@ -14,9 +14,9 @@ from api.tiles import tile_for
 from core import warehouse
 from core.settings import load_settings
 from graph.connection import driver as sync_driver
-from graph.cypher import statement
 from graph.load import load_graph
 from live.client import Subscriber, SubscriptionError
+from testkit.cypher import TESTS
 from testkit.instances import free_port
 from testkit.server import serve
 from tests.api_world import world
@@ -73,7 +73,7 @@ def ingest(w, records: list, role: str = "ingest", source: str = "police.uk") ->
 def incident(settings, incident_id: str) -> dict | None:
     with sync_driver(settings) as drv:
         records, _, _ = drv.execute_query(
-            statement("test/live_incident"),
+            TESTS.statement("live_incident"),
             id=incident_id,
         )
     return dict(records[0]) if records and records[0]["i"] else None
@@ -270,7 +270,7 @@ def test_backlog_accepted_while_the_graph_is_away_is_applied_once(live_world, tm
         assert answer["duplicates"] == 5
     with sync_driver(w.neo4j) as drv:
         records_, _, _ = drv.execute_query(
-            statement("test/incidents_with_prefix"), prefix="live-backlog-"
+            TESTS.statement("incidents_with_prefix"), prefix="live-backlog-"
         )
     assert records_[0]["n"] == 5
 

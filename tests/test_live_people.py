@@ -15,10 +15,10 @@ import pytest
 from core import warehouse
 from core.settings import load_settings
 from graph.connection import driver as sync_driver
-from graph.cypher import statement
 from graph.load import load_graph
 from live.client import Subscriber
 from live.linking import REVIEW, PeopleIndex, decide, new_person_id
+from testkit.cypher import TESTS
 from testkit.instances import free_port
 from testkit.server import serve
 from tests.api_world import AGENCY, agency_people, people_world
@@ -61,7 +61,7 @@ def record(world, ref: str, timeout: float = 30) -> dict:
     while time.monotonic() < deadline:
         with sync_driver(world.neo4j) as drv:
             found, _, _ = drv.execute_query(
-                statement("test/live_person_record"), key=f"{AGENCY}:{ref}"
+                TESTS.statement("live_person_record"), key=f"{AGENCY}:{ref}"
             )
         if found:
             return found[0].data()
@@ -303,7 +303,7 @@ def test_a_row_quoting_a_crime_id_makes_the_person_party_to_that_incident(w) -> 
     assert ingest(w, [{**rows[0], "idempotencyKey": "resend-suspect"}])["accepted"] == 1
     time.sleep(1.5)
     with sync_driver(w.neo4j) as drv:
-        found, _, _ = drv.execute_query(statement("test/live_involvements"), person_id=person)
+        found, _, _ = drv.execute_query(TESTS.statement("live_involvements"), person_id=person)
     parties = sorted((r["incident"], r["role"], r["records"], r["recorded"]) for r in found)
     assert parties == sorted(
         [

@@ -25,7 +25,7 @@ from live.people_records import person_sources, standardise
 from live.people_rows import graph_row, outcome, review_event, split
 from live.record_fields import Rejected
 from live.records import standardise as standardise_any
-from resolver.linkage import review
+from resolver.linkage import review_queue
 from resolver.sources import load_spec
 
 SPEC = {
@@ -60,7 +60,7 @@ def spec(tmp_path: Path):
      (0.95, LINK), (1.0, LINK)],
 )  # fmt: skip
 def test_decision_bands_are_the_batch_review_band(probability, decision) -> None:
-    assert REVIEW_BAND == review.REVIEW_BAND == (0.3, 0.95)
+    assert REVIEW_BAND == review_queue.REVIEW_BAND == (0.3, 0.95)
     assert decide(probability) == decision
 
 
@@ -153,7 +153,7 @@ def test_an_uncertain_match_is_a_pair_and_a_review_event() -> None:
     linked = Linked("agency:N4", REVIEW, new_person_id(entry.key), 1.0, best)
     row = graph_row(entry, linked, 3)
     pair = row["pair"]
-    assert pair["pair_id"] == review.pair_id(("other", "X:9"), ("agency", "N4"))
+    assert pair["pair_id"] == review_queue.pair_id(("other", "X:9"), ("agency", "N4"))
     assert (pair["left_key"], pair["model_version"]) == ("other:X:9", 3)
     assert json.loads(pair["evidence"]) == best.evidence
     assert (row["person_id"], row["name"], row["person_dob"]) == (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from resolver.linkage.people import ContractError, resolve_people_file
+from resolver.linkage.people import ResolveInputError, resolve_people_file
 from resolver.linkage.prepare import CONTRACT_COLUMNS
 from tests.names import FORENAMES, SURNAMES
 
@@ -121,7 +121,7 @@ def test_bad_input_is_a_one_line_error(tmp_path: Path, content, message) -> None
     path = tmp_path / "in.csv"
     if content is not None:
         path.write_text(content)
-    with pytest.raises(ContractError, match=message):
+    with pytest.raises(ResolveInputError, match=message):
         resolve_people_file(path, tmp_path / "out.csv")
     result = subprocess.run(
         [sys.executable, "-m", "crimegraph.cli", "resolve", "people", str(path), "--out",

@@ -11,8 +11,8 @@ import pytest
 
 from core import warehouse
 from core.settings import load_settings
-from resolver.linkage import places, review, warehouse_incidents, warehouse_people
-from resolver.source_ingest import ensure_schema
+from resolver.linkage import places, review_queue, warehouse_incidents, warehouse_people
+from resolver.registered_ingest import ensure_schema
 from responsible.retention import apply as retention
 from responsible.retention.expiry import (
     EXPIRED,
@@ -181,7 +181,7 @@ def small_warehouse(path: Path):
     ensure_schema(con)
     for schema in (warehouse_people.SCHEMA, places.SCHEMA, warehouse_incidents.SCHEMA):
         con.execute(schema)
-    review.ensure_schema(con)
+    review_queue.ensure_schema(con)
     con.execute(
         "INSERT INTO ingest_runs VALUES ('pa', 'pa.csv', 'x', '2025-06-01', 9, 9, 1), "
         "('pb', 'pb.csv', 'y', '2025-06-01', 3, 3, 0)"

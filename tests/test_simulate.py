@@ -11,7 +11,7 @@ import pytest
 from core import warehouse
 from core.settings import load_settings
 from crimegraph import pipeline
-from resolver.source_ingest import ingest_source
+from resolver.registered_ingest import ingest_source
 from resolver.sources import load_spec
 from simulate.run import simulate
 
@@ -169,14 +169,14 @@ def test_warehouse_people_resolved_with_stable_ids_and_versioned_models(world, t
 
 
 def test_review_decisions_change_the_next_run(world, tmp_path) -> None:
-    from resolver.linkage import review
+    from resolver.linkage import review_queue
     from resolver.linkage.warehouse_people import resolve_warehouse_people
 
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         for system in SYSTEMS:
             ingest_source(con, load_spec(world / f"{system}.yaml"))
         first = resolve_warehouse_people(con)
-        items = review.list_queue(con, limit=10_000)
+        items = review_queue.list_queue(con, limit=10_000)
         assert first.queued == len(items) > 0
         assert all(set(i.evidence) >= {"forename", "surname"} for i in items)
 
@@ -189,15 +189,15 @@ def test_review_decisions_change_the_next_run(world, tmp_path) -> None:
 
         apart = next(i for i in items if person(i.left) != person(i.right))
         together = next((i for i in items if person(i.left) == person(i.right)), None)
-        review.decide(con, apart.pair_id, "match", who="steward", reason="same person")
+        review_queue.decide(con, apart.pair_id, "match", who="steward", reason="same person")
         if together:
-            review.decide(con, together.pair_id, "not_a_match", who="steward", reason="twins")
-        with pytest.raises(review.ReviewError, match="no open pair"):
-            review.decide(con, apart.pair_id, "unsure", who="steward", reason=None)
+            review_queue.decide(con, together.pair_id, "not_a_match", who="steward", reason="twins")
+        with pytest.raises(review_queue.ReviewError, match="no open pair"):
+            review_queue.decide(con, apart.pair_id, "unsure", who="steward", reason=None)
         second = resolve_warehouse_people(con)
         assert second.decisions_applied == (2 if together else 1)
         assert person(apart.left) == person(apart.right)
         if together:
             assert person(together.left) != person(together.right)
         decided = {r[0] for r in con.execute("SELECT pair_id FROM match_decisions").fetchall()}
-        assert not decided & {i.pair_id for i in review.list_queue(con, limit=10_000)}
+        assert not decided & {i.pair_id for i in review_queue.list_queue(con, limit=10_000)}

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from core import warehouse
-from resolver.source_ingest import ingest_file, ingest_source
+from resolver.registered_ingest import ingest_file, ingest_source
 from resolver.sources import SourceSpecError, load_spec
 
 HEADER = "Nominal,Family name,Given names,Born,Gender,Home,Post code,Case,Type,When,Part\n"

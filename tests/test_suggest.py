@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from resolver.source_ingest import ingest_file
+from resolver.registered_ingest import ingest_file
 from resolver.sources import load_spec
 from resolver.suggest import (
     detect_format,

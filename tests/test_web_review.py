@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from graph.connection import driver
-from graph.cypher import statement
+from testkit.cypher import TESTS
 from testkit.web import CHROMIUM, CHROMIUM_ARGS, LAPTOP, require_built_pages, screenshot
 from tests.api_world import PAIR, world
 
@@ -65,7 +65,7 @@ def test_a_keyboard_decision_is_stored_in_neo4j(page, review_world, neo4j_settin
     assert "Saved: not_a_match by jwt:test-steward" in page.inner_text("#decide-status")
 
     with driver(neo4j_settings) as drv:
-        rows, _, _ = drv.execute_query(statement("test/decisions_for_pair"), pair_id=PAIR)
+        rows, _, _ = drv.execute_query(TESTS.statement("decisions_for_pair"), pair_id=PAIR)
     assert [r.data() for r in rows] == [
         {
             "decision": "not_a_match",
@@ -87,5 +87,5 @@ def test_a_decision_needs_a_reason(page, review_world, neo4j_settings) -> None:
     page.keyboard.press("Control+Enter")
     assert "Give a reason" in page.inner_text("#decide-status")
     with driver(neo4j_settings) as drv:
-        rows, _, _ = drv.execute_query(statement("test/decisions_for_pair"), pair_id=PAIR)
+        rows, _, _ = drv.execute_query(TESTS.statement("decisions_for_pair"), pair_id=PAIR)
     assert rows == []

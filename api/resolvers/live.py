@@ -11,10 +11,11 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api import arguments
 from api.context import is_public, principal, store
 from api.errors import BadInput
 from api.permissions import FIELD_ROLES
-from api.resolvers.map import _bbox, layer_keys
+from api.resolvers.map import layer_keys
 from api.types.live import IngestResult, IngestStatus, RecordStatus, ReviewNeeded
 from api.types.map import AreaLevel
 from api.types.map import BBox as BBoxInput
@@ -103,7 +104,7 @@ def incident_feature(event: dict[str, Any], full: bool) -> tuple[dict, float, fl
 async def incident_added(
     info: Info, bbox: BBoxInput | None = None
 ) -> AsyncGenerator[geojson.GeoJSON, None]:
-    box = _bbox(bbox) if bbox else None
+    box = arguments.bounding_box(bbox) if bbox else None
     full = principal(info).role in FIELD_ROLES["incidents"]
     async with live(info).broadcaster.listen(INCIDENT_ADDED) as queue:
         while True:
@@ -128,7 +129,7 @@ async def risk_changed(
     level: AreaLevel = AreaLevel.H3,
     crime_groups: list[str] | None = None,
 ) -> AsyncGenerator[geojson.GeoJSON, None]:
-    box = _bbox(bbox)
+    box = arguments.bounding_box(bbox)
     keys = set(layer_keys(store(info), "risk", month, resolution, level.value, crime_groups))
     form = "public" if is_public(info) else "full"
     async with live(info).broadcaster.listen(RISK_CHANGED) as queue:

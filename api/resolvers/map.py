@@ -10,28 +10,24 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from api import arguments, cases
+from api import arguments
 from api.context import driver, is_public, store
 from api.errors import BadInput
 from api.limits import check_page
 from api.resolvers.people import cell_people
 from api.types.map import AreaLevel, CellDetails, IncidentSummary, LayerGeometry
 from api.types.map import BBox as BBoxInput
+from graph import investigator_reads
 from layers import geojson
 from layers.store import (
     FEWER_THAN_5,
     SMALL_COUNT,
-    BBox,
     LayerStore,
     SliceKey,
     suppress_small_counts,
 )
 
 CELL_INCIDENT_CAP = 200
-
-
-def _bbox(value: BBoxInput) -> BBox:
-    return arguments.bbox(value.west, value.south, value.east, value.north)
 
 
 def layer_keys(
@@ -61,7 +57,7 @@ def crime_groups(info: Info) -> list[str]:
 
 def areas(info: Info, bbox: BBoxInput | None = None, force: str | None = None) -> geojson.RawJSON:
     s = store(info)
-    box = _bbox(bbox) if bbox else None
+    box = arguments.bounding_box(bbox) if bbox else None
     return geojson.collection(s.area_features(box, arguments.force(s, force)))
 
 
@@ -76,7 +72,7 @@ def _layer(
     geometry: LayerGeometry,
 ) -> geojson.RawJSON:
     s = store(info)
-    box = _bbox(bbox)
+    box = arguments.bounding_box(bbox)
     keys = layer_keys(s, layer, month, resolution, level, groups)
     if geometry is LayerGeometry.NONE and level != "h3":
         raise BadInput("geometry", "geometry NONE is for H3 cells; LSOAs need POLYGON")
@@ -125,7 +121,7 @@ def incidents(
     first: int = 500,
 ) -> geojson.RawJSON:
     s = store(info)
-    box = _bbox(bbox)
+    box = arguments.bounding_box(bbox)
     months = (arguments.month(from_, "from"), arguments.month(to, "to"))
     chosen = s.incidents.select(box, months, arguments.crime_types(s, types))
     limit = check_page("incidents", first)
@@ -172,7 +168,7 @@ async def cell(
     locations: list[str] = []
     if not public and level == "h3":
         cells = [cell_id] if res == 9 else list(h3.cell_to_children(cell_id, 9))
-        locations = await cases.locations_in_cells(driver(info), cells[:5000])
+        locations = await investigator_reads.locations_in_cells(driver(info), cells[:5000])
     rows = [
         IncidentSummary(
             id=inc.ids[i],

@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from api import arguments, audit, cases
+from api import arguments, audit
 from api.context import driver, principal
 from api.limits import check_page
 from api.types.people import (
@@ -28,8 +28,7 @@ from api.types.people import (
     Provenance,
     SourceRecord,
 )
-
-MAX_DEPTH = 3
+from graph import investigator_reads
 
 
 def _s(value: Any) -> str | None:
@@ -63,7 +62,7 @@ async def _audit(info: Info, what: str, purpose: str, records: int, args: dict) 
 async def person(info: Info, id: strawberry.ID, purpose: str) -> Person | None:
     why = arguments.purpose(purpose)
     person_id = arguments.identifier(id, "id")
-    found = await cases.person_profile(driver(info), person_id)
+    found = await investigator_reads.person_profile(driver(info), person_id)
     await _audit(info, "person", why, 1 if found else 0, {"id": person_id})
     if found is None:
         return None
@@ -113,7 +112,7 @@ async def search_people(
     pc = arguments.postcode(postcode)
     if not (surname or dob or pc):
         raise arguments.BadInput("name", "give at least one of name, dateOfBirth or postcode")
-    hits = await cases.search_people(driver(info), forename, surname, dob, pc, limit)
+    hits = await investigator_reads.search_people(driver(info), forename, surname, dob, pc, limit)
     args = {"name": name, "dateOfBirth": date_of_birth, "postcode": postcode, "first": first}
     await _audit(info, "searchPeople", why, len(hits), args)
     return [
@@ -142,9 +141,11 @@ async def linked_cases(
 ) -> LinkedCases | None:
     why = arguments.purpose(purpose)
     pid = arguments.identifier(person_id, "personId")
-    if not 1 <= depth <= MAX_DEPTH:
-        raise arguments.BadInput("depth", f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
-    found = await cases.linked_cases(driver(info), pid, depth)
+    if not 1 <= depth <= investigator_reads.MAX_DEPTH:
+        raise arguments.BadInput(
+            "depth", f"depth must be between 1 and {investigator_reads.MAX_DEPTH}, got {depth}"
+        )
+    found = await investigator_reads.linked_cases(driver(info), pid, depth)
     records = len(found["people"]) if found else 0
     await _audit(info, "linkedCases", why, records, {"personId": pid, "depth": depth})
     if found is None:
@@ -178,7 +179,7 @@ async def linked_cases(
 async def network(info: Info, person_id: strawberry.ID, purpose: str) -> Network | None:
     why = arguments.purpose(purpose)
     pid = arguments.identifier(person_id, "personId")
-    found = await cases.network(driver(info), pid)
+    found = await investigator_reads.network(driver(info), pid)
     await _audit(info, "network", why, len(found["members"]) if found else 0, {"personId": pid})
     if found is None:
         return None
@@ -224,7 +225,7 @@ async def place(info: Info, id: strawberry.ID, purpose: str | None = None) -> Pl
     location_id = arguments.identifier(id, "id")
     why = arguments.purpose(purpose) if purpose is not None else None
     with_people = why is not None and principal(info).role == "investigator"
-    found = await cases.place_profile(driver(info), location_id, with_people)
+    found = await investigator_reads.place_profile(driver(info), location_id, with_people)
     if with_people:
         people = found["people"] if found else []
         await _audit(info, "place", why, len(people), {"id": location_id})
@@ -256,6 +257,6 @@ async def cell_people(
     info: Info, location_ids: list[str], purpose: str, cell_id: str
 ) -> list[PlacePerson]:
     why = arguments.purpose(purpose)
-    people = await cases.people_at(driver(info), location_ids) if location_ids else []
+    people = await investigator_reads.people_at(driver(info), location_ids) if location_ids else []
     await _audit(info, "cell.people", why, len(people), {"id": cell_id})
     return [place_person(p) for p in people]

@@ -13,7 +13,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from api import arguments, audit, review
+from api import arguments, audit
 from api.context import driver, principal
 from api.errors import NOT_FOUND, BadInput
 from api.limits import check_page
@@ -29,6 +29,7 @@ from api.types.review import (
     ReviewPairEdge,
     UnmergeResult,
 )
+from graph import match_review
 
 REVIEW_PURPOSE = "match review"
 
@@ -107,12 +108,12 @@ async def review_queue(
 
 
 async def review_page(info: Info, offset: int, limit: int) -> tuple[list[dict], int]:
-    return await review.review_page(driver(info), offset, limit)
+    return await match_review.review_page(driver(info), offset, limit)
 
 
 async def match_evidence(info: Info, pair_id: strawberry.ID) -> MatchEvidence | None:
     pid = arguments.identifier(pair_id, "pairId")
-    found = await review.match_evidence(driver(info), pid)
+    found = await match_review.match_evidence(driver(info), pid)
     records = (1 if found and found.get("left") else 0) + (1 if found and found.get("right") else 0)
     await audit.record(
         driver(info), principal(info), "matchEvidence", REVIEW_PURPOSE, records, {"pairId": pid}
@@ -133,7 +134,7 @@ async def decide_match(
 ) -> MatchDecision:
     pid = arguments.identifier(pair_id, "pairId")
     why = arguments.reason(reason)
-    written = await review.decide_match(
+    written = await match_review.decide_match(
         driver(info), pid, decision.value, why, principal(info).subject
     )
     if written is None:
@@ -147,7 +148,7 @@ async def unmerge(
     pid = arguments.identifier(person_id, "personId")
     why = arguments.reason(reason)
     keys = [arguments.identifier(k, "recordKeys") for k in dict.fromkeys(record_keys)]
-    held = await review.person_record_keys(driver(info), pid)
+    held = await match_review.person_record_keys(driver(info), pid)
     if not held:
         raise GraphQLError(f"no person {pid!r}", extensions={"code": NOT_FOUND})
     strangers = [k for k in keys if k not in held]
@@ -156,7 +157,7 @@ async def unmerge(
     rest = [k for k in held if k not in keys]
     if not keys or not rest:
         raise BadInput("recordKeys", "recordKeys must name some, not all, of the person's records")
-    created = await review.unmerge(driver(info), keys, rest, why, principal(info).subject)
+    created = await match_review.unmerge(driver(info), keys, rest, why, principal(info).subject)
     return UnmergeResult(
         person_id=pid, split_records=keys, remaining_records=rest, cannot_link_decisions=created
     )

@@ -57,7 +57,7 @@ def resolve_people(
     The warehouse run keeps person ids stable against the previous run, records split and
     merge lineage, and stores the trained model as versioned JSON.
     """
-    from resolver.linkage.people import ContractError, resolve_people_file
+    from resolver.linkage.people import ResolveInputError, resolve_people_file
 
     started = time.perf_counter()
     if input_csv is None and backend is Backend.spark:
@@ -90,7 +90,7 @@ def resolve_people(
                 result = resolve_people_file(input_csv, out, spark=spark)
         else:
             result = resolve_people_file(input_csv, out)
-    except ContractError as exc:
+    except ResolveInputError as exc:
         raise fail(str(exc)) from exc
     console.print(
         f"{result.records:,} records → {result.clusters:,} people "
@@ -183,10 +183,10 @@ def review_list(
     offset: Annotated[int, typer.Option(help="Pairs to skip.")] = 0,
 ) -> None:
     """Open pairs in the uncertain band, closest to the decision boundary first."""
-    from resolver.linkage import review
+    from resolver.linkage import review_queue
 
     with _review_connection() as con:
-        items = review.list_queue(con, limit=limit, offset=offset)
+        items = review_queue.list_queue(con, limit=limit, offset=offset)
         total = con.execute("SELECT count(*) FROM review_queue").fetchall()[0][0]
     table = Table(title=f"review queue ({total:,} open)")
     for column in ("pair", "left", "right", "probability", "strongest evidence"):
@@ -205,12 +205,12 @@ def review_show(
     pair_id: Annotated[str, typer.Argument(help="A pair id from `review list`.")],
 ) -> None:
     """Both records side by side, with the match weight each comparison contributed."""
-    from resolver.linkage import review
+    from resolver.linkage import review_queue
 
     with _review_connection() as con:
         try:
-            item, records = review.show(con, pair_id)
-        except review.ReviewError as exc:
+            item, records = review_queue.show(con, pair_id)
+        except review_queue.ReviewError as exc:
             raise fail(str(exc)) from exc
     table = Table(title=f"pair {item.pair_id}: match probability {item.match_probability:.3f}")
     table.add_column("field")
@@ -238,15 +238,15 @@ def review_decide(
     ] = None,
 ) -> None:
     """Decide a pair: it acts as must-link or cannot-link on every later run."""
-    from resolver.linkage import review
+    from resolver.linkage import review_queue
 
     with _review_connection() as con:
         try:
-            review.decide(
+            review_queue.decide(
                 con, pair_id, decision.replace("-", "_"),
                 who=who or os.environ.get("USER", ""), reason=reason,
             )  # fmt: skip
-        except review.ReviewError as exc:
+        except review_queue.ReviewError as exc:
             raise fail(str(exc)) from exc
     console.print(f"recorded: {pair_id} {decision}; run `crimegraph resolve people` to apply it")
 
@@ -271,15 +271,15 @@ def review_unmerge(
     ] = None,
 ) -> None:
     """Split records off a person: cannot-link to the rest of it, on every later run."""
-    from resolver.linkage import review
+    from resolver.linkage import review_queue
 
     keys = [_record_key(r) for r in records]
     with _review_connection() as con:
         try:
-            pairs = review.unmerge(
+            pairs = review_queue.unmerge(
                 con, person_id, keys, who=who or os.environ.get("USER", ""), reason=reason
             )
-        except review.ReviewError as exc:
+        except review_queue.ReviewError as exc:
             raise fail(str(exc)) from exc
     console.print(
         f"recorded: {len(pairs)} not-a-match decisions splitting {len(keys)} record(s) off "

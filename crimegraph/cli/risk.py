@@ -88,11 +88,11 @@ def forecast(
 ) -> None:
     """Forecast a month's crime per H3 cell from street files: FILE gets cell,score
     (higher: more crime of those types expected). Only months before --month are used."""
-    from resolver.ingest import expand_paths
+    from resolver.police_uk_ingest import expand_paths
     from resolver.readers import SourceFileError
     from risk import events
     from risk.choices import DEFAULT_CHOICES
-    from risk.contract import ContractError, choice_for, parse_crime_types
+    from risk.contract import ForecastInputError, choice_for, parse_crime_types
     from risk.contract import forecast as run_forecast
 
     try:
@@ -116,7 +116,7 @@ def forecast(
                 f"[yellow]... and {len(problems.rejected) - 20} more broken rows[/yellow]"
             )
         table = run_forecast(crimes, month, res, types, choice_for(types, DEFAULT_CHOICES))
-    except (ContractError, SourceFileError, ValueError) as exc:
+    except (ForecastInputError, SourceFileError, ValueError) as exc:
         raise fail(str(exc)) from exc
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False)

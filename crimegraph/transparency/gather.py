@@ -46,22 +46,22 @@ def oversight() -> dict:
     """ATRS 2.3: who decides what, from the review loop and the API's role table."""
     from api.permissions import FIELD_ROLES
     from layers import store as layers
-    from resolver.linkage import review
+    from resolver.linkage import review_queue
 
     roles: dict[str, list[str]] = {}
     for field_name, allowed in FIELD_ROLES.items():
         for role in allowed:
             roles.setdefault(role, []).append(field_name)
-    low, high = review.REVIEW_BAND
+    low, high = review_queue.REVIEW_BAND
     return {
         "review_band": [low, high],
-        "decisions": list(review.DECISIONS),
+        "decisions": list(review_queue.DECISIONS),
         "roles": {role: sorted(fields) for role, fields in sorted(roles.items())},
         "small_count_threshold": layers.SMALL_COUNT,
         "human_decisions_and_review": (
             f"Pairs the person model scores between {low} and {high} are queued for a data "
             f"steward, who sees both records and each comparison's match weight and decides "
-            f"({', '.join(review.DECISIONS)}); decisions and unmerges bind every later run. "
+            f"({', '.join(review_queue.DECISIONS)}); decisions and unmerges bind every later run. "
             "The tool decides nothing about a person: investigators and analysts read linked "
             "records, networks and place scores and make their own decisions."
         ),

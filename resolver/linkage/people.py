@@ -19,6 +19,7 @@ import pyarrow as pa
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 
+from core.errors import InvalidInput
 from resolver.linkage import blocking, clustering, households, people_model, prior, stable_ids
 from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
 
@@ -38,7 +39,7 @@ def pair_budget(records: int) -> int:
     return max(5_000_000, min(40 * records, 20_000_000))
 
 
-class ContractError(ValueError):
+class ResolveInputError(InvalidInput):
     """Input that does not meet the contract: a one-line, user-facing message."""
 
 
@@ -52,15 +53,15 @@ class ResolveResult:
 
 def _check_input(path: Path) -> None:
     if not path.is_file():
-        raise ContractError(f"{path}: no such file")
+        raise ResolveInputError(f"{path}: no such file")
     with path.open(encoding="utf-8", errors="replace") as handle:
         header = handle.readline().strip()
     if not header:
-        raise ContractError(f"{path}: empty file (no header row)")
+        raise ResolveInputError(f"{path}: empty file (no header row)")
     columns = {c.strip().strip('"') for c in header.split(",")}
     missing = [c for c in CONTRACT_COLUMNS if c not in columns]
     if missing:
-        raise ContractError(f"{path}: missing column(s) {', '.join(missing)}")
+        raise ResolveInputError(f"{path}: missing column(s) {', '.join(missing)}")
 
 
 @dataclass
@@ -169,7 +170,7 @@ def resolve(
     ids_and_dates = con.execute("SELECT unique_id, dob_text FROM people_prepared").fetchall()
     cluster_of, holding = clustering.cluster(
         [r for r, _ in ids_and_dates],
-        dict(ids_and_dates) if clustering.dates_reliable(_same_person_dates(con)) else {},
+        dict(ids_and_dates) if clustering.dates_reliable(same_person_dates(con)) else {},
         edges,
         cluster_threshold,
         cannot_link=cannot_link,
@@ -211,7 +212,7 @@ def resolve(
     return ResolveResult(records, len(keys), pairs, model)
 
 
-def _same_person_dates(con: duckdb.DuckDBPyConnection, sample: int = 20_000) -> list:
+def same_person_dates(con: duckdb.DuckDBPyConnection, sample: int = 20_000) -> list:
     """Date pairs of records agreeing on forename, surname and address (a sample)."""
     return con.execute(
         "SELECT * FROM (SELECT l.dob_text, r.dob_text FROM people_prepared l "
@@ -255,9 +256,9 @@ def resolve_people_file(
             try:
                 records = load_contract_csv(con, input_path)
             except (ValueError, duckdb.Error) as exc:
-                raise ContractError(f"{input_path}: {str(exc).splitlines()[0]}") from exc
+                raise ResolveInputError(f"{input_path}: {str(exc).splitlines()[0]}") from exc
             if records == 0:
-                raise ContractError(f"{input_path}: no rows after the header")
+                raise ResolveInputError(f"{input_path}: no rows after the header")
             prepare(con)
             result = resolve(con, cluster_threshold=cluster_threshold, spark=spark)
             output_path.parent.mkdir(parents=True, exist_ok=True)

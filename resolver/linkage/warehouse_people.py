@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from resolver.linkage import review, stable_ids
+from resolver.linkage import review_queue, stable_ids
 from resolver.linkage.people import resolve
 from resolver.linkage.prepare import prepare
 
@@ -70,7 +70,7 @@ def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
     records = con.sql(CONTRACT_RECORDS).to_arrow_table()
     if records.num_rows == 0:
         raise ValueError("no person records in the warehouse: ingest some sources first")
-    steward = review.decisions(con)
+    steward = review_queue.decisions(con)
     work = duckdb.connect()
     try:
         work.register("records", records)
@@ -90,7 +90,7 @@ def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
             work,
             must_link=pairs["match"],
             cannot_link=pairs["not_a_match"],
-            review_band=review.REVIEW_BAND,
+            review_band=review_queue.REVIEW_BAND,
         )
         rows = work.execute(
             "SELECT source_system, source_record_id, member_key, match_probability "
@@ -139,7 +139,7 @@ def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
         con.register("incoming_links", links)
         con.execute("INSERT INTO person_links BY NAME SELECT * FROM incoming_links")
         con.unregister("incoming_links")
-        queued = review.requeue(
+        queued = review_queue.requeue(
             con, [((a, b), (c, d), p, w, e) for a, b, c, d, p, w, e in candidates], version
         )
         if lineage:

@@ -1,8 +1,8 @@
-"""Investigator reads from the graph: person, linked cases, network, place, search.
+"""Investigators' reads from the graph: person, linked cases, network, place, search.
 
-Signatures follow the lead's planned ``graph/cases.py`` (async, a neo4j AsyncDriver in,
-plain dicts out, every fact with its provenance), so the API can switch to it when it
-lands without touching the resolvers.
+The one path for these questions: the API serves them and the graph benchmark measures
+them. Async (a neo4j AsyncDriver in), plain dicts out, every fact with its provenance;
+each statement is a named file under ``cypher/investigate/``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from neo4j import AsyncDriver
 
 from graph.cypher import read_data
 
+MAX_DEPTH = 3  # person→incident→person hops a linked-cases read may follow
 LINKED_INCIDENT_CAP = 500
 NETWORK_CAP = 200
 PLACE_PEOPLE_CAP = 200
@@ -21,7 +22,7 @@ SEARCH_CANDIDATES = 2000
 
 
 async def person_profile(driver: AsyncDriver, person_id: str) -> dict[str, Any] | None:
-    rows = await read_data(driver, "api/person_profile", person_id=person_id)
+    rows = await read_data(driver, "investigate/person_profile", person_id=person_id)
     if not rows:
         return None
     row = rows[0]
@@ -41,7 +42,7 @@ async def linked_cases(driver: AsyncDriver, person_id: str, depth: int) -> dict[
             break
         rows = await read_data(
             driver,
-            "api/linked_step",
+            "investigate/linked_step",
             person_ids=frontier,
             limit=LINKED_INCIDENT_CAP - len(incidents),
         )
@@ -64,7 +65,7 @@ async def linked_cases(driver: AsyncDriver, person_id: str, depth: int) -> dict[
         if (
             hop == 1
             and not rows
-            and not await read_data(driver, "api/network_members", person_id=person_id)
+            and not await read_data(driver, "investigate/network_members", person_id=person_id)
         ):
             return None
     return {
@@ -76,16 +77,16 @@ async def linked_cases(driver: AsyncDriver, person_id: str, depth: int) -> dict[
 
 
 async def network(driver: AsyncDriver, person_id: str) -> dict[str, Any] | None:
-    rows = await read_data(driver, "api/network", person_id=person_id, limit=NETWORK_CAP)
+    rows = await read_data(driver, "investigate/network", person_id=person_id, limit=NETWORK_CAP)
     if not rows:
-        rows = await read_data(driver, "api/network_members", person_id=person_id)
+        rows = await read_data(driver, "investigate/network_members", person_id=person_id)
     return rows[0] if rows else None
 
 
 async def place_profile(
     driver: AsyncDriver, location_id: str, with_people: bool
 ) -> dict[str, Any] | None:
-    rows = await read_data(driver, "api/place_profile", location_id=location_id)
+    rows = await read_data(driver, "investigate/place_profile", location_id=location_id)
     if not rows:
         return None
     row = rows[0]
@@ -100,16 +101,18 @@ async def place_profile(
 async def people_at(driver: AsyncDriver, location_ids: list[str]) -> list[dict[str, Any]]:
     """People party to incidents at the places, then people living there."""
     parties = await read_data(
-        driver, "api/place_people", location_ids=location_ids, limit=PLACE_PEOPLE_CAP
+        driver, "investigate/place_people", location_ids=location_ids, limit=PLACE_PEOPLE_CAP
     )
     residents = await read_data(
-        driver, "api/place_residents", location_ids=location_ids, limit=PLACE_PEOPLE_CAP
+        driver, "investigate/place_residents", location_ids=location_ids, limit=PLACE_PEOPLE_CAP
     )
     return (parties + residents)[:PLACE_PEOPLE_CAP]
 
 
 async def locations_in_cells(driver: AsyncDriver, cells: list[str]) -> list[str]:
-    return [r["location_id"] for r in await read_data(driver, "api/cell_locations", cells=cells)]
+    return [
+        r["location_id"] for r in await read_data(driver, "investigate/cell_locations", cells=cells)
+    ]
 
 
 def _similarity(a: str | None, b: str | None) -> float:
@@ -133,7 +136,7 @@ async def search_people(
     """
     rows = await read_data(
         driver,
-        "api/search_candidates",
+        "investigate/search_candidates",
         surname_prefix=surname[:2] if surname else None,
         dob_prefix=dob,
         postcode=postcode,

@@ -25,14 +25,14 @@ async def review_page(
 ) -> tuple[list[dict[str, Any]], int]:
     # The page and the total at once: two reads on two pooled sessions, one wait.
     records, totals = await asyncio.gather(
-        read(driver, "api/review_page", offset=offset, limit=limit),
-        read(driver, "api/review_count"),
+        read(driver, "review/review_page", offset=offset, limit=limit),
+        read(driver, "review/review_count"),
     )
     return [r.data() for r in records], totals[0]["total"]
 
 
 async def match_evidence(driver: AsyncDriver, pair_id: str) -> dict[str, Any] | None:
-    records = await read(driver, "api/match_evidence", pair_id=pair_id)
+    records = await read(driver, "review/match_evidence", pair_id=pair_id)
     if not records:
         return None
     row = records[0].data()
@@ -54,13 +54,13 @@ async def decide_match(
         "origin": "api",
     }
     records, _, _ = await driver.execute_query(
-        statement("api/decide_match"), pair_id=pair_id, decision=entry
+        statement("review/decide_match"), pair_id=pair_id, decision=entry
     )
     return records[0]["decision"] if records else None
 
 
 async def person_record_keys(driver: AsyncDriver, person_id: str) -> list[str]:
-    records = await read(driver, "api/person_records", person_id=person_id)
+    records = await read(driver, "review/person_records", person_id=person_id)
     return [r["key"] for r in records]
 
 
@@ -87,5 +87,5 @@ async def unmerge(
     ]
     if not rows:
         return 0
-    records, _, _ = await driver.execute_query(statement("api/unmerge"), decisions=rows)
+    records, _, _ = await driver.execute_query(statement("review/unmerge"), decisions=rows)
     return records[0]["created"]
