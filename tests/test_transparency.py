@@ -3,7 +3,6 @@ every role and the retention rules appear, in the ATRS sections."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 from typer.testing import CliRunner
@@ -38,9 +37,9 @@ def test_the_record_names_every_source_model_role_and_retention_rule(tmp_path) -
     bench = tmp_path / "bench"
     bench.mkdir()
     (bench / "resolution.json").write_text(json.dumps({"sets": {"x": {"f1": 0.91, "n": 3}}}))
-    settings = dataclasses.replace(
-        load_settings(), data_dir=tmp_path, retention_policy_path=policy_path
-    )
+    base = load_settings().with_data_dir(tmp_path)
+    retention = base.retention.model_copy(update={"policy": policy_path})
+    settings = base.model_copy(update={"retention": retention})
     record = build_record(settings)
     page = markdown(record)
 
