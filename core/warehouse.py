@@ -99,6 +99,24 @@ def quarantine_rows(
     )
 
 
+def has_tables(con: duckdb.DuckDBPyConnection, *names: str) -> bool:
+    """Whether the warehouse holds every one of the tables (or views) ``names``."""
+    found = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name IN "
+            "(SELECT unnest($names))",
+            {"names": list(names)},
+        ).fetchall()
+    }
+    return found == set(names)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the warehouse holds the table (or view) ``name``."""
+    return has_tables(con, name)
+
+
 def file_sha256(path: Path) -> str:
     """The file's SHA-256: an unchanged file is not ingested twice."""
     digest = hashlib.sha256()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.warehouse import has_tables
+
 SqlBuilder = Callable[[duckdb.DuckDBPyConnection], str | None]
 
 
@@ -24,18 +26,6 @@ class LoadStep:
     order_by: str = "key"
     # Whether keys the warehouse no longer has are removed (decisions are never removed).
     deletes: bool = True
-
-
-def has_tables(con: duckdb.DuckDBPyConnection, *names: str) -> bool:
-    found = {
-        name
-        for (name,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_name IN "
-            "(SELECT unnest($names))",
-            {"names": list(names)},
-        ).fetchall()
-    }
-    return found == set(names)
 
 
 def _when(*tables: str, sql: str) -> SqlBuilder:

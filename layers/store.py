@@ -26,6 +26,7 @@ import h3
 import numpy as np
 import pandas as pd
 
+from core import warehouse
 from layers import geojson
 from layers.shapes import Shape, h3_shape, load_lsoa_shapes
 from risk.scores import SCORE_WEIGHTS
@@ -215,13 +216,6 @@ class Incidents:
         return geojson.point_feature(self.ids[i], float(self.lon[i]), float(self.lat[i]), props)
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchall()
-    return rows[0][0] > 0
-
-
 def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.sql(sql).to_arrow_table().to_pandas()
 
@@ -261,22 +255,22 @@ class LayerStore:
         self.forces = sorted({f for f in self._area_force.values() if isinstance(f, str)})
 
     @classmethod
-    def load(cls, warehouse: Path, lsoa_boundaries: Path) -> LayerStore:
+    def load(cls, warehouse_path: Path, lsoa_boundaries: Path) -> LayerStore:
         """Read the layers through a read-only connection and close it at once."""
         tables: dict[str, pd.DataFrame] = {}
         empty_incidents = pd.DataFrame(
             {c: pd.Series(dtype=object) for c in INCIDENT_COLUMNS}
         ).astype({"longitude": np.float64, "latitude": np.float64})
         incidents, areas = empty_incidents, pd.DataFrame({"lsoa_code": [], "force_code": []})
-        if warehouse.exists():
-            con = duckdb.connect(str(warehouse), read_only=True)
+        if warehouse_path.exists():
+            con = duckdb.connect(str(warehouse_path), read_only=True)
             try:
                 for name, spec in LAYER_TABLES.items():
-                    if _table_exists(con, spec.table):
+                    if warehouse.table_exists(con, spec.table):
                         tables[name] = _frame(con, f"SELECT * FROM {spec.table}")
-                if _table_exists(con, "incidents") and _table_exists(con, "locations"):
+                if warehouse.has_tables(con, "incidents", "locations"):
                     incidents = _frame(con, _INCIDENTS_SQL)
-                if _table_exists(con, "areas"):
+                if warehouse.table_exists(con, "areas"):
                     areas = _frame(con, "SELECT lsoa_code, force_code FROM areas")
             finally:
                 con.close()

@@ -26,7 +26,7 @@ import pyarrow as pa
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 
-from graph.load_steps import has_tables
+from core.warehouse import has_tables
 from resolver.linkage import review_queue, stable_ids
 from resolver.linkage.prepare import CONTRACT_COLUMNS, prepare
 from resolver.linkage.warehouse_people import CONTRACT_RECORDS, MODEL_NAME

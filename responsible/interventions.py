@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import h3
 
+from core import warehouse
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
 from risk.areas import BASE_RESOLUTION
 from risk.grid import ALL_CRIME
@@ -193,15 +194,8 @@ _COLUMNS = (
 )
 
 
-def _tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'interventions'"
-    ).fetchall()
-    return rows[0][0] > 0
-
-
 def all_interventions(con: duckdb.DuckDBPyConnection) -> list[Intervention]:
-    if not _tables_exist(con):
+    if not warehouse.table_exists(con, "interventions"):
         return []
     rows = con.execute(f"SELECT {_COLUMNS} FROM interventions ORDER BY registered_at").fetchall()
     return [Intervention(*row) for row in rows]
@@ -214,7 +208,7 @@ def get(con: duckdb.DuckDBPyConnection, intervention_id: str) -> Intervention:
         con.execute(
             f"SELECT {_COLUMNS} FROM interventions WHERE intervention_id = ?", [intervention_id]
         ).fetchall()
-        if _tables_exist(con)
+        if warehouse.table_exists(con, "interventions")
         else []
     )
     if not rows:
@@ -239,7 +233,7 @@ def load_result(
     con: duckdb.DuckDBPyConnection, intervention_id: str
 ) -> tuple[dict, datetime] | None:
     """The last stored estimate of an intervention and when it was made, if any."""
-    if not _tables_exist(con):
+    if not warehouse.table_exists(con, "interventions"):
         return None
     rows = con.execute(
         "SELECT result, estimated_at FROM intervention_impacts WHERE intervention_id = ?",

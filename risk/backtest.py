@@ -7,48 +7,24 @@ held-out forces show how the choice generalises. Beside them, the clairvoyant re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from risk import ceiling, models
+from risk import ceiling, forecasters, models
 from risk.baselines import baselines
-from risk.grid import ALL_CRIME, Panel, build_panel, ring_matrix
+from risk.choices import ModelChoice
+from risk.grid import Panel, build_panel, ring_matrix
 from risk.metrics import accuracy
+from risk.parameters import PARAMETERS
 
-BACKTEST_MONTHS = [f"2025-{m:02d}" for m in range(7, 13)]
-SHARES = (0.01, 0.05, 0.10)
-TUNING_FORCES = ("south-wales", "north-wales")
+# The window, shares, tuning forces and target groups are data (risk/parameters.yaml).
+BACKTEST_MONTHS = list(PARAMETERS.backtest.months)
+SHARES = PARAMETERS.backtest.shares
+TUNING_FORCES = PARAMETERS.backtest.tuning_forces
+TARGET_GROUPS = PARAMETERS.backtest.target_groups
 ALL_FORCES = "all"  # every force's cells ranked together
 BASELINES = ("baseline_last3", "baseline_halving", "baseline_all_crime")
-# The groups the issue sets targets for, all crime first.
-TARGET_GROUPS = (
-    ALL_CRIME,
-    "violence",
-    "burglary",
-    "robbery",
-    "weapons",
-    "anti-social behaviour",
-)
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    """The forecaster a crime group uses: ``gbm`` or a blend with its parameters."""
-
-    crime_group: str
-    model: str  # "gbm" | "blend"
-    blend: models.BlendParams = field(default_factory=models.BlendParams)
-
-    @property
-    def name(self) -> str:
-        return "gbm" if self.model == "gbm" else self.blend.name()
-
-    def forecast(self, series: models.Series, t: int, rows: np.ndarray) -> np.ndarray:
-        if self.model == "gbm":
-            return models.gbm(series, t, rows)
-        return models.blend(series, t, self.blend)[rows]
 
 
 def candidates(series: models.Series, t: int, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -56,9 +32,8 @@ def candidates(series: models.Series, t: int, rows: np.ndarray) -> dict[str, np.
     out = {
         name: scores[rows] for name, scores in baselines(series.group, series.all_crime, t).items()
     }
-    for params in models.BLEND_GRID:
-        out[params.name()] = models.blend(series, t, params)[rows]
-    out["gbm"] = models.gbm(series, t, rows)
+    for candidate in forecasters.candidates():
+        out[candidate.name] = forecasters.forecast(candidate, series, t, rows)
     return out
 
 
@@ -123,14 +98,11 @@ def choose(
         & ~results["model"].map(ceiling.is_reference)
     ]
     means = tuning.groupby(["crime_group", "model"])["pai"].mean().reset_index()
-    by_name = {p.name(): p for p in models.BLEND_GRID}
+    by_name = {candidate.name: candidate for candidate in forecasters.candidates()}
     choices = []
     for group, table in means.groupby("crime_group", sort=False):
         best = table.sort_values(["pai", "model"], ascending=[False, True]).iloc[0]["model"]
-        if best == "gbm":
-            choices.append(ModelChoice(group, "gbm"))
-        else:
-            choices.append(ModelChoice(group, "blend", by_name[best]))
+        choices.append(ModelChoice(group, by_name[best]))
     return choices
 
 

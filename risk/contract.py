@@ -10,7 +10,7 @@ import pandas as pd
 
 from core.errors import InvalidInput
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
-from risk.backtest import ModelChoice
+from risk.choices import ModelChoice, for_group
 from risk.grid import ALL_CRIME, build_panel, ring_matrix
 from risk.models import Series
 
@@ -38,9 +38,7 @@ def parse_crime_types(text: str | None) -> list[str]:
 def choice_for(types: list[str], choices: dict[str, ModelChoice]) -> ModelChoice:
     """The chosen model of the types' group when they are all of one group, else all crime's."""
     groups = {POLICE_UK_CRIME_TYPES[t] for t in types}
-    if len(groups) == 1 and (group := groups.pop()) in choices:
-        return choices[group]
-    return choices[ALL_CRIME]
+    return for_group(choices, groups.pop() if len(groups) == 1 else ALL_CRIME)
 
 
 def forecast(

@@ -1,15 +1,17 @@
 """Crimes the police mostly find themselves rather than being told of (drugs, possession
 of weapons): recorded where officers look, so a model trained on them sends officers back
 to where they already were (Lum & Isaac 2016; Ensign et al. 2018). The risk stage can
-count them at a lower weight (``discovered_weight``, 1 = as recorded, 0 = left out)."""
+count them at a lower weight (``discovered_weight``, 1 = as recorded, 0 = left out).
+Which types they are is data: ``police_discovered`` in resolver/crime_types.yaml."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-POLICE_DISCOVERED_TYPES = ("Drugs", "Possession of weapons")
-POLICE_DISCOVERED_GROUPS = ("drugs", "weapons")
+from resolver.crime_types import POLICE_DISCOVERED_GROUPS, POLICE_DISCOVERED_TYPES
+
+__all__ = ["POLICE_DISCOVERED_GROUPS", "POLICE_DISCOVERED_TYPES", "event_weights"]
 
 
 def check_weight(weight: float) -> float:

@@ -118,15 +118,29 @@ GBM_PARAMS = {
 }
 
 
-def gbm(series: Series, t: int, rows: np.ndarray) -> np.ndarray:
-    """Expected crimes of the group in month t for the cells ``rows`` (a boolean mask).
-
-    Falls back to the blend when the training months hold no crime of the group."""
+def gbm_fit(series: Series, t: int, rows: np.ndarray) -> lgb.LGBMRegressor | None:
+    """LightGBM trained for month t on the cells ``rows`` (a boolean mask), each earlier
+    month an origin; None when the training months hold no crime of the group."""
     origins = range(max(1, t - MAX_TRAIN_ORIGINS), t)
     if len(origins) == 0 or series.group[rows, :t].sum() == 0:
-        return blend(series, t, BlendParams())[rows]
+        return None
     x_train = pd.concat([features(series, s)[rows] for s in origins], ignore_index=True)
     y_train = np.concatenate([series.group[rows, s] for s in origins])
     model = lgb.LGBMRegressor(**GBM_PARAMS)
     model.fit(x_train, y_train)
+    return model
+
+
+def gbm_predict(
+    model: lgb.LGBMRegressor | None, series: Series, t: int, rows: np.ndarray
+) -> np.ndarray:
+    """Expected crimes of the group in month t for the cells ``rows``; the blend when the
+    model could not be trained (no crime of the group to learn from)."""
+    if model is None:
+        return blend(series, t, BlendParams())[rows]
     return model.predict(features(series, t)[rows])
+
+
+def gbm(series: Series, t: int, rows: np.ndarray) -> np.ndarray:
+    """Expected crimes of the group in month t for the cells ``rows`` (a boolean mask)."""
+    return gbm_predict(gbm_fit(series, t, rows), series, t, rows)

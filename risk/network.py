@@ -8,6 +8,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from core import warehouse
+
 TABLE = "location_network_exposure"
 QUERY = f"""
 SELECT n.location_id, n.networks, n.exposure, l.latitude, l.longitude, l.lsoa_code
@@ -17,10 +19,7 @@ WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL
 
 
 def available(con: duckdb.DuckDBPyConnection) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [TABLE]
-    ).fetchall()
-    return rows[0][0] > 0
+    return warehouse.table_exists(con, TABLE)
 
 
 def exposure_by_location(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:

@@ -11,7 +11,8 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from risk.backtest import ALL_FORCES, BASELINES, ModelChoice
+from risk.backtest import ALL_FORCES, BASELINES
+from risk.choices import ModelChoice
 
 
 def _markdown(summary: pd.DataFrame) -> str:

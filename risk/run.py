@@ -12,9 +12,11 @@ import pandas as pd
 
 from risk import backtest, choices, events, harm, network, report, scores, store
 from risk.areas import Level
+from risk.choices import ModelChoice
 from risk.grid import ALL_CRIME, add_months
+from risk.parameters import PARAMETERS
 
-RECENT_SCORE_MONTHS = 3  # past months scored besides the forecast month
+RECENT_SCORE_MONTHS = PARAMETERS.recent_score_months  # risk/parameters.yaml
 
 
 def default_months(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -53,7 +55,7 @@ def compute_risk(
 @dataclass
 class BacktestRun:
     summary: pd.DataFrame
-    choices: list[backtest.ModelChoice]
+    choices: list[ModelChoice]
     paths: dict[str, Path]
 
 

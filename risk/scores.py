@@ -1,7 +1,7 @@
 """The explainable risk score per area, crime group and month, with every component kept.
 
 For month M (the month the score is for; everything comes from the months before it):
-- ``harm``: harm-weighted crimes of the last 3 months (harm_weights.yaml; approx. days),
+- ``harm``: harm-weighted crimes of the last 3 months (resolver/crime_types.yaml; approx. days),
 - ``near_repeat``: decayed incidents nearby (near_repeat.py),
 - ``network``: offender-network exposure at the area's locations (network.py),
 - ``forecast``: expected crimes in M from the group's chosen model (backtest.py).
@@ -21,13 +21,14 @@ from scipy import sparse
 
 from risk import discovery, hotspots
 from risk.areas import BASE_RESOLUTION, AreaMap, Level, area_map, sum_by_area
-from risk.backtest import ModelChoice
+from risk.choices import ModelChoice, for_group
 from risk.grid import ALL_CRIME, build_panel, cells_of, ring_matrix
 from risk.models import Series
 from risk.near_repeat import near_repeat
+from risk.parameters import PARAMETERS
 
-SCORE_WEIGHTS = {"forecast": 0.4, "harm": 0.3, "near_repeat": 0.2, "network": 0.1}
-RECENT_MONTHS = 3
+SCORE_WEIGHTS = PARAMETERS.score_weights  # risk/parameters.yaml
+RECENT_MONTHS = PARAMETERS.recent_months
 DEFAULT_LEVELS = (Level("h3", 9), Level("h3", 8), Level("h3", 7), Level("lsoa", None))
 
 
@@ -106,7 +107,7 @@ def compute(
         group_mask = panel.group_mask(group)
         in_group = np.ones(len(harm), bool) if group_mask is None else group_mask
         series = Series(panel.counts(group_mask, weight), all_counts, rings[1], rings[2])
-        choice = choices.get(group) or choices[ALL_CRIME]
+        choice = for_group(choices, group)
         for month in months:
             t = panel.month_index(month)
             study = all_counts[:, :t].sum(axis=1) > 0

@@ -103,7 +103,7 @@ def test_killed_load_run_again_gives_the_clean_graph(
     script = (
         "import sys; from pathlib import Path; from graph import connection; "
         "from graph.load import load_graph; "
-        "from resolver import warehouse; from core.settings import load_settings\n"
+        "from core import warehouse; from core.settings import load_settings\n"
         "with warehouse.connect(Path(sys.argv[1])) as con, "
         "connection.driver(load_settings()) as drv:\n"
         "    load_graph(con, drv, batch_size=50)\n"

@@ -7,7 +7,6 @@ import importlib.metadata
 import inspect
 import json
 import re
-from pathlib import Path
 
 import duckdb
 import yaml
@@ -80,13 +79,9 @@ def risk_models(con: duckdb.DuckDBPyConnection | None) -> list[dict]:
     """ATRS 2.4.2 for the risk score and the forecasters, from risk."""
     from risk import choices, harm, models, scores
 
-    harm_file = Path(harm.__file__).with_name("harm_weights.yaml")
-    harm_doc = yaml.safe_load(harm_file.read_text(encoding="utf-8"))
+    harm_doc = yaml.safe_load(harm.DEFAULT_WEIGHTS_FILE.read_text(encoding="utf-8"))["harm"]
     picked = choices.load(con) if con is not None else choices.DEFAULT_CHOICES
-    chosen = sorted(
-        f"{group}: {c.model if c.model != 'blend' else c.blend.name()}"
-        for group, c in picked.items()
-    )
+    chosen = sorted(f"{group}: {c.name}" for group, c in picked.items())
     return [
         {
             "model_name": "place risk score",

@@ -29,7 +29,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from responsible.retention.plan import POLICE_UK, Plan, has_table
+from core import warehouse
+from responsible.retention.plan import POLICE_UK, Plan
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS retention_runs (
@@ -140,7 +141,7 @@ def remove_expired(con: duckdb.DuckDBPyConnection, plan: Plan, key: bytes) -> Re
             "DELETE FROM quarantine q USING gone_quarantine g WHERE q.source = g.source "
             "AND q.source_file = g.source_file AND q.row_number = g.row_number "
             "AND coalesce(q.severity, 'row') = 'row' RETURNING 1",
-        ) if has_table(con, "quarantine") else 0  # fmt: skip
+        ) if warehouse.table_exists(con, "quarantine") else 0  # fmt: skip
         con.execute(
             "INSERT INTO retention_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [removal.run_id, removal.applied_at, plan.as_of, str(plan.policy.path),
@@ -172,7 +173,7 @@ def _cascade(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "(source_system, incident_record_id) IN "
         "(SELECT source_system, record_id FROM gone_incidents)"
     )
-    if has_table(con, "involvements"):
+    if warehouse.table_exists(con, "involvements"):
         # The source rows going: their field-level quarantine entries go with them.
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE gone_rows AS "
@@ -183,7 +184,7 @@ def _cascade(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f"UNION SELECT source_system, source_file, row_number FROM incident_records "
             f"WHERE {incident}"
         )
-        if has_table(con, "quarantine"):
+        if warehouse.table_exists(con, "quarantine"):
             out["quarantine_rows_of_records"] = _count(
                 con,
                 "DELETE FROM quarantine q USING gone_rows g WHERE q.source = g.source_system "
@@ -193,21 +194,21 @@ def _cascade(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             con, f"DELETE FROM involvements WHERE {person} OR {incident} RETURNING 1"
         )
         con.execute("DROP TABLE gone_rows")
-    if has_table(con, "person_records"):
+    if warehouse.table_exists(con, "person_records"):
         out["person_records"] = _count(
             con, f"DELETE FROM person_records WHERE {person} RETURNING 1"
         )
-    if has_table(con, "incident_records"):
+    if warehouse.table_exists(con, "incident_records"):
         out["incident_records"] = _count(
             con, f"DELETE FROM incident_records WHERE {incident} RETURNING 1"
         )
-    if has_table(con, "person_links"):
+    if warehouse.table_exists(con, "person_links"):
         out["person_links"] = _count(con, f"DELETE FROM person_links WHERE {person} RETURNING 1")
-    if has_table(con, "incident_links"):
+    if warehouse.table_exists(con, "incident_links"):
         out["incident_links"] = _count(
             con, f"DELETE FROM incident_links WHERE {incident} RETURNING 1"
         )
-    if has_table(con, "place_links"):
+    if warehouse.table_exists(con, "place_links"):
         out["place_links"] = _count(
             con,
             "DELETE FROM place_links WHERE (record_kind = 'person' AND (source_system, record_id) "
@@ -215,14 +216,14 @@ def _cascade(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             "AND (source_system, record_id) IN (SELECT source_system, record_id FROM "
             "gone_incidents)) RETURNING 1",
         )
-    if has_table(con, "review_queue"):
+    if warehouse.table_exists(con, "review_queue"):
         out["review_pairs"] = _count(
             con,
             "DELETE FROM review_queue WHERE (left_system, left_record_id) IN "
             "(SELECT source_system, record_id FROM gone_people) OR (right_system, right_record_id) "
             "IN (SELECT source_system, record_id FROM gone_people) RETURNING 1",
         )
-    if has_table(con, "match_decisions"):
+    if warehouse.table_exists(con, "match_decisions"):
         redacted = 0
         for side in ("left", "right"):
             redacted += _count(
@@ -232,7 +233,7 @@ def _cascade(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 f"AND m.{side}_record_id = g.record_id RETURNING 1",
             )
         out["decisions_redacted"] = redacted
-    if has_table(con, "police_uk_records"):
+    if warehouse.table_exists(con, "police_uk_records"):
         out["police_uk_rows"] = _count(
             con,
             "DELETE FROM police_uk_records WHERE incident_id IN "

@@ -12,6 +12,7 @@ from datetime import date
 
 import duckdb
 
+from core import warehouse
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
 from responsible.retention.expiry import (
     EXPIRED,
@@ -26,14 +27,6 @@ from responsible.retention.expiry import (
 from responsible.retention.policy import Policy
 
 POLICE_UK = "police.uk"
-
-
-def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchall()[0][0]
-    )
 
 
 _PEOPLE = """
@@ -123,7 +116,7 @@ def _frozen(values: list | None) -> frozenset[str]:
 
 
 def people(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
-    if not has_table(con, "person_records"):
+    if not warehouse.table_exists(con, "person_records"):
         return []
     out = []
     for system, rid, dob, precision, ingested, last, roles, groups, types in con.execute(
@@ -152,7 +145,7 @@ def police_uk_wholesale(
 ) -> tuple[str, str, int] | None:
     """police.uk judged in one go when no rule for it can remove anything (none, or all
     indefinite): reason, group and how many incidents; None when each must be judged."""
-    if not has_table(con, "police_uk_records"):
+    if not warehouse.table_exists(con, "police_uk_records"):
         return None
     rules = policy.rules_for(POLICE_UK, "incident")
     if any(not r.period.indefinite for r in rules):
@@ -165,7 +158,7 @@ def police_uk_wholesale(
 
 def incidents(con: duckdb.DuckDBPyConnection, *, police_uk: bool = True) -> list[Candidate]:
     out = []
-    if has_table(con, "incident_records"):
+    if warehouse.table_exists(con, "incident_records"):
         for system, rid, when, ingested, groups, types in con.execute(_INCIDENTS).fetchall():
             out.append(
                 Candidate(
@@ -177,7 +170,7 @@ def incidents(con: duckdb.DuckDBPyConnection, *, police_uk: bool = True) -> list
                     crime_types=_frozen(types),
                 )
             )
-    if police_uk and has_table(con, "police_uk_records"):
+    if police_uk and warehouse.table_exists(con, "police_uk_records"):
         for incident_id, when, ingested, types in con.execute(_POLICE_UK).fetchall():
             out.append(
                 Candidate(
@@ -194,7 +187,7 @@ def incidents(con: duckdb.DuckDBPyConnection, *, police_uk: bool = True) -> list
 
 def involved(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[tuple[str, str]]]:
     """Incident record → the person records involved in it (same system)."""
-    if not has_table(con, "involvements"):
+    if not warehouse.table_exists(con, "involvements"):
         return {}
     out: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for system, incident, person in con.execute(
@@ -218,7 +211,7 @@ def held_keys(
             held.add((hold.system, hold.record_type, hold.record_id))
         if hold.incident_id:
             records: list[tuple[str, str]] = []
-            if has_table(con, "incident_links"):
+            if warehouse.table_exists(con, "incident_links"):
                 records = con.execute(
                     "SELECT source_system, incident_record_id FROM incident_links "
                     "WHERE incident_id = ?",
@@ -228,7 +221,7 @@ def held_keys(
             for system, record_id in records:
                 held.add((system, "incident", record_id))
                 held.update((s, "person", p) for s, p in links.get((system, record_id), ()))
-        if hold.person_id and has_table(con, "person_links"):
+        if hold.person_id and warehouse.table_exists(con, "person_links"):
             for system, record_id in con.execute(
                 "SELECT source_system, person_record_id FROM person_links WHERE person_id = ?",
                 [hold.person_id],
@@ -244,7 +237,7 @@ def quarantine(
 
     Rows kept with a dropped value (severity 'field') belong to their record and go with it.
     """
-    if not has_table(con, "quarantine"):
+    if not warehouse.table_exists(con, "quarantine"):
         return [], 0
     rows = con.execute(
         "SELECT q.source, q.source_file, q.row_number, max(r.ingested_at)::DATE FROM quarantine q "

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import duckdb
 
+from core import warehouse
 from core.settings import SourceFiles
 from resolver import canonical
 from resolver.linkage.warehouse_incidents import resolve_warehouse_incidents
 from resolver.linkage.warehouse_people import resolve_warehouse_people
 from resolver.linkage.warehouse_places import resolve_warehouse_places
 from responsible.retention.apply import Removal
-from responsible.retention.plan import has_table
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -37,7 +37,7 @@ def reresolve(
         return out
     if removal.police_uk_removed:
         out["canonical"] = canonical.build(con, canonical.GeographyFiles.from_settings(sources))
-    if has_table(con, "person_links"):
+    if warehouse.table_exists(con, "person_links"):
         if _rows(con, "person_records"):
             run = resolve_warehouse_people(con)
             out["people"] = _summary(run, "version", "records", "persons", "merged", "split")
@@ -45,7 +45,7 @@ def reresolve(
             con.execute("DELETE FROM person_links")
             con.execute("DELETE FROM review_queue")
             out["people"] = {"records": 0, "persons": 0}
-    if has_table(con, "place_links"):
+    if warehouse.table_exists(con, "place_links"):
         try:
             run = resolve_warehouse_places(con, sources)
             out["places"] = _summary(run, "version", "records", "places", "merged", "split")
@@ -53,7 +53,7 @@ def reresolve(
             con.execute("DELETE FROM place_links")
             con.execute("DELETE FROM places")
             out["places"] = {"records": 0, "places": 0}
-    if has_table(con, "incident_links"):
+    if warehouse.table_exists(con, "incident_links"):
         if _rows(con, "incident_records"):
             run = resolve_warehouse_incidents(con)
             out["incidents"] = _summary(run, "version", "records", "police_uk", "extra")
