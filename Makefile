@@ -17,7 +17,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --extra spark  # the Spark backend is an extra; its tests need it
 	touch $@
 
 ## venv: the virtualenv with the locked dependencies (uv.lock), and the web pages built

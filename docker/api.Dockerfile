@@ -24,16 +24,23 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 
-# Then the project. It stays an editable install (uv's default): crimegraph/settings.py
+# Then the project, one COPY per top-level package (README's layout table). It stays an
+# editable install (uv's default): core/settings.py
 # finds cypher/ (and web/, once it has content) next to the packages, under /app.
 # web/ is not copied: it is empty and untracked for now, and COPY of a missing
 # directory fails on a fresh clone; add `COPY web/ web/` when the map lands.
 # docker/neo4j/ is not needed: the container talks to the neo4j service and never
 # assembles a local server.
-COPY crimegraph/ crimegraph/
+COPY core/ core/
 COPY resolver/ resolver/
+COPY simulate/ simulate/
 COPY graph/ graph/
+COPY risk/ risk/
+COPY responsible/ responsible/
+COPY layers/ layers/
+COPY live/ live/
 COPY api/ api/
+COPY crimegraph/ crimegraph/
 COPY cypher/ cypher/
 RUN uv sync --frozen --no-dev
 
