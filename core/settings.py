@@ -16,10 +16,10 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import SettingsError
@@ -36,8 +36,8 @@ def _section(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=prefix, frozen=True, extra="ignore")
 
 
-def _absolute(value: Path) -> Path:
-    return Path(value).expanduser().resolve()
+# A path setting as given, made absolute (``~`` expanded) when it is read.
+AbsolutePath = Annotated[Path, AfterValidator(lambda value: Path(value).expanduser().resolve())]
 
 
 class Neo4jSettings(BaseSettings):
@@ -89,17 +89,12 @@ class SourceFiles(BaseSettings):
     to it unless absolute, each reference file the stages read (``CRIMEGRAPH_SOURCE_<NAME>``)."""
 
     model_config = _section("CRIMEGRAPH_SOURCE_")
-    data_dir: Path = PROJECT_ROOT.parent / "shared" / "data"
+    data_dir: AbsolutePath = PROJECT_ROOT.parent / "shared" / "data"
     police_uk_glob: str = "police-uk/street/*/*-street.csv*"
     lsoa_boundaries: Path = Path("geo/lsoa21-wales.geojson.gz")
     lsoa_centroids: Path = Path("geo/lsoa-centroids.csv.gz")
     force_areas: Path = Path("geo/police-force-areas.geojson.gz")
     deprivation_dir: Path = Path("geo")  # WIMD, LSOA 2011→2021 lookup, population
-
-    @field_validator("data_dir")
-    @classmethod
-    def _absolute_dir(cls, value: Path) -> Path:
-        return _absolute(value)
 
     @field_validator("lsoa_boundaries", "lsoa_centroids", "force_areas", "deprivation_dir")
     @classmethod
@@ -118,30 +113,20 @@ class RetentionSettings(BaseSettings):
     (the key record ids are hashed under in the retention log; unset: generated once)."""
 
     model_config = _section("CRIMEGRAPH_RETENTION_")
-    policy: Path = PROJECT_ROOT / "responsible" / "retention" / "policy.yaml"
+    policy: AbsolutePath = PROJECT_ROOT / "responsible" / "retention" / "policy.yaml"
     key: str | None = Field(default=None, repr=False)
-
-    @field_validator("policy")
-    @classmethod
-    def _absolute_policy(cls, value: Path) -> Path:
-        return _absolute(value)
 
 
 class Settings(BaseSettings):
     """Resolved configuration; build one with :func:`load_settings`."""
 
     model_config = _section("CRIMEGRAPH_")
-    data_dir: Path = PROJECT_ROOT / "var"
-    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
+    data_dir: AbsolutePath = PROJECT_ROOT / "var"
+    cache_dir: AbsolutePath = PROJECT_ROOT / "var" / "cache"
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     sources: SourceFiles = Field(default_factory=SourceFiles)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
-
-    @field_validator("data_dir", "cache_dir")
-    @classmethod
-    def _absolute_dirs(cls, value: Path) -> Path:
-        return _absolute(value)
 
     def with_data_dir(self, data_dir: Path) -> Settings:
         """The same settings over another data directory (tests, benchmarks, scratch runs)."""
