@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from splink.internals.dialects import SplinkDialect
 
 from resolver.linkage import people_model
-from resolver.linkage.people_model import DUCKDB
+from resolver.linkage.levels import jaro_winkler
+
+JW = jaro_winkler("duckdb")
 
 
 def _level_sql(comparison, label: str) -> str:
     for level in comparison.create_comparison_levels():
         if level.create_label_for_charts() == label:
-            return level.create_sql("duckdb")
+            return level.create_sql(SplinkDialect.from_string("duckdb"))
     raise AssertionError(f"no level {label!r}")
 
 
@@ -37,7 +40,7 @@ def _holds(sql: str, **values: str | None) -> bool:
     ],
 )
 def test_names_in_each_others_fields(forename_l, surname_l, forename_r, surname_r, swapped):
-    sql = _level_sql(people_model._surname(DUCKDB, None), "forename and surname swapped")
+    sql = _level_sql(people_model._surname(JW, None), "forename and surname swapped")
     values = dict(forename_l=forename_l, surname_l=surname_l)
     values |= dict(forename_r=forename_r, surname_r=surname_r)
     assert _holds(sql, **values) is swapped
@@ -55,12 +58,12 @@ def test_names_in_each_others_fields(forename_l, surname_l, forename_r, surname_
     ],
 )  # fmt: skip
 def test_a_postcode_one_slip_apart(postcode_l, postcode_r, address_l, address_r, label):
-    home = people_model._home(DUCKDB)
+    home = people_model._home(JW)
     values = dict(postcode_l=postcode_l, postcode_r=postcode_r)
     values |= dict(address_l=address_l, address_r=address_r)
     assert _holds(_level_sql(home, label), **values)
 
 
 def test_two_slips_in_a_postcode_are_not_one():
-    sql = _level_sql(people_model._home(DUCKDB), "postcode one slip apart")
+    sql = _level_sql(people_model._home(JW), "postcode one slip apart")
     assert not _holds(sql, postcode_l="CF10 1AF", postcode_r="CF10 2AG")

@@ -84,10 +84,11 @@ def resolve_people(
         raise fail("--out is required with an input file")
     try:
         if backend is Backend.spark:
+            from resolver.linkage.backend import SparkBackend
             from resolver.linkage.spark import local_session
 
             with local_session() as spark:
-                result = resolve_people_file(input_csv, out, spark=spark)
+                result = resolve_people_file(input_csv, out, backend=SparkBackend(spark))
         else:
             result = resolve_people_file(input_csv, out)
     except ResolveInputError as exc:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import duckdb
 import networkx as nx
 from splink import Linker
-from splink.backends.duckdb import DuckDBAPI
 
 from resolver.linkage import clustering, incidents_model, places_model
+from resolver.linkage.backend import DUCKDB, LinkageBackend
 
 CLUSTER_THRESHOLD = 0.5
 SEED = 20_261_125
@@ -90,7 +90,10 @@ class IncidentsResult:
 
 
 def resolve_incidents(
-    con: duckdb.DuckDBPyConnection, *, cluster_threshold: float = CLUSTER_THRESHOLD
+    con: duckdb.DuckDBPyConnection,
+    *,
+    cluster_threshold: float = CLUSTER_THRESHOLD,
+    backend: LinkageBackend = DUCKDB,
 ) -> IncidentsResult:
     """Link `incidents_prepared` (anchors from `police_incidents`); writes `incidents_resolved`.
 
@@ -101,8 +104,7 @@ def resolve_incidents(
     records = con.execute("SELECT count(*) FROM incidents_prepared").fetchall()[0][0]
     anchor = {u: (i, p) for u, i, p in con.execute("SELECT * FROM incident_anchors").fetchall()}
     settings = incidents_model.incidents_settings()
-    db = DuckDBAPI(con)
-    linker = Linker(db.register(con.table("incidents_prepared")), settings, log_level=logging.ERROR)
+    linker = Linker(backend.register(con, "incidents_prepared"), settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         [incidents_model.blocking_rules()[1]], recall=0.5
     )
@@ -112,9 +114,9 @@ def resolve_incidents(
     for block in incidents_model.em_blocks():
         linker.training.estimate_parameters_using_expectation_maximisation(block, max_pairs=2e6)
     model = places_model.floor_m_probabilities(linker.misc.save_model_to_json())
-    linker = Linker(db.register(con.table("incidents_prepared")), model, log_level=logging.ERROR)
+    linker = Linker(backend.register(con, "incidents_prepared"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=0.2)
-    con.register("incident_predictions", predictions.as_duckdbpyrelation())
+    con.register("incident_predictions", backend.relation(predictions))
     con.execute(
         "CREATE OR REPLACE TABLE incident_pairs AS SELECT unique_id_l, unique_id_r, "
         "match_probability, match_weight FROM incident_predictions "

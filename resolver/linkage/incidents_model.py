@@ -14,6 +14,8 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import And, CustomRule
 
+from resolver.linkage.levels import level
+
 DAYS = "abs(date_diff('day', incident_date_l, incident_date_r))"
 OTHER_SYSTEM = CustomRule("l.source_system <> r.source_system")
 
@@ -23,25 +25,25 @@ def _when() -> cl.CustomComparison:
         output_column_name="when",
         comparison_levels=[
             cll.NullLevel("incident_date"),
-            cll.CustomLevel(f"{DAYS} = 0", "same day"),
-            cll.CustomLevel(f"{DAYS} <= 3", "within 3 days"),
-            cll.CustomLevel(f"{DAYS} <= 7", "within a week"),
-            cll.CustomLevel(f"{DAYS} <= 21", "within 3 weeks"),
+            level(f"{DAYS} = 0", "same day"),
+            level(f"{DAYS} <= 3", "within 3 days"),
+            level(f"{DAYS} <= 7", "within a week"),
+            level(f"{DAYS} <= 21", "within 3 weeks"),
             cll.ElseLevel(),
         ],
     )
 
 
 def _who() -> cl.CustomComparison:
-    size = "len(list_intersect(parties_l, parties_r))"
+    size = "array_length(array_intersect(parties_l, parties_r))"
     return cl.CustomComparison(
         output_column_name="who",
         comparison_levels=[
-            cll.CustomLevel("len(parties_l) = 0 OR len(parties_r) = 0").configure(
+            level("array_length(parties_l) = 0 OR array_length(parties_r) = 0").configure(
                 is_null_level=True
             ),
-            cll.CustomLevel(f"{size} >= 2", "two or more parties in common"),
-            cll.CustomLevel(f"{size} = 1", "one party in common"),
+            level(f"{size} >= 2", "two or more parties in common"),
+            level(f"{size} = 1", "one party in common"),
             cll.ElseLevel(),
         ],
     )
@@ -51,11 +53,11 @@ def _where() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="where",
         comparison_levels=[
-            cll.CustomLevel(
+            level(
                 "(place_id_l IS NULL OR place_id_r IS NULL) "
                 "AND (street_l IS NULL OR street_r IS NULL)"
             ).configure(is_null_level=True),
-            cll.CustomLevel("place_id_l = place_id_r", "the same place"),
+            level("place_id_l = place_id_r", "the same place"),
             cll.DistanceInKMLevel("latitude", "longitude", 0.2),
             cll.ExactMatchLevel("street"),
             cll.JaroWinklerLevel("street", 0.9),

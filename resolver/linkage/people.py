@@ -17,10 +17,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 from splink import Linker
-from splink.backends.duckdb import DuckDBAPI
 
 from core.errors import InvalidInput
 from resolver.linkage import blocking, clustering, households, people_model, prior, stable_ids
+from resolver.linkage.backend import DUCKDB, LinkageBackend
 from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
 
 PREDICT_THRESHOLD = 0.1  # low enough that the refined prior (prior.MAX_SHIFT) loses no link
@@ -77,7 +77,7 @@ class ScoredPairs:
 def score_pairs(
     con: duckdb.DuckDBPyConnection,
     *,
-    spark=None,
+    backend: LinkageBackend = DUCKDB,
     retain_levels: bool = False,
     threshold: float | None = PREDICT_THRESHOLD,
 ) -> ScoredPairs:
@@ -95,19 +95,12 @@ def score_pairs(
     shared_address = (
         households.shared_address_surname_rates(con) if {"surname", "address"} <= have else None
     )
-    settings = people_model.people_settings(
-        fill, rules, "duckdb" if spark is None else "spark", shared_address
-    )
+    settings = people_model.people_settings(fill, rules, backend.name, shared_address)
     settings.retain_intermediate_calculation_columns = retain_levels
     agreeing = prior.agreeing_pairs(con, have)
     first_prior = prior.first_guess(agreeing, records)
     settings.probability_two_random_records_match = first_prior
-    if spark is None:
-        table = DuckDBAPI(con).register(con.table("people_prepared"))
-    else:
-        from resolver.linkage.spark import splink_api, to_spark
-
-        table = splink_api(spark).register(to_spark(spark, con, "people_prepared"))
+    table = backend.register(con, "people_prepared")
     # Splink warns about levels a dataset never shows; those start from priors by design.
     linker = Linker(table, settings, log_level=logging.ERROR)
     training = linker.training
@@ -117,10 +110,7 @@ def score_pairs(
     for block in people_model.em_blocks(have):
         training.estimate_parameters_using_expectation_maximisation(block, max_pairs=EM_MAX_PAIRS)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
-    if spark is None:
-        con.register("splink_scored", predictions.as_duckdbpyrelation())
-    else:
-        con.register("splink_scored", predictions.as_spark_dataframe().toArrow())
+    con.register("splink_scored", backend.relation(predictions))
     con.register(
         "splink_kept",
         con.sql(f"SELECT * FROM splink_scored WHERE match_probability >= {PREDICT_THRESHOLD}"),
@@ -143,19 +133,19 @@ def resolve(
     must_link: list[tuple[int, int]] = (),
     cannot_link: list[tuple[int, int]] = (),
     review_band: tuple[float, float] | None = None,
-    spark=None,
+    backend: LinkageBackend = DUCKDB,
 ) -> ResolveResult:
     """Resolve `people_prepared` in `con`; writes table `people_resolved`.
 
-    With a Spark session, Splink trains and scores on Spark (the same model, in Spark's
-    SQL); otherwise on DuckDB, in `con`.
+    Splink trains and scores on ``backend`` (DuckDB in `con` by default; SparkBackend
+    for Spark, the same model in Spark's SQL).
 
     Stewards' decisions enter as record pairs (`unique_id`s): must-link pairs are joined
     whatever the model says, cannot-link pairs are never put in one person. With
     `review_band`, pairs scored inside it are kept, with the match weight each comparison
     contributed, in table `review_candidates`.
     """
-    scored = score_pairs(con, spark=spark, retain_levels=review_band is not None)
+    scored = score_pairs(con, backend=backend, retain_levels=review_band is not None)
     linker, records = scored.linker, scored.records
     edges = con.execute(
         "SELECT unique_id_l, unique_id_r, match_probability FROM splink_pairs "
@@ -243,10 +233,10 @@ def resolve_people_file(
     output_path: Path,
     *,
     cluster_threshold: float = CLUSTER_THRESHOLD,
-    spark=None,
+    backend: LinkageBackend = DUCKDB,
 ) -> ResolveResult:
     """The headless contract: IN.csv → OUT.csv (see module docstring); Splink's pairwise
-    work on Spark when a session is given."""
+    work on ``backend``."""
     _check_input(input_path)
     logging.getLogger("splink").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="crimegraph-resolve-") as work:
@@ -260,7 +250,7 @@ def resolve_people_file(
             if records == 0:
                 raise ResolveInputError(f"{input_path}: no rows after the header")
             prepare(con)
-            result = resolve(con, cluster_threshold=cluster_threshold, spark=spark)
+            result = resolve(con, cluster_threshold=cluster_threshold, backend=backend)
             output_path.parent.mkdir(parents=True, exist_ok=True)
             con.execute(
                 "COPY (SELECT r.source_system, r.source_record_id, i.person_id, "

@@ -11,40 +11,21 @@ households (a shared surname at a shared address, scored given the address).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
 from resolver.linkage.households import SharedAddressRates
+from resolver.linkage.levels import jaro_winkler, level
 
 MIN_FILL = 0.02  # a column this empty carries no evidence worth a comparison
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """The few SQL functions the custom levels use that DuckDB and Spark spell differently.
-
-    Spark's spellings are Splink's own (its bundled similarity UDFs), so a model scores
-    the same pairs the same way on either backend.
-    """
-
-    jaro_winkler: str
-    list_contains: str
-    shared_count: str  # format with (left list, right list)
-
-
-DUCKDB = Dialect("jaro_winkler_similarity", "list_contains", "len(list_intersect({0}, {1}))")
-SPARK = Dialect("jaro_winkler", "array_contains", "size(array_intersect({0}, {1}))")
-DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
-
-
-def _swapped(d: Dialect) -> str:
+def _swapped(jw: str) -> str:
     """Forename and surname in each other's places; one of them may carry a slip too."""
     one, other = (
-        f"{d.jaro_winkler}(forename_l, surname_r)",
-        f"{d.jaro_winkler}(surname_l, forename_r)",
+        f"{jw}(forename_l, surname_r)",
+        f"{jw}(surname_l, forename_r)",
     )
     return f"greatest({one}, {other}) >= 0.95 AND least({one}, {other}) >= 0.8"
 
@@ -54,29 +35,29 @@ def _rare(level, *, m: float, u: float):
     return level.configure(m_probability=m, u_probability=u)
 
 
-def _forename(d: Dialect) -> cl.CustomComparison:
+def _forename(jw: str) -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="forename",
         comparison_levels=[
             cll.NullLevel("forename"),
             cll.ExactMatchLevel("forename", term_frequency_adjustments=True),
             _rare(
-                cll.CustomLevel(
-                    f"{d.list_contains}(forename_aliases_l, forename_r)",
+                level(
+                    "list_contains(forename_aliases_l, forename_r)",
                     "familiar form (Bob/Robert)",
                 ),
                 m=0.04,
                 u=0.002,
             ),
             _rare(
-                cll.CustomLevel(
+                level(
                     "middle_names_l = forename_r OR middle_names_r = forename_l",
                     "forename recorded as middle name",
                 ),
                 m=0.02,
                 u=0.0005,
             ),
-            _rare(cll.CustomLevel(_swapped(d), "forename and surname swapped"), m=0.01, u=0.00001),
+            _rare(level(_swapped(jw), "forename and surname swapped"), m=0.01, u=0.00001),
             cll.JaroWinklerLevel("forename", 0.92),
             cll.JaroWinklerLevel("forename", 0.85),
             cll.ElseLevel(),
@@ -84,14 +65,14 @@ def _forename(d: Dialect) -> cl.CustomComparison:
     )
 
 
-def _surname(d: Dialect, shared_address: SharedAddressRates | None) -> cl.CustomComparison:
+def _surname(jw: str, shared_address: SharedAddressRates | None) -> cl.CustomComparison:
     """With ``shared_address``, an exact surname at the same address is scored by its rates
     given that address (households share surnames; see resolver.linkage.households), fixed
     through training, and without term frequencies: a rare name is no rarer in its home."""
     household = []
     if shared_address is not None:
         household.append(
-            cll.CustomLevel(
+            level(
                 "surname_l = surname_r AND address_l = address_r",
                 "same surname at the same address",
             ).configure(
@@ -108,8 +89,8 @@ def _surname(d: Dialect, shared_address: SharedAddressRates | None) -> cl.Custom
             *household,
             cll.ExactMatchLevel("surname", term_frequency_adjustments=True),
             _rare(
-                cll.CustomLevel(
-                    d.shared_count.format("surname_parts_l", "surname_parts_r") + " > 0",
+                level(
+                    "array_length(array_intersect(surname_parts_l, surname_parts_r)) > 0",
                     "a shared part (double-barrelled or changed)",
                 ),
                 m=0.03,
@@ -118,7 +99,7 @@ def _surname(d: Dialect, shared_address: SharedAddressRates | None) -> cl.Custom
             cll.JaroWinklerLevel("surname", 0.92),
             cll.JaroWinklerLevel("surname", 0.85),
             _rare(
-                cll.CustomLevel(_swapped(d), "forename and surname swapped"),
+                level(_swapped(jw), "forename and surname swapped"),
                 m=0.01,
                 u=0.00001,
             ),
@@ -131,12 +112,10 @@ def _date_of_birth() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="date_of_birth",
         comparison_levels=[
-            cll.CustomLevel("dob_year_l IS NULL OR dob_year_r IS NULL").configure(
-                is_null_level=True
-            ),
-            cll.CustomLevel("dob_text_l = dob_text_r", "exact"),
+            level("dob_year_l IS NULL OR dob_year_r IS NULL").configure(is_null_level=True),
+            level("dob_text_l = dob_text_r", "exact"),
             _rare(
-                cll.CustomLevel(
+                level(
                     "dob_year_l = dob_year_r AND month(date_of_birth_l) = day(date_of_birth_r) "
                     "AND day(date_of_birth_l) = month(date_of_birth_r)",
                     "day and month swapped",
@@ -144,9 +123,9 @@ def _date_of_birth() -> cl.CustomComparison:
                 m=0.02,
                 u=0.00003,
             ),
-            cll.CustomLevel("damerau_levenshtein(dob_text_l, dob_text_r) <= 1", "one digit apart"),
+            level("damerau_levenshtein(dob_text_l, dob_text_r) <= 1", "one digit apart"),
             _rare(
-                cll.CustomLevel(
+                level(
                     "(dob_text_l IS NULL OR dob_text_r IS NULL) AND dob_year_l = dob_year_r "
                     "AND (dob_month_l = dob_month_r OR dob_month_l IS NULL OR dob_month_r IS NULL)",
                     "partial date agrees",
@@ -154,14 +133,14 @@ def _date_of_birth() -> cl.CustomComparison:
                 m=0.05,
                 u=0.003,
             ),
-            cll.CustomLevel("damerau_levenshtein(dob_text_l, dob_text_r) <= 2", "two digits apart"),
-            cll.CustomLevel("abs(dob_year_l - dob_year_r) <= 1", "within a year"),
+            level("damerau_levenshtein(dob_text_l, dob_text_r) <= 2", "two digits apart"),
+            level("abs(dob_year_l - dob_year_r) <= 1", "within a year"),
             cll.ElseLevel(),
         ],
     )
 
 
-def _home(d: Dialect) -> cl.CustomComparison:
+def _home(jw: str) -> cl.CustomComparison:
     """Address and postcode as one comparison: they say the same thing twice.
 
     Scored separately, an identical address and postcode would count twice and outweigh
@@ -173,71 +152,63 @@ def _home(d: Dialect) -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="home",
         comparison_levels=[
-            cll.CustomLevel(f"{both_missing.format('l')} OR {both_missing.format('r')}").configure(
+            level(f"{both_missing.format('l')} OR {both_missing.format('r')}").configure(
                 is_null_level=True
             ),
             _rare(
-                cll.CustomLevel(
+                level(
                     "address_l = address_r AND postcode_l = postcode_r", "same address and postcode"
                 ),
                 m=0.6,
                 u=1e-05,
             ),
             _rare(
-                cll.CustomLevel(
+                level(
                     "postcode_l = postcode_r AND (address_l IS NULL OR address_r IS NULL "
-                    f"OR {d.jaro_winkler}(address_l, address_r) >= 0.85)",
+                    f"OR {jw}(address_l, address_r) >= 0.85)",
                     "same postcode, similar or unknown address",
                 ),
                 m=0.15,
                 u=0.0001,
             ),
             _rare(
-                cll.CustomLevel(
-                    "address_l = address_r", "same address, postcode differs or unknown"
-                ),
+                level("address_l = address_r", "same address, postcode differs or unknown"),
                 m=0.05,
                 u=1e-05,
             ),
             _rare(
-                cll.CustomLevel("postcode_l = postcode_r", "same postcode, different address"),
+                level("postcode_l = postcode_r", "same postcode, different address"),
                 m=0.03,
                 u=0.0005,
             ),
             _rare(
-                cll.CustomLevel(
+                level(
                     "damerau_levenshtein(postcode_l, postcode_r) <= 1 "
-                    f"AND {d.jaro_winkler}(address_l, address_r) >= 0.8",
+                    f"AND {jw}(address_l, address_r) >= 0.8",
                     "similar address, postcode one slip apart",
                 ),
                 m=0.02,
                 u=1e-05,
             ),
             _rare(
-                cll.CustomLevel(
-                    f"{d.jaro_winkler}(address_l, address_r) >= 0.9", "similar address"
-                ),
+                level(f"{jw}(address_l, address_r) >= 0.9", "similar address"),
                 m=0.02,
                 u=0.0001,
             ),
             _rare(
-                cll.CustomLevel(
+                level(
                     "damerau_levenshtein(postcode_l, postcode_r) <= 1", "postcode one slip apart"
                 ),
                 m=0.02,
                 u=0.001,
             ),
             _rare(
-                cll.CustomLevel(
-                    f"{sector.format('l')} = {sector.format('r')}", "same postcode sector"
-                ),
+                level(f"{sector.format('l')} = {sector.format('r')}", "same postcode sector"),
                 m=0.03,
                 u=0.003,
             ),
             _rare(
-                cll.CustomLevel(
-                    "postcode_district_l = postcode_district_r", "same postcode district"
-                ),
+                level("postcode_district_l = postcode_district_r", "same postcode district"),
                 m=0.03,
                 u=0.02,
             ),
@@ -249,23 +220,23 @@ def _home(d: Dialect) -> cl.CustomComparison:
 def people_settings(
     fill: dict[str, float],
     blocking_rules: list,
-    dialect: str = "duckdb",
+    backend: str = "duckdb",
     shared_address: SharedAddressRates | None = None,
 ) -> SettingsCreator:
     """The model for whichever contract columns the input actually fills, in the SQL of
     the backend that will run it (``duckdb`` or ``spark``); ``shared_address``: the
     household rates measured on the input (used when it has surnames and addresses)."""
-    d = DIALECTS[dialect]
+    jw = jaro_winkler(backend)
     have = {column for column, share in fill.items() if share >= MIN_FILL}
     comparisons = []
     if "forename" in have:
-        comparisons.append(_forename(d))
+        comparisons.append(_forename(jw))
     if "surname" in have:
-        comparisons.append(_surname(d, shared_address if "address" in have else None))
+        comparisons.append(_surname(jw, shared_address if "address" in have else None))
     if "dob_year" in have:
         comparisons.append(_date_of_birth())
     if "postcode" in have or "address" in have:
-        comparisons.append(_home(d))
+        comparisons.append(_home(jw))
     if "sex" in have:
         comparisons.append(cl.ExactMatch("sex"))
     return SettingsCreator(

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import duckdb
 from splink import Linker, block_on
-from splink.backends.duckdb import DuckDBAPI
 
 from resolver.linkage import places_model
+from resolver.linkage.backend import DUCKDB, LinkageBackend
 from resolver.linkage.prepare import POSTCODE_AT_END, _expand_abbreviations
 
 MODEL_NAME = "places"
@@ -101,13 +101,15 @@ class PlacesResult:
 
 
 def resolve_places(
-    con: duckdb.DuckDBPyConnection, *, cluster_threshold: float = CLUSTER_THRESHOLD
+    con: duckdb.DuckDBPyConnection,
+    *,
+    cluster_threshold: float = CLUSTER_THRESHOLD,
+    backend: LinkageBackend = DUCKDB,
 ) -> PlacesResult:
     """Score and cluster `places_prepared`; writes `places_resolved` (unique_id → member_key, p)."""
     records = con.execute("SELECT count(*) FROM places_prepared").fetchall()[0][0]
     settings = places_model.places_settings(places_model.blocking_rules())
-    db = DuckDBAPI(con)
-    linker = Linker(db.register(con.table("places_prepared")), settings, log_level=logging.ERROR)
+    linker = Linker(backend.register(con, "places_prepared"), settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("postcode", "numbers"), block_on("uprn")],
         recall=0.7,
@@ -118,13 +120,13 @@ def resolve_places(
     for block in places_model.em_blocks():
         linker.training.estimate_parameters_using_expectation_maximisation(block, max_pairs=2e6)
     model = places_model.floor_m_probabilities(linker.misc.save_model_to_json())
-    linker = Linker(db.register(con.table("places_prepared")), model, log_level=logging.ERROR)
+    linker = Linker(backend.register(con, "places_prepared"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=0.2)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=cluster_threshold
     )
-    con.register("place_pairs", predictions.as_duckdbpyrelation())
-    con.register("place_clusters", clusters.as_duckdbpyrelation())
+    con.register("place_pairs", backend.relation(predictions))
+    con.register("place_clusters", backend.relation(clusters))
     con.execute(
         """
         CREATE OR REPLACE TABLE places_resolved AS

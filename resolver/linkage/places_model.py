@@ -13,6 +13,8 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
+from resolver.linkage.levels import level
+
 DIFFERENT_NUMBER_M = 0.002  # a house number mistyped or changed: rare among true matches
 
 
@@ -20,16 +22,20 @@ def _numbers() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="numbers",
         comparison_levels=[
-            cll.CustomLevel(
-                "len(numbers_l) = 0 AND len(numbers_r) = 0", "neither has a number"
+            level(
+                "array_length(numbers_l) = 0 AND array_length(numbers_r) = 0",
+                "neither has a number",
             ).configure(is_null_level=True),
-            cll.CustomLevel("numbers_l = numbers_r", "same flat and house numbers"),
-            cll.CustomLevel(
-                "len(numbers_l) > 0 AND len(numbers_r) > 0 "
-                "AND list_last(numbers_l) = list_last(numbers_r)",
+            level("numbers_l = numbers_r", "same flat and house numbers"),
+            level(
+                "array_length(numbers_l) > 0 AND array_length(numbers_r) > 0 "
+                "AND numbers_l[array_length(numbers_l)] = numbers_r[array_length(numbers_r)]",
                 "same house number, flat differs or missing",
             ),
-            cll.CustomLevel("len(numbers_l) = 0 OR len(numbers_r) = 0", "only one has a number"),
+            level(
+                "array_length(numbers_l) = 0 OR array_length(numbers_r) = 0",
+                "only one has a number",
+            ),
             # Fixed, not learned: in a block of one postcode nearly every pair is two houses,
             # and EM would read the many different-number pairs there as a weak signal.
             cll.ElseLevel().configure(m_probability=DIFFERENT_NUMBER_M, fix_m_probability=True),
@@ -43,7 +49,7 @@ def _street() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("street"),
             cll.ExactMatchLevel("street", term_frequency_adjustments=True),
-            cll.CustomLevel(
+            level(
                 "street_l LIKE street_r || ' %' OR street_r LIKE street_l || ' %'",
                 "one is the other with the town added",
             ),
@@ -59,12 +65,8 @@ def _point() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="point",
         comparison_levels=[
-            cll.CustomLevel("latitude_l IS NULL OR latitude_r IS NULL").configure(
-                is_null_level=True
-            ),
-            cll.CustomLevel(
-                "latitude_l = latitude_r AND longitude_l = longitude_r", "the same point"
-            ),
+            level("latitude_l IS NULL OR latitude_r IS NULL").configure(is_null_level=True),
+            level("latitude_l = latitude_r AND longitude_l = longitude_r", "the same point"),
             distance("latitude", "longitude", 0.05),
             distance("latitude", "longitude", 0.5),
             cll.ElseLevel(),
@@ -119,8 +121,8 @@ def floor_m_probabilities(model: dict) -> dict:
     the same place) on data unlike the data it was trained on.
     """
     for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            m = level.get("m_probability")
+        for found in comparison["comparison_levels"]:
+            m = found.get("m_probability")
             if m is not None and m < M_FLOOR:
-                level["m_probability"] = M_FLOOR
+                found["m_probability"] = M_FLOOR
     return model
