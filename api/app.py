@@ -102,7 +102,9 @@ def lsoa_boundaries(settings: Settings):
 
 
 def load_layers(settings: Settings) -> LayerStore:
-    store = LayerStore.load(settings.warehouse_path, lsoa_boundaries(settings))
+    store = LayerStore.load(
+        settings.warehouse_path, lsoa_boundaries(settings), settings.api.disclosure_secret
+    )
     store.warm()
     return store
 

@@ -46,9 +46,10 @@ FIELD_ROLES: dict[str, frozenset[str]] = {
     "interventions": frozenset({"analyst"}),
     "interventionImpact": frozenset({"analyst"}),
     "auditLog": frozenset({"auditor"}),
-    # Live: source systems push records; the map's live feeds are aggregate (no people).
+    # Live: source systems push records. Single incidents as they happen are incident
+    # points, so not public; the public's live feed is riskChanged (disclosure-controlled).
     "ingestRecords": frozenset({"ingest"}),
-    "incidentAdded": _EVERYONE,
+    "incidentAdded": frozenset({"investigator", "analyst"}),
     "riskChanged": _EVERYONE,
     "reviewNeeded": _STEWARD,
 }

@@ -100,15 +100,20 @@ class Query:
         "riskLayer",
         map_resolvers.risk_layer,
         "Risk per H3 cell or LSOA: {id, score, harm, nearRepeat, network, forecast, "
-        "incidents, month, crimeGroup}; public sees incidents < 5 as 'fewer than 5'.",
+        "incidents, month, crimeGroup}. Public sees {id, score, incidents, month, "
+        "crimeGroup, forceCode, model} only: the score from open data (no network), rounded; "
+        "incidents perturbed by the cell-key method, under 5 as 'fewer than 5'.",
     )
     hotspots: GeoJSON = _field(
-        "hotspots", map_resolvers.hotspots, "Getis-Ord Gi* hotspots: {id, giZ, pValue, ...}."
+        "hotspots",
+        map_resolvers.hotspots,
+        "Getis-Ord Gi* hotspots: {id, giZ, pValue, qValue, value, basis}; public sees "
+        "{id, hotspot: hot|cold|none, basis} only.",
     )
     forecast_layer: GeoJSON = _field(
         "forecastLayer",
         map_resolvers.forecast_layer,
-        "Next-month forecasts: {id, expected, model}.",
+        "Next-month forecasts: {id, expected, model}; public sees expected rounded to 0.1.",
     )
     incidents: GeoJSON = _field(
         "incidents",

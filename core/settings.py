@@ -13,6 +13,7 @@ file locations are settings too, so a national layout is configuration, not code
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -61,7 +62,18 @@ class Neo4jSettings(BaseSettings):
 
 class ApiSettings(BaseSettings):
     """``CRIMEGRAPH_API_HOST``/``_PORT``/``_KEYS``/``_TIMEOUT_S``, ``CRIMEGRAPH_ENV``,
-    ``CRIMEGRAPH_JWT_SECRET`` and ``CRIMEGRAPH_INGEST_TOKEN`` (the CLI's live feed)."""
+    ``CRIMEGRAPH_JWT_SECRET``, ``CRIMEGRAPH_INGEST_TOKEN`` (the CLI's live feed) and
+    ``CRIMEGRAPH_DISCLOSURE_KEY`` (the public counts' perturbation; default: derived from
+    the JWT secret)."""
+
+    @property
+    def disclosure_secret(self) -> bytes | None:
+        """The cell-key secret: its own setting, else one derived from the JWT secret."""
+        if self.disclosure_key:
+            return self.disclosure_key.encode()
+        if self.jwt_secret:
+            return hashlib.sha256(b"crimegraph disclosure|" + self.jwt_secret.encode()).digest()
+        return None
 
     model_config = _section("CRIMEGRAPH_API_")
     host: str = "127.0.0.1"
@@ -77,8 +89,13 @@ class ApiSettings(BaseSettings):
     ingest_token: str | None = Field(
         default=None, repr=False, validation_alias="CRIMEGRAPH_INGEST_TOKEN"
     )
+    # The secret behind the public tier's cell keys (responsible/disclosure.py): kept
+    # across restarts so a count shows the same perturbation every time it is asked.
+    disclosure_key: str | None = Field(
+        default=None, repr=False, validation_alias="CRIMEGRAPH_DISCLOSURE_KEY", min_length=32
+    )
 
-    @field_validator("jwt_secret", "ingest_token", mode="before")
+    @field_validator("jwt_secret", "ingest_token", "disclosure_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return value or None

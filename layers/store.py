@@ -14,6 +14,7 @@ fresh store).
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -29,11 +30,12 @@ import pandas as pd
 from core import warehouse
 from layers import geojson
 from layers.shapes import Shape, h3_shape, load_lsoa_shapes
+from responsible import disclosure
 from risk.scores import SCORE_WEIGHTS
 
 ALL_CRIME = "All crime"
-FEWER_THAN_5 = "fewer than 5"
-SMALL_COUNT = 5
+FEWER_THAN_5 = disclosure.FEWER_THAN_5
+SMALL_COUNT = disclosure.SMALL_COUNT
 _SLICE_CACHE = 256
 _ANSWER_CACHE_BYTES = 256 * 1024 * 1024
 
@@ -79,22 +81,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def suppress_small_counts(properties: dict[str, Any]) -> dict[str, Any]:
-    """The public form: any incident count under 5 becomes the string "fewer than 5"."""
-    out = dict(properties)
-    value = out.get("incidents")
-    if isinstance(value, int | float) and value < SMALL_COUNT:
-        out["incidents"] = FEWER_THAN_5
-    return out
-
-
 @dataclass
 class Slice:
-    """One layer slice: ids, shapes, properties, and features serialised for each audience."""
+    """One layer slice: ids, shapes, properties, and features serialised for each audience
+    (the public's from their public properties, ``responsible.disclosure``)."""
 
     ids: list[str]
     shapes: list[Shape]
     properties: list[dict[str, Any]]
+    public_properties: list[dict[str, Any]]
     full: list[str]
     public: list[str]
     bounds: np.ndarray  # (n, 4): west, south, east, north
@@ -102,14 +97,22 @@ class Slice:
     _unlocated: dict[bool, list[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, ids: list[str], shapes: list[Shape], props: list[dict[str, Any]]) -> Slice:
+    def build(
+        cls,
+        ids: list[str],
+        shapes: list[Shape],
+        props: list[dict[str, Any]],
+        public_props: list[dict[str, Any]] | None = None,
+    ) -> Slice:
+        """``public_props``: what the public may see of each feature (default: all of it)."""
         full = [_feature(i, s, p) for i, s, p in zip(ids, shapes, props, strict=True)]
-        public = [
-            f if (q := suppress_small_counts(p)) == p else _feature(i, s, q)
-            for i, s, p, f in zip(ids, shapes, props, full, strict=True)
-        ]
+        if public_props is None:
+            public_props, public = props, full
+        else:
+            public = [_feature(i, s, q) for i, s, q in zip(ids, shapes, public_props, strict=True)]
         bounds = np.array([s.bounds for s in shapes], dtype=np.float64).reshape(-1, 4)
-        return cls(ids, shapes, props, full, public, bounds, {k: n for n, k in enumerate(ids)})
+        position = {k: n for n, k in enumerate(ids)}
+        return cls(ids, shapes, props, public_props, full, public, bounds, position)
 
     def within(self, bbox: BBox) -> np.ndarray:
         """Indices of features whose bounding box meets ``bbox``."""
@@ -122,18 +125,24 @@ class Slice:
         chosen = (self.public if public else self.full) if geometry else self.unlocated(public)
         return [chosen[i] for i in self.within(bbox)]
 
-    def replace(self, area_id: str, props: dict[str, Any], full: str, public: str) -> None:
+    def replace(
+        self,
+        area_id: str,
+        props: dict[str, Any],
+        public_props: dict[str, Any],
+        full: str,
+        public: str,
+    ) -> None:
         """Put one area's rescored feature in place (the live path); no-op if absent."""
         if (at := self.position.get(area_id)) is not None:
-            self.properties[at], self.full[at], self.public[at] = props, full, public
+            self.properties[at], self.public_properties[at] = props, public_props
+            self.full[at], self.public[at] = full, public
             self._unlocated.clear()
 
     def unlocated(self, public: bool) -> list[str]:
         """The features with ``"geometry": null``, serialised on first use."""
         if (found := self._unlocated.get(public)) is None:
-            props = self.properties
-            if public:
-                props = [suppress_small_counts(p) for p in props]
+            props = self.public_properties if public else self.properties
             found = [geojson.unlocated_feature(i, p) for i, p in zip(self.ids, props, strict=True)]
             self._unlocated[public] = found
         return found
@@ -229,7 +238,11 @@ class LayerStore:
         incidents: pd.DataFrame,
         areas: pd.DataFrame,
         lsoa_shapes: dict[str, tuple[str, Shape]],
+        disclosure_key: bytes | None = None,
     ) -> None:
+        """``disclosure_key``: the secret behind the public counts' cell keys; without
+        one a random key is used, which holds for this process only."""
+        self.disclosure_key = disclosure_key or secrets.token_bytes(32)
         self._tables = tables
         self._groups: dict[str, dict[SliceKey, np.ndarray]] = {
             name: self._index(name, df) for name, df in tables.items()
@@ -255,7 +268,9 @@ class LayerStore:
         self.forces = sorted({f for f in self._area_force.values() if isinstance(f, str)})
 
     @classmethod
-    def load(cls, warehouse_path: Path, lsoa_boundaries: Path) -> LayerStore:
+    def load(
+        cls, warehouse_path: Path, lsoa_boundaries: Path, disclosure_key: bytes | None = None
+    ) -> LayerStore:
         """Read the layers through a read-only connection and close it at once."""
         tables: dict[str, pd.DataFrame] = {}
         empty_incidents = pd.DataFrame(
@@ -274,7 +289,8 @@ class LayerStore:
                     areas = _frame(con, "SELECT lsoa_code, force_code FROM areas")
             finally:
                 con.close()
-        return cls(tables, incidents, areas, load_lsoa_shapes(lsoa_boundaries))
+        shapes = load_lsoa_shapes(lsoa_boundaries)
+        return cls(tables, incidents, areas, shapes, disclosure_key)
 
     @staticmethod
     def _index(name: str, df: pd.DataFrame) -> dict[SliceKey, np.ndarray]:
@@ -344,7 +360,17 @@ class LayerStore:
             ids.append(area_id)
             shapes.append(shape)
             props.append(p)
-        return Slice.build(ids, shapes, props)
+        means = disclosure.slice_means(props, SCORE_WEIGHTS) if layer == "risk" else None
+        public = [self._public(layer, key, p, means) for p in props]
+        return Slice.build(ids, shapes, props, public)
+
+    def _public(
+        self, layer: str, key: SliceKey, props: dict[str, Any], means: dict[str, float] | None
+    ) -> dict[str, Any]:
+        return disclosure.public_properties(
+            layer, props, self.disclosure_key, means=means, weights=SCORE_WEIGHTS,
+            level=key[1], resolution=key[2],
+        )  # fmt: skip
 
     def _shape(self, level: str, area_id: str) -> Shape | None:
         if level == "lsoa":
@@ -398,13 +424,15 @@ class LayerStore:
             self._answer_bytes = 0
             return self.version
 
-    def rows(self, layer: str, keys: list[SliceKey], area_id: str) -> list[dict[str, Any]]:
+    def rows(
+        self, layer: str, keys: list[SliceKey], area_id: str, public: bool = False
+    ) -> list[dict[str, Any]]:
         """The properties of one cell or area in the given slices (for a map click)."""
         out = []
         for key in keys:
             found = self.slice(layer, key)
             if found is not None and (n := found.position.get(area_id)) is not None:
-                out.append(found.properties[n])
+                out.append((found.public_properties if public else found.properties)[n])
         return out
 
     def shapes_in(
@@ -415,9 +443,9 @@ class LayerStore:
             found = self.slice(layer, key)
             if found is None:
                 continue
+            chosen = found.public_properties if public else found.properties
             for i in found.within(bbox):
-                props = found.properties[i]
-                yield found.shapes[i], suppress_small_counts(props) if public else props
+                yield found.shapes[i], chosen[i]
 
     # --- live updates ------------------------------------------------------------
 
@@ -462,10 +490,11 @@ class LayerStore:
             props = {"id": area_id}
             props.update({_camel(c): _plain(values[c][pos]) for c in self._risk_value_columns})
             props["month"], props["crimeGroup"] = key[0], key[3]
+            public_props = self._public("risk", key, props, means)
             full = _feature(area_id, shape, props)
-            public = _feature(area_id, shape, suppress_small_counts(props))
+            public = _feature(area_id, shape, public_props)
             if (found := self._cache.get(("risk", key))) is not None:
-                found.replace(area_id, props, full, public)
+                found.replace(area_id, props, public_props, full, public)
         return {"key": key, "id": area_id, "bounds": shape.bounds, "full": full, "public": public}
 
     def _risk_state(self, key: SliceKey, rows: np.ndarray) -> tuple[dict[str, int], dict]:

@@ -14,6 +14,7 @@ from api.errors import FORBIDDEN
 from api.permissions import FIELD_ROLES
 from api.schema import schema
 from live.client import Subscriber, SubscriptionError
+from responsible.disclosure import MAX_PERTURBATION
 from tests.api_world import PAIR, PERSON_A, PERSON_B, World, graph_counts, world
 
 pytestmark = pytest.mark.neo4j
@@ -128,7 +129,9 @@ def test_public_never_receives_a_person_or_an_exact_small_count(api) -> None:
         assert not any(name in text for name in names), (field, text[:500])
     layer = api.gql(f"{{ riskLayer(bbox: {BOX}) }}")["data"]["riskLayer"]
     counts = [f["properties"]["incidents"] for f in layer["features"]]
-    assert "fewer than 5" in counts and 7 in counts
+    assert "fewer than 5" in counts
+    # The cell of 7 shows 7 give or take the cell-key perturbation, never under 5.
+    assert any(isinstance(c, int) and abs(c - 7) <= MAX_PERTURBATION for c in counts)
     assert all(c == "fewer than 5" or c >= 5 for c in counts)
     cell = api.gql(f'{{ cell(id: "{api.cells[1]}") {{ scores incidentCount }} }}')["data"]
     assert cell["cell"]["incidentCount"] == "fewer than 5"

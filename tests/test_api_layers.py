@@ -8,6 +8,7 @@ import mapbox_vector_tile
 import pytest
 
 from api.tiles import tile_bbox, tile_for
+from responsible.disclosure import MAX_PERTURBATION
 from tests.api_world import BIG_CELL_COUNT, world
 
 pytestmark = pytest.mark.neo4j
@@ -61,7 +62,7 @@ def test_geometry_none_sends_the_same_cells_without_polygons(api) -> None:
         ]
     public = api.gql(q, {"b": WALES, "g": "NONE"})["data"]["riskLayer"]["features"]
     counts = [f["properties"]["incidents"] for f in public]
-    assert BIG_CELL_COUNT in counts
+    assert any(isinstance(c, int) and abs(c - BIG_CELL_COUNT) <= MAX_PERTURBATION for c in counts)
     assert all(c == "fewer than 5" or c >= 5 for c in counts)
 
 

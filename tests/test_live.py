@@ -28,6 +28,7 @@ INGEST = """mutation Ingest($source: String!, $records: [JSON!]!) {
     accepted duplicates rejected records { row status recordId key field reason }
   }
 }"""
+PUBLIC_RISK_FIELDS = {"id", "month", "crimeGroup", "forceCode", "model", "incidents", "score"}
 INCIDENT_ADDED = "subscription ($bbox: BBox) { incidentAdded(bbox: $bbox) }"
 RISK_CHANGED = """subscription ($bbox: BBox!, $month: String) {
   riskChanged(bbox: $bbox, month: $month, resolution: 9)
@@ -196,7 +197,7 @@ def test_subscribers_get_new_incidents_inside_their_bbox_only(live_world) -> Non
         Subscriber(w.url, w.tokens["analyst"]) as risk,
     ):
         analyst.subscribe(INCIDENT_ADDED, {"bbox": CARDIFF})
-        public.subscribe(INCIDENT_ADDED, {"bbox": CARDIFF})
+        public.subscribe(RISK_CHANGED, {"bbox": CARDIFF, "month": "2025-01"})
         elsewhere.subscribe(INCIDENT_ADDED, {"bbox": NORTH_WALES})
         risk.subscribe(RISK_CHANGED, {"bbox": CARDIFF, "month": "2025-01"})
         before = w.gql(RISK_VIEW, {"b": CARDIFF}, role="analyst")["data"]["riskLayer"]["features"]
@@ -211,11 +212,13 @@ def test_subscribers_get_new_incidents_inside_their_bbox_only(live_world) -> Non
         feature = feature["incidentAdded"]
         assert feature["properties"]["recordId"] == "live-sub-1@2025-01"
         assert feature["geometry"]["coordinates"] == [-3.2, 51.49]
-        robbery = next_event(
-            public, lambda d: d["incidentAdded"]["properties"]["crimeGroup"] == "robbery"
-        )["incidentAdded"]
-        assert "id" not in robbery
-        assert set(robbery["properties"]) == {"month", "crimeGroup", "live"}
+        # The public's live feed is the risk layer in its public form: no harm (a weight
+        # times a count), no exact count under 5, nothing from agency records.
+        shown = next_event(
+            public, lambda d: any(f["id"] == PARK_PLACE_CELL for f in d["riskChanged"]["features"])
+        )["riskChanged"]["features"]
+        for f in shown:
+            assert set(f["properties"]) <= PUBLIC_RISK_FIELDS, f["properties"]
         assert elsewhere.next(timeout=1.5) is None
         data = next_event(
             risk, lambda d: any(f["id"] == PARK_PLACE_CELL for f in d["riskChanged"]["features"])
@@ -233,6 +236,13 @@ def test_subscribers_get_new_incidents_inside_their_bbox_only(live_world) -> Non
         assert httpx.get(tile).headers["x-cache"] == "MISS"  # the rendered tile went too
         now = {f["id"]: f["properties"] for f in after.json()["data"]["riskLayer"]["features"]}
         assert now[PARK_PLACE_CELL]["incidents"] == changed[PARK_PLACE_CELL]["incidents"]
+
+
+def test_single_live_incidents_are_not_public(live_world) -> None:
+    with Subscriber(live_world.url) as public:
+        public.subscribe(INCIDENT_ADDED, {"bbox": CARDIFF})
+        with pytest.raises(SubscriptionError, match="not available to this role"):
+            public.next(timeout=5)
 
 
 def test_review_feed_is_for_stewards_only(live_world) -> None:

@@ -6,15 +6,13 @@ import json
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
-import h3
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api import arguments
-from api.context import is_public, principal, store
+from api.context import is_public, store
 from api.errors import BadInput
-from api.permissions import FIELD_ROLES
 from api.resolvers.map import layer_keys
 from api.types.live import IngestResult, IngestStatus, RecordStatus, ReviewNeeded
 from api.types.map import AreaLevel
@@ -22,8 +20,6 @@ from api.types.map import BBox as BBoxInput
 from layers import geojson
 from live import intake
 from live.applier import INCIDENT_ADDED, REVIEW_NEEDED, RISK_CHANGED
-
-PUBLIC_RESOLUTION = 8  # public subscribers see where at the size of an H3 res-8 cell
 
 
 def live(info: Info) -> intake.Live:
@@ -77,41 +73,31 @@ def _inside(box: tuple[float, float, float, float] | None, lon: float, lat: floa
     return west <= lon <= east and south <= lat <= north
 
 
-def incident_feature(event: dict[str, Any], full: bool) -> tuple[dict, float, float]:
-    """The event as a GeoJSON point: exact, with ids, for roles that may see incident
-    points; otherwise at its res-8 cell's centre with month and crime group only."""
+def incident_feature(event: dict[str, Any]) -> tuple[dict, float, float]:
+    """The event as a GeoJSON point with its ids (only roles that may see incident points
+    subscribe: a single incident as it happens is not an aggregate)."""
     lat, lon = event["latitude"], event["longitude"]
-    if full:
-        props = {
-            "id": event["incident_id"],
-            "month": event["month"],
-            "crimeType": event["crime_type"],
-            "crimeGroup": event["crime_group"],
-            "recordId": event["record_ref"],
-            "live": True,
-        }
-        text = geojson.point_feature(event["incident_id"], lon, lat, props)
-    else:
-        lat, lon = h3.cell_to_latlng(h3.latlng_to_cell(lat, lon, PUBLIC_RESOLUTION))
-        props = {"month": event["month"], "crimeGroup": event["crime_group"], "live": True}
-        text = geojson.point_feature("", lon, lat, props)
-    feature = json.loads(text)
-    if not full:
-        feature.pop("id")
-    return feature, lon, lat
+    props = {
+        "id": event["incident_id"],
+        "month": event["month"],
+        "crimeType": event["crime_type"],
+        "crimeGroup": event["crime_group"],
+        "recordId": event["record_ref"],
+        "live": True,
+    }
+    return json.loads(geojson.point_feature(event["incident_id"], lon, lat, props)), lon, lat
 
 
 async def incident_added(
     info: Info, bbox: BBoxInput | None = None
 ) -> AsyncGenerator[geojson.GeoJSON, None]:
     box = arguments.bounding_box(bbox) if bbox else None
-    full = principal(info).role in FIELD_ROLES["incidents"]
     async with live(info).broadcaster.listen(INCIDENT_ADDED) as queue:
         while True:
             event = await queue.get()
             if event.get("latitude") is None:
                 continue
-            feature, lon, lat = incident_feature(event, full)
+            feature, lon, lat = incident_feature(event)
             if _inside(box, lon, lat):
                 yield feature
 

@@ -19,15 +19,14 @@ from api.types.map import AreaLevel, CellDetails, IncidentSummary, LayerGeometry
 from api.types.map import BBox as BBoxInput
 from graph import investigator_reads
 from layers import geojson
-from layers.store import (
-    FEWER_THAN_5,
-    SMALL_COUNT,
-    LayerStore,
-    SliceKey,
-    suppress_small_counts,
-)
+from layers.store import LayerStore, SliceKey
+from responsible.disclosure import published_count
 
 CELL_INCIDENT_CAP = 200
+# A map click is on a cell the map draws (res 7 to 9): a coarser cell would make one
+# request expand thousands of children (res 1: 40 million at res 9) and stall the server.
+COARSEST_CELL = 7
+FINEST_CELL = 9
 
 
 def layer_keys(
@@ -55,13 +54,17 @@ def crime_groups(info: Info) -> list[str]:
     return store(info).crime_groups
 
 
-def areas(info: Info, bbox: BBoxInput | None = None, force: str | None = None) -> geojson.RawJSON:
+async def areas(
+    info: Info, bbox: BBoxInput | None = None, force: str | None = None
+) -> geojson.RawJSON:
     s = store(info)
     box = arguments.bounding_box(bbox) if bbox else None
-    return geojson.collection(s.area_features(box, arguments.force(s, force)))
+    chosen = arguments.force(s, force)
+    # Layer answers are built in a worker thread: slow work never blocks the event loop.
+    return await run_in_threadpool(lambda: geojson.collection(s.area_features(box, chosen)))
 
 
-def _layer(
+async def _layer(
     info: Info,
     layer: str,
     bbox: BBoxInput,
@@ -76,10 +79,11 @@ def _layer(
     keys = layer_keys(s, layer, month, resolution, level, groups)
     if geometry is LayerGeometry.NONE and level != "h3":
         raise BadInput("geometry", "geometry NONE is for H3 cells; LSOAs need POLYGON")
-    return s.collection(layer, keys, box, is_public(info), geometry is LayerGeometry.POLYGON)
+    polygons = geometry is LayerGeometry.POLYGON
+    return await run_in_threadpool(s.collection, layer, keys, box, is_public(info), polygons)
 
 
-def risk_layer(
+async def risk_layer(
     info: Info,
     bbox: BBoxInput,
     month: str | None = None,
@@ -89,13 +93,13 @@ def risk_layer(
     geometry: LayerGeometry = LayerGeometry.POLYGON,
 ) -> geojson.RawJSON:
     level = area_level.value
-    return _layer(info, "risk", bbox, month, resolution, level, crime_groups, geometry)
+    return await _layer(info, "risk", bbox, month, resolution, level, crime_groups, geometry)
 
 
 def _h3_layer(layer: str):
     """The resolver of an H3-only layer (hotspots, forecasts): one signature for both."""
 
-    def resolve(
+    async def resolve(
         info: Info,
         bbox: BBoxInput,
         month: str | None = None,
@@ -103,7 +107,7 @@ def _h3_layer(layer: str):
         crime_groups: list[str] | None = None,
         geometry: LayerGeometry = LayerGeometry.POLYGON,
     ) -> geojson.RawJSON:
-        return _layer(info, layer, bbox, month, resolution, "h3", crime_groups, geometry)
+        return await _layer(info, layer, bbox, month, resolution, "h3", crime_groups, geometry)
 
     return resolve
 
@@ -112,7 +116,7 @@ hotspots = _h3_layer("hotspots")
 forecast_layer = _h3_layer("forecast")
 
 
-def incidents(
+async def incidents(
     info: Info,
     bbox: BBoxInput,
     from_: Annotated[str | None, strawberry.argument(name="from")] = None,
@@ -123,9 +127,14 @@ def incidents(
     s = store(info)
     box = arguments.bounding_box(bbox)
     months = (arguments.month(from_, "from"), arguments.month(to, "to"))
-    chosen = s.incidents.select(box, months, arguments.crime_types(s, types))
+    types_chosen = arguments.crime_types(s, types)
     limit = check_page("incidents", first)
-    return geojson.collection(s.incidents.feature(int(i)) for i in chosen[:limit])
+
+    def build() -> geojson.RawJSON:
+        chosen = s.incidents.select(box, months, types_chosen)
+        return geojson.collection(s.incidents.feature(int(i)) for i in chosen[:limit])
+
+    return await run_in_threadpool(build)
 
 
 def _cell_members(s: LayerStore, cell_id: str, month: str | None) -> np.ndarray:
@@ -135,8 +144,6 @@ def _cell_members(s: LayerStore, cell_id: str, month: str | None) -> np.ndarray:
     if cell_id[0] in "EW" and len(cell_id) == 9:
         return chosen[inc.lsoa[chosen] == cell_id]
     res = h3.get_resolution(cell_id)
-    if res > 9:
-        raise BadInput("id", "cells finer than resolution 9 are not served")
     # Only incidents whose location is near the cell can fall in it: filter by bbox first.
     lats, lngs = zip(*h3.cell_to_boundary(cell_id), strict=True)
     box = (min(lngs), min(lats), max(lngs), max(lats))
@@ -156,13 +163,15 @@ async def cell(
     month = arguments.month(month) or s.latest_month("risk")
     level = "lsoa" if cell_id[0] in "EW" and len(cell_id) == 9 else "h3"
     res = -1 if level == "lsoa" else h3.get_resolution(cell_id)
+    if level == "h3" and not COARSEST_CELL <= res <= FINEST_CELL:
+        raise BadInput(
+            "id", f"cells of H3 resolution {COARSEST_CELL} to {FINEST_CELL} are served, got {res}"
+        )
     groups = arguments.crime_groups(s, crime_groups)
     keys = [(month or "", level, res, g) for g in groups]
-    scores = s.rows("risk", keys, cell_id)
     public = is_public(info)
-    if public:
-        scores = [suppress_small_counts(p) for p in scores]
-    members = _cell_members(s, cell_id, month)
+    scores = s.rows("risk", keys, cell_id, public=public)
+    members = await run_in_threadpool(_cell_members, s, cell_id, month)
     inc = s.incidents
     count = len(members)
     locations: list[str] = []
@@ -182,7 +191,11 @@ async def cell(
         id=cell_id,
         month=month,
         scores=scores,
-        incident_count=FEWER_THAN_5 if public and count < SMALL_COUNT else str(count),
+        incident_count=(
+            str(published_count(count, s.disclosure_key, "cell", month, level, res, cell_id))
+            if public
+            else str(count)
+        ),
         location_ids=locations,
         incident_rows=rows,
         people_at_cell=lambda info, purpose: cell_people(info, locations, purpose, cell_id),

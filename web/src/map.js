@@ -223,7 +223,12 @@ function addOverlays() {
     id: "hotspots-line",
     type: "line",
     source: "hotspots",
-    filter: ["<", ["to-number", ["get", "pValue"], 1], 0.05], // significant cells only
+    // Significant cells only: p < 0.05, or "hot" in the public form (which has no p value).
+    filter: [
+      "any",
+      ["==", ["get", "hotspot"], "hot"],
+      ["<", ["to-number", ["coalesce", ["get", "pValue"], 1]], 0.05],
+    ],
     layout: { visibility: shown("hotspots-line") },
     paint: { "line-color": "#000", "line-width": 2.5 },
   });
@@ -503,6 +508,11 @@ function startLive() {
   liveStop?.();
   riskLive.key = null;
   state.live = 0;
+  if (state.role === "public") {
+    // Single incidents as they happen are not public; the risk layer still updates live.
+    $("live").textContent = "Live: the risk layer updates as incidents arrive";
+    return;
+  }
   const bbox = WALES_BBOX;
   liveStop = subscribe(Q.INCIDENT_ADDED, { bbox }, {
     next: (data) => {
