@@ -22,6 +22,7 @@ from api.auth import AuthError, authenticate
 from api.config import ApiConfig, load_api_config
 from api.context import Holder
 from api.gate import Gate
+from api.intake_routes import MAX_BYTES as MAX_INGEST_BYTES
 from api.intake_routes import ingest_endpoint
 from api.response_cache import OK_FLAG, ResponseCache
 from api.schema import build_schema
@@ -165,7 +166,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         config.request_timeout_s,
     )
     tiles = Gate(request_response(tile_endpoint), config.auth, config.request_timeout_s)
-    feed = Gate(request_response(ingest_endpoint), config.auth, config.request_timeout_s)
+    feed = Gate(
+        request_response(ingest_endpoint),
+        config.auth,
+        config.request_timeout_s,
+        max_body_bytes=MAX_INGEST_BYTES,
+    )
     app.router.routes.extend(
         [
             Route("/healthz", health),

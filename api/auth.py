@@ -18,6 +18,7 @@ import jwt
 
 ROLES = ("investigator", "analyst", "steward", "auditor", "ingest", "public")
 PUBLIC = "public"
+MAX_TOKEN_LIFETIME_S = 24 * 3600  # a leaked token is good for a day at most
 
 
 class AuthError(Exception):
@@ -97,14 +98,21 @@ def authenticate(authorization: str | None, config: AuthConfig) -> Principal:
     if config.jwt_secret and token.count(".") == 2:
         try:
             claims = jwt.decode(
-                token, config.jwt_secret, algorithms=["HS256"], options={"require": ["exp"]}
+                token,
+                config.jwt_secret,
+                algorithms=["HS256"],
+                options={"require": ["exp", "iat", "sub"]},
             )
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
-        role = claims.get("role")
+        role, subject = claims.get("role"), claims.get("sub")
         if role not in ROLES:
             raise AuthError(f"token role must be one of {', '.join(ROLES)}")
-        return Principal(role, f"jwt:{claims.get('sub', 'unknown')}")
+        if not isinstance(subject, str) or not subject.strip():
+            raise AuthError("invalid token: 'sub' must name who holds it")
+        if claims["exp"] - claims["iat"] > MAX_TOKEN_LIFETIME_S:
+            raise AuthError(f"invalid token: lifetime over {MAX_TOKEN_LIFETIME_S} s")
+        return Principal(role, f"jwt:{subject}")
     raise AuthError("unknown token")
 
 

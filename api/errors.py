@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+BAD_REQUEST = "BAD_REQUEST"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 FORBIDDEN = "FORBIDDEN"
 NOT_FOUND = "NOT_FOUND"

@@ -255,6 +255,7 @@ class LayerStore:
         self._answers: OrderedDict[tuple, geojson.RawJSON] = OrderedDict()
         self._answer_bytes = 0
         self._lock = threading.Lock()
+        self._area_lock = threading.Lock()
         self.version = 0
         self._risk_live: dict[SliceKey, tuple[dict[str, int], dict[str, float]]] = {}
         self._risk_columns: dict[str, np.ndarray] = {}  # risk values, kept current live
@@ -518,6 +519,13 @@ class LayerStore:
     # --- areas -------------------------------------------------------------------
 
     def area_slice(self) -> Slice:
+        """The LSOA base layer, built once (concurrent first requests wait for one build)."""
+        if self._area_slice is not None:
+            return self._area_slice
+        with self._area_lock:
+            return self._build_area_slice()
+
+    def _build_area_slice(self) -> Slice:
         if self._area_slice is None:
             ids, shapes, props = [], [], []
             for code, (name, shape) in sorted(self._lsoa_shapes.items()):

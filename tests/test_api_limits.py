@@ -1,0 +1,70 @@
+"""Requests an attacker would send to make one call cost the server, or to slip past
+authentication (issue 20), against the real server."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import jwt
+import pytest
+
+from api.gate import MAX_BODY_BYTES, PAYLOAD_TOO_LARGE, RESPONSE_TOO_LARGE, response_cap
+from testkit.server import JWT_SECRET
+from tests.api_world import world
+
+
+@pytest.fixture(scope="module")
+def api(neo4j_settings, tmp_path_factory):
+    with world(neo4j_settings, tmp_path_factory.mktemp("api-limits")) as w:
+        yield w
+
+
+def _post(api, body: bytes | dict, headers: list[tuple[str, str]] | None = None) -> httpx.Response:
+    kwargs = {"content": body} if isinstance(body, bytes) else {"json": body}
+    return httpx.post(f"{api.url}/graphql", headers=headers or [], timeout=30, **kwargs)
+
+
+def test_a_body_over_the_cap_is_refused(api) -> None:
+    padding = "x" * (MAX_BODY_BYTES + 10)
+    answer = _post(api, {"query": "{ months }", "variables": {"pad": padding}})
+    assert answer.status_code == 413
+    assert answer.json()["errors"][0]["extensions"]["code"] == PAYLOAD_TOO_LARGE
+
+
+def test_one_authorization_header_or_400(api) -> None:
+    token = api.tokens["analyst"]
+    headers = [("authorization", f"Bearer {token}"), ("authorization", "Bearer other")]
+    answer = _post(api, {"query": "{ months }"}, headers)
+    assert answer.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"role": "investigator", "exp": 60},  # no sub: nobody to audit
+        {"role": "investigator", "sub": "x", "exp": 10 * 365 * 86400},  # ten years
+        {"role": "investigator", "sub": " ", "exp": 60},
+    ],
+)
+def test_tokens_need_a_subject_and_a_bounded_lifetime(api, claims) -> None:
+    now = int(time.time())
+    token = jwt.encode({**claims, "iat": now, "exp": now + claims["exp"]}, JWT_SECRET, "HS256")
+    answer = _post(api, {"query": "{ months }"}, [("authorization", f"Bearer {token}")])
+    assert answer.status_code == 401
+
+
+def test_an_answer_over_the_public_cap_is_refused_with_its_limit(api) -> None:
+    """Twenty aliases of `areas` returned 83 MB to the public before."""
+    aliases = " ".join(f"a{n}: areas" for n in range(20))
+    answer = _post(api, {"query": f"{{ {aliases} }}"})
+    body = answer.json()
+    assert len(answer.content) < 10_000
+    if "errors" in body:  # the fixture's areas may be small; if they are not, the cap holds
+        error = body["errors"][0]
+        assert error["extensions"] == {
+            "code": RESPONSE_TOO_LARGE,
+            "limitBytes": response_cap("public"),
+        }
+    else:
+        pytest.fail(f"20 aliases of areas came back whole: {len(answer.content)} bytes")
