@@ -92,7 +92,7 @@ async def place_profile(
     row = rows[0]
     place = {
         **row["place"],
-        **{k: row[k] for k in ("lsoa", "force", "incident_count", "incidents")},
+        **{k: row[k] for k in ("lsoa", "force", "incident_count", "incidents", "residents")},
     }
     place["people"] = await people_at(driver, [location_id]) if with_people else None
     return place

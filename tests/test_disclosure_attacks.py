@@ -141,3 +141,34 @@ def test_differencing_gives_noise_not_the_count() -> None:
         exact += estimate == hidden
     assert attempts > trials * 0.9
     assert exact / attempts < 0.35  # four independent ±2 perturbations; the count is 1..4
+
+
+def test_a_home_cannot_be_read_without_investigator_purpose_and_audit(api) -> None:
+    """Ids are computable from source record ids, so an analyst asked place(id) for
+    people's homes and got their street addresses."""
+    from graph.connection import driver as sync_driver
+    from testkit.cypher import TESTS
+    from tests.api_world import PERSON_A
+
+    home = "Lhome0000001"
+    with sync_driver(api.neo4j) as drv:
+        drv.execute_query(
+            TESTS.statement("seed_home"), person_id=PERSON_A, location_id=home, name="1 TEST ROW"
+        )
+    query = f'{{ place(id: "{home}") {{ name latitude longitude }} }}'
+    for role in ("analyst", "investigator"):  # without a purpose, an investigator neither
+        body = api.gql(query, role=role)
+        assert body["data"]["place"] is None, (role, body)
+    purpose = "attack suite: a home read with purpose"
+    with_purpose = (
+        f'{{ place(id: "{home}", purpose: "{purpose}") {{ name people {{ personId }} }} }}'
+    )
+    found = api.gql(with_purpose, role="investigator")["data"]["place"]
+    assert found["name"] == "1 TEST ROW"
+    assert [p["personId"] for p in found["people"]] == [PERSON_A]
+    log = api.gql(
+        "{ auditLog(first: 50) { edges { node { what purpose arguments } } } }", role="auditor"
+    )
+    entries = [e["node"] for e in log["data"]["auditLog"]["edges"]]
+    mine = [e for e in entries if e["purpose"] == purpose]
+    assert len(mine) == 1 and PERSON_A in mine[0]["arguments"]

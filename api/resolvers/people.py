@@ -146,8 +146,10 @@ async def linked_cases(
             "depth", f"depth must be between 1 and {investigator_reads.MAX_DEPTH}, got {depth}"
         )
     found = await investigator_reads.linked_cases(driver(info), pid, depth)
-    records = len(found["people"]) if found else 0
-    await _audit(info, "linkedCases", why, records, {"personId": pid, "depth": depth})
+    shown = found["people"] if found else []  # everyone whose name the answer carries
+    await _audit(
+        info, "linkedCases", why, len(shown), {"personId": pid, "depth": depth, "people": shown}
+    )
     if found is None:
         return None
     return LinkedCases(
@@ -221,15 +223,22 @@ def place_person(p: dict[str, Any]) -> PlacePerson:
 
 
 async def place(info: Info, id: strawberry.ID, purpose: str | None = None) -> Place | None:
-    """A place; its people only for investigators who give a purpose (then audited)."""
+    """A place; its people only for investigators who give a purpose (then audited).
+
+    A home is person data: a place someone lives at, or an address from an agency's
+    records (not a police.uk street point), is shown only to an investigator with a
+    purpose, audited with everyone shown; to anyone else it does not exist."""
     location_id = arguments.identifier(id, "id")
     why = arguments.purpose(purpose) if purpose is not None else None
     with_people = why is not None and principal(info).role == "investigator"
     found = await investigator_reads.place_profile(driver(info), location_id, with_people)
     if with_people:
         people = found["people"] if found else []
-        await _audit(info, "place", why, len(people), {"id": location_id})
+        shown = sorted({p["person_id"] for p in people})
+        await _audit(info, "place", why, len(people), {"id": location_id, "people": shown})
     if found is None:
+        return None
+    if not with_people and (found.get("residents") or found.get("kind") == "address"):
         return None
     return Place(
         id=found["location_id"],
@@ -258,5 +267,6 @@ async def cell_people(
 ) -> list[PlacePerson]:
     why = arguments.purpose(purpose)
     people = await investigator_reads.people_at(driver(info), location_ids) if location_ids else []
-    await _audit(info, "cell.people", why, len(people), {"id": cell_id})
+    shown = sorted({p["person_id"] for p in people})
+    await _audit(info, "cell.people", why, len(people), {"id": cell_id, "people": shown})
     return [place_person(p) for p in people]
