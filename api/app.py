@@ -150,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(lifespan=lifespan)
     app.state.tile_cache = tile_cache()
+    app.state.tile_flights = {}
 
     def reload_layers() -> LayerStore:
         fresh = load_layers(settings)

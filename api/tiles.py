@@ -6,6 +6,7 @@ suppressed and no incident points.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -146,6 +147,31 @@ def _list(query: dict[str, str], name: str) -> list[str] | None:
     return [v for v in value.split(",") if v] if value else None
 
 
+# The query parameters each layer's tiles take; anything else is refused, so junk
+# parameters cannot make every request a fresh render.
+TILE_PARAMETERS = {
+    "risk": frozenset({"month", "resolution", "areaLevel", "crimeGroups"}),
+    "hotspots": frozenset({"month", "resolution", "crimeGroups"}),
+    "forecast": frozenset({"month", "resolution", "crimeGroups"}),
+    "incidents": frozenset({"month", "types"}),
+    "areas": frozenset(),
+}
+
+
+def normalised_query(layer: str, items: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The tile request's parameters, checked and in one order (the cache key)."""
+    allowed_names = TILE_PARAMETERS.get(layer, frozenset())
+    seen: dict[str, str] = {}
+    for name, value in items:
+        if name not in allowed_names:
+            known = ", ".join(sorted(allowed_names)) or "none"
+            raise BadInput(name, f"unknown parameter {name!r} for {layer} tiles (known: {known})")
+        if name in seen:
+            raise BadInput(name, f"parameter {name!r} given twice")
+        seen[name] = value
+    return tuple(sorted(seen.items()))
+
+
 TILE_CACHE_ENTRIES = 4096
 TILE_CACHE_BYTES = 128 * 1024 * 1024
 
@@ -163,17 +189,32 @@ async def tile_endpoint(request: Request) -> Response:
     state = request.app.state
     store = state.layers.store
     answers = state.tile_cache.current(store)
-    key = (who.role, p["layer"], p["z"], p["x"], p["y"], tuple(request.query_params.multi_items()))
+    try:
+        query = normalised_query(p["layer"], request.query_params.multi_items())
+    except BadInput as exc:
+        return JSONResponse({"error": exc.message, **(exc.extensions or {})}, status_code=400)
+    key = (who.role, p["layer"], p["z"], p["x"], p["y"], query)
     if (body := answers.get(key)) is not None:
         return _tile_response(body, "HIT")
+    # One render per tile and layer version: concurrent asks for it wait for the first.
+    flights: dict = state.tile_flights
+    flight_key = (id(store), store.version, key)
+    if (pending := flights.get(flight_key)) is not None:
+        body = await asyncio.shield(pending)
+        return _tile_response(body, "HIT") if body is not None else await tile_endpoint(request)
+    pending = flights[flight_key] = asyncio.get_running_loop().create_future()
+    body = None
     try:
         body = await run_in_threadpool(
-            render, store, who, p["layer"], p["z"], p["x"], p["y"], dict(request.query_params)
+            render, store, who, p["layer"], p["z"], p["x"], p["y"], dict(query)
         )
     except BadInput as exc:
         return JSONResponse({"error": exc.message, **(exc.extensions or {})}, status_code=400)
     except PermissionError as exc:
         return JSONResponse({"error": str(exc), "code": FORBIDDEN}, status_code=403)
+    finally:
+        flights.pop(flight_key, None)
+        pending.set_result(body)  # None: the waiters render (and fail) for themselves
     state.tile_cache.keep(answers, state.layers.store, key, body)
     return _tile_response(body, "MISS")
 

@@ -172,3 +172,26 @@ def test_a_home_cannot_be_read_without_investigator_purpose_and_audit(api) -> No
     entries = [e["node"] for e in log["data"]["auditLog"]["edges"]]
     mine = [e for e in entries if e["purpose"] == purpose]
     assert len(mine) == 1 and PERSON_A in mine[0]["arguments"]
+
+
+def test_junk_tile_parameters_are_refused_and_a_tile_renders_once(api) -> None:
+    """`?junk=<t>` made every public tile request a fresh render."""
+    import concurrent.futures
+
+    import h3
+
+    lat, lon = h3.cell_to_latlng(api.cells[2])
+    x, y = tile_for(lon, lat, 11)
+    base = f"{api.url}/tiles/risk/11/{x}/{y}.mvt"
+    junk = httpx.get(f"{base}?month=2025-01&junk={time.time()}")
+    assert junk.status_code == 400 and "junk" in junk.json()["error"]
+    twice = httpx.get(f"{base}?month=2025-01&month=2025-02")
+    assert twice.status_code == 400
+    # Parameters in another order are the same tile.
+    url = f"{base}?month=2025-01&resolution=9"
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: httpx.get(url), range(8)))
+    assert {a.status_code for a in answers} == {200}
+    assert [a.headers["x-cache"] for a in answers].count("MISS") == 1
+    again = httpx.get(f"{base}?resolution=9&month=2025-01")
+    assert again.headers["x-cache"] == "HIT" and again.content == answers[0].content
