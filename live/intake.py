@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.rejections import RejectedRow
 from live import records as live_records
 from live.applier import Applier
 from live.broadcast import Broadcaster
 from live.journal import Journal, NewEntry
-from live.record_fields import Rejected
 from resolver.sources import SourceSpec
 
 MAX_RECORDS = 1000
@@ -57,7 +57,7 @@ class IntakeError(ValueError):
 
 def _check(
     live: Live, source: str, records: list[Any], rows: list[int] | None
-) -> list[NewEntry | Rejected]:
+) -> list[NewEntry | RejectedRow]:
     known = live_records.sources(live.people)
     if source not in known:
         raise IntakeError(
@@ -82,9 +82,18 @@ async def ingest(
     fresh = iter(stored)
     out: list[RecordStatus] = []
     for row, item in zip(numbers, checked, strict=True):
-        if isinstance(item, Rejected):
+        if isinstance(item, RejectedRow):
             out.append(RecordStatus(row, REJECTED, field=item.field, reason=item.message))
+        elif next(fresh):
+            out.append(RecordStatus(row, ACCEPTED, item.record_id, item.key))
+        elif await asyncio.to_thread(live.journal.reuses_key, item):
+            reason = (
+                f"record {row}, field 'idempotencyKey': conflict: {item.key!r} was already "
+                "used for a different record; a redelivery must be identical"
+            )
+            out.append(
+                RecordStatus(row, REJECTED, item.record_id, item.key, "idempotencyKey", reason)
+            )
         else:
-            status = ACCEPTED if next(fresh) else DUPLICATE
-            out.append(RecordStatus(row, status, item.record_id, item.key))
+            out.append(RecordStatus(row, DUPLICATE, item.record_id, item.key))
     return out

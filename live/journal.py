@@ -109,6 +109,22 @@ class Journal:
                 raise
         return stored
 
+    def reuses_key(self, entry: NewEntry) -> bool:
+        """Whether ``entry``'s key is journalled for a different record (another source,
+        record id or content): a reused idempotency key, not a redelivery. Entries that are
+        numbered on arrival (their stored payload gains the number) compare by source and
+        record id only."""
+        with self._lock:
+            row = self._con.execute(
+                "SELECT source, record_id, payload FROM entries WHERE key = ?", (entry.key,)
+            ).fetchone()
+        if row is None:
+            return False
+        source, record_id, payload = row
+        if (source, record_id) != (entry.source, entry.record_id):
+            return True
+        return entry.number_by is None and json.loads(payload) != entry.payload
+
     def _number(self, entry: NewEntry, seq: int) -> None:
         """Give a just-inserted entry the next number of its ``number_by`` (inside the
         caller's transaction, so a number is taken only with the entry it went to)."""

@@ -16,8 +16,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from core.rejections import RejectedRow
 from live.journal import NewEntry
-from live.record_fields import Rejected, read_record
+from live.record_fields import read_record
 from resolver.registered_ingest import RowMapper, RowRejected, map_row
 from resolver.sources import SourceSpec, SourceSpecError, load_spec
 
@@ -66,10 +67,10 @@ def _journal_id(spec: SourceSpec, values: dict[str, str | None], person_id: str,
 
 def person_record(
     spec: SourceSpec, mapper: RowMapper, record: Any, row: int
-) -> NewEntry | Rejected:
+) -> NewEntry | RejectedRow:
     """A source row as a journal entry of kind ``person``, or why it is refused."""
     read = read_record(record, spec.fields, row)
-    if isinstance(read, Rejected):
+    if isinstance(read, RejectedRow):
         return read
     texts, record_id, key = read
     values: dict[str, str | None] = {column: value or None for column, value in texts.items()}
@@ -77,12 +78,12 @@ def person_record(
     try:
         person, incident, role = map_row(mapper, values, record_id or _NO_ID, warnings)
     except RowRejected as exc:
-        return Rejected(row, _column(spec, exc.field_name), exc.reason)
+        return RejectedRow(row, _column(spec, exc.field_name), exc.reason)
     if person is None:  # not reached: only person-carrying sources are live sources
-        return Rejected(row, None, f"{spec.system} records carry no person")
+        return RejectedRow(row, None, f"{spec.system} records carry no person")
     person_id = person["person_record_id"]
     if person_id == _NO_ID:
-        return Rejected(row, "recordId", f"required: {spec.system} maps no person id column")
+        return RejectedRow(row, "recordId", f"required: {spec.system} maps no person id column")
     incident_id = incident["incident_record_id"] if incident else None
     if incident_id == _NO_ID:
         incident_id = None
@@ -108,6 +109,8 @@ def person_record(
     return NewEntry(key or f"{spec.system}:{record_id}", spec.system, record_id, PERSON, payload)
 
 
-def standardise(spec: SourceSpec, records: list[Any], rows: list[int]) -> list[NewEntry | Rejected]:
+def standardise(
+    spec: SourceSpec, records: list[Any], rows: list[int]
+) -> list[NewEntry | RejectedRow]:
     mapper = RowMapper(spec)
     return [person_record(spec, mapper, r, n) for n, r in zip(rows, records, strict=True)]

@@ -14,8 +14,9 @@ import dataclasses
 import functools
 from typing import Any
 
+from core.rejections import RejectedRow
 from live.journal import NewEntry
-from live.record_fields import Rejected, read_record
+from live.record_fields import read_record
 from resolver import police_uk
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
 from resolver.readers import SourceRow
@@ -23,22 +24,22 @@ from resolver.readers import SourceRow
 INCIDENT = "incident"
 
 
-def police_uk_record(source: str, record: Any, row: int) -> NewEntry | Rejected:
+def police_uk_record(source: str, record: Any, row: int) -> NewEntry | RejectedRow:
     """A police.uk street-level record as a journal entry, or why it is refused."""
     read = read_record(record, police_uk.HEADER, row)
-    if isinstance(read, Rejected):
+    if isinstance(read, RejectedRow):
         return read
     values, record_id, key = read
     parser = police_uk.FileParser(f"live:{source}")
     parser.accept(SourceRow(row, values, ",".join(values.values())))
     if parser.result.rejections:
         r = parser.result.rejections[0]
-        return Rejected(row, r.field, r.reason)
+        return RejectedRow(row, r.field, r.reason)
     parsed = {name: column[0] for name, column in parser.result.records.items()}
     crime_id = parsed["crime_id"]
     if record_id is None:
         if crime_id is None:
-            return Rejected(row, "recordId", "required when there is no Crime ID")
+            return RejectedRow(row, "recordId", "required when there is no Crime ID")
         record_id = f"{crime_id}@{parsed['month']}"
     payload = {
         name: parsed[name]

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.rejections import RejectedRow
 from live import people_records
 from live.journal import NewEntry
 from live.police_uk_records import police_uk_record
-from live.record_fields import Rejected
 from resolver import police_uk
 from resolver.sources import SourceSpec
 
@@ -19,7 +19,7 @@ def standardise(
     records: list[Any],
     rows: list[int] | None = None,
     people: dict[str, SourceSpec] | None = None,
-) -> list[NewEntry | Rejected]:
+) -> list[NewEntry | RejectedRow]:
     """Each record as an entry or a rejection, in order; ``rows`` numbers them for the
     messages (default 1, 2, ...). ``people``: the person-carrying sources by name
     (``live.people_records``)."""

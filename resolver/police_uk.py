@@ -17,6 +17,7 @@ from pathlib import Path
 
 import h3
 
+from core.rejections import RejectedRow
 from resolver import readers
 from resolver.crime_types import ANTI_SOCIAL_BEHAVIOUR, POLICE_UK_CRIME_TYPES
 from resolver.forces import force_code
@@ -70,21 +71,13 @@ _LON_RANGE = (-8.8, 2.0)
 
 
 @dataclass
-class Rejection:
-    row_number: int
-    field: str | None
-    reason: str
-    raw: str
-
-
-@dataclass
 class ParsedFile:
     """The outcome of reading one file: source records (columnar) and rejections."""
 
     source_file: str
     rows_in: int = 0
     records: dict[str, list] = field(default_factory=lambda: {c: [] for c in RECORD_COLUMNS})
-    rejections: list[Rejection] = field(default_factory=list)
+    rejections: list[RejectedRow] = field(default_factory=list)
 
     @property
     def rows_loaded(self) -> int:
@@ -123,7 +116,7 @@ class FileParser:
         self.cells: dict[tuple[float, float], str] = {}
 
     def reject(self, row_number: int, field_name: str | None, reason: str, raw: str) -> None:
-        self.result.rejections.append(Rejection(row_number, field_name, reason, raw))
+        self.result.rejections.append(RejectedRow(row_number, field_name, reason, raw))
 
     def accept(self, row: SourceRow) -> None:
         """Validate one row as the reader gave it; broken ones go to the rejections."""

@@ -72,7 +72,7 @@ def _store(con: duckdb.DuckDBPyConnection, parsed: police_uk.ParsedFile, sha: st
     rejections = warehouse.quarantine_rows(
         police_uk.SOURCE,
         parsed.source_file,
-        [(r.row_number, r.field, r.reason, r.raw, "row") for r in parsed.rejections],
+        [r.quarantine_row() for r in parsed.rejections],
     )
     con.execute("BEGIN TRANSACTION")
     try:

@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from core import warehouse
+from core.rejections import RejectedRow
 from resolver import readers
 from resolver import standardise as std
 from resolver.crime_types import CANONICAL_CRIME_TYPES
@@ -68,6 +69,8 @@ CREATE TABLE IF NOT EXISTS involvements (
 
 
 class RowRejected(Exception):
+    """Raised while mapping a row that must be refused; caught into a ``RejectedRow``."""
+
     def __init__(self, field_name: str | None, reason: str):
         super().__init__(reason)
         self.field_name = field_name
@@ -87,7 +90,7 @@ class FileOutcome:
     people: dict[str, list] = field(default_factory=lambda: {c: [] for c in PERSON_COLUMNS})
     incidents: dict[str, list] = field(default_factory=lambda: {c: [] for c in INCIDENT_COLUMNS})
     links: dict[str, list] = field(default_factory=lambda: {c: [] for c in INVOLVEMENT_COLUMNS})
-    quarantine: list[tuple] = field(default_factory=list)
+    quarantine: list[RejectedRow] = field(default_factory=list)
 
 
 _name = lru_cache(maxsize=200_000)(std.standardise_name)
@@ -298,7 +301,7 @@ def ingest_file(spec: SourceSpec, path: Path) -> FileOutcome:
         if row.problem:
             outcome.rows_quarantined += 1
             outcome.quarantine.append(
-                (row.row_number, row.problem_field, row.problem, row.raw, "row")
+                RejectedRow(row.row_number, row.problem_field, row.problem, row.raw)
             )
             continue
         row_id = f"{path.name}:{row.row_number}"
@@ -307,12 +310,14 @@ def ingest_file(spec: SourceSpec, path: Path) -> FileOutcome:
             person, incident, role = map_row(mapper, row.values, row_id, warnings)
         except RowRejected as exc:
             outcome.rows_quarantined += 1
-            outcome.quarantine.append((row.row_number, exc.field_name, exc.reason, row.raw, "row"))
+            outcome.quarantine.append(
+                RejectedRow(row.row_number, exc.field_name, exc.reason, row.raw)
+            )
             continue
         outcome.rows_loaded += 1
         for target, reason in warnings:
             outcome.fields_dropped += 1
-            outcome.quarantine.append((row.row_number, target, reason, row.raw, "field"))
+            outcome.quarantine.append(RejectedRow(row.row_number, target, reason, row.raw, "field"))
         common = {
             "source_system": spec.system,
             "source_file": path.name,
@@ -340,7 +345,9 @@ def ingest_file(spec: SourceSpec, path: Path) -> FileOutcome:
 
 def _store(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, sha: str) -> None:
     key = [outcome.system, outcome.source_file]
-    quarantine = warehouse.quarantine_rows(outcome.system, outcome.source_file, outcome.quarantine)
+    quarantine = warehouse.quarantine_rows(
+        outcome.system, outcome.source_file, [r.quarantine_row() for r in outcome.quarantine]
+    )
     tables = {
         "person_records": pa.table(outcome.people, schema=_schema(PERSON_COLUMNS)),
         "incident_records": pa.table(outcome.incidents, schema=_schema(INCIDENT_COLUMNS)),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.rejections import RejectedRow
 from live.journal import Entry, NewEntry
 from live.linking import (
     LINK,
@@ -23,7 +24,6 @@ from live.linking import (
 )
 from live.people_records import person_sources, standardise
 from live.people_rows import graph_row, outcome, review_event, split
-from live.record_fields import Rejected
 from live.records import standardise as standardise_any
 from resolver.linkage import review_queue
 from resolver.sources import load_spec
@@ -97,13 +97,13 @@ def test_a_live_record_is_mapped_and_checked_as_the_batch_does(spec) -> None:
         "CF62 7AB",
     )
     assert (p["role"], p["incident_record_id"], p["dropped"]) == ("suspect", "C1", [])
-    assert isinstance(bad_dob, Rejected) and (bad_dob.row, bad_dob.field) == (2, "DOB")
+    assert isinstance(bad_dob, RejectedRow) and (bad_dob.row, bad_dob.field) == (2, "DOB")
     assert bad_dob.message.startswith("record 2, field 'DOB'")
-    assert isinstance(no_name, Rejected) and no_name.field == "Surname"
-    assert isinstance(no_id, Rejected) and no_id.field == "Ref"
+    assert isinstance(no_name, RejectedRow) and no_name.field == "Surname"
+    assert isinstance(no_id, RejectedRow) and no_id.field == "Ref"
     assert isinstance(soft, NewEntry) and soft.payload["postcode"] is None
     assert [f for f, _ in soft.payload["dropped"]] == ["Postcode", "Sex"]
-    assert isinstance(text, Rejected) and "JSON object" in text.reason
+    assert isinstance(text, RejectedRow) and "JSON object" in text.reason
 
 
 def test_a_source_without_a_person_id_needs_the_record_id(spec, tmp_path) -> None:
@@ -115,7 +115,7 @@ def test_a_source_without_a_person_id_needs_the_record_id(spec, tmp_path) -> Non
     people = person_sources(tmp_path)
     assert sorted(people) == ["agency", "noid"]
     refused, taken = standardise_any("noid", [GOOD, {**GOOD, "recordId": "row-7"}], people=people)
-    assert isinstance(refused, Rejected) and refused.field == "recordId"
+    assert isinstance(refused, RejectedRow) and refused.field == "recordId"
     assert isinstance(taken, NewEntry) and taken.key == "noid:row-7"
     assert taken.payload["record_id"] == "row-7"
     with pytest.raises(ValueError, match=r"police\.uk, agency, noid"):

@@ -8,10 +8,10 @@ import os
 
 import h3
 
+from core.rejections import RejectedRow
 from layers.store import ALL_CRIME
 from live import overlay
 from live.journal import Journal, NewEntry
-from live.record_fields import Rejected
 from live.records import standardise
 from tests.conftest import BROKEN_POLICE_UK
 
@@ -46,9 +46,9 @@ def test_records_are_checked_with_the_batch_rules_and_named_by_position() -> Non
     assert good.payload["crime_group"] == "robbery"
     assert good.payload["force_code"] == "gwent"
     assert good.payload["h3_cell"] == h3.latlng_to_cell(51.6, -3.0, 9)
-    assert bad_type == Rejected(2, "Crime type", "unknown crime type 'Littering'")
+    assert bad_type == RejectedRow(2, "Crime type", "unknown crime type 'Littering'")
     assert bad_type.message.startswith("record 2, field 'Crime type'")
-    assert isinstance(asb_without_id, Rejected) and asb_without_id.field == "recordId"
+    assert isinstance(asb_without_id, RejectedRow) and asb_without_id.field == "recordId"
     assert isinstance(asb, NewEntry) and asb.number_by is not None
     assert isinstance(numeric, NewEntry)
 
@@ -157,3 +157,15 @@ def test_one_applier_leads_and_every_process_follows_what_it_applied(tmp_path) -
     assert heard[0]["applied_at"] is not None
     os.close(leader._lock_file)  # the leading process ends
     assert follower._lead()  # the leader is gone: another process takes over
+
+
+def test_a_reused_idempotency_key_is_told_from_a_redelivery(tmp_path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite")
+    first = NewEntry("k1", "police.uk", "r1", "incident", {"month": "2025-01"})
+    assert journal.append([first]) == [True]
+    assert not journal.reuses_key(first)  # the same record again: a duplicate
+    other = NewEntry("k1", "police.uk", "r1", "incident", {"month": "2025-02"})
+    assert journal.append([other]) == [False]
+    assert journal.reuses_key(other)  # same key, different content: a conflict
+    assert journal.reuses_key(NewEntry("k1", "police.uk", "r9", "incident", {"month": "2025-01"}))
+    assert not journal.reuses_key(NewEntry("k2", "police.uk", "r2", "incident", {}))

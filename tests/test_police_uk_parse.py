@@ -38,7 +38,7 @@ def broken_file(request, tmp_path: Path) -> Path:
 
 def test_every_broken_row_is_quarantined_with_line_field_and_reason(broken_file: Path) -> None:
     parsed = parse_street_file(broken_file)
-    got = {r.row_number: r for r in parsed.rejections}
+    got = {r.row: r for r in parsed.rejections}
     assert set(got) == set(EXPECTED_REJECTIONS)
     for line, (field, reason) in EXPECTED_REJECTIONS.items():
         assert got[line].field == field, line

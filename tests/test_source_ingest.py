@@ -70,7 +70,7 @@ def test_rows_are_mapped_and_standardised(source: Path) -> None:
 
 def test_broken_rows_quarantined_with_line_field_reason(source: Path) -> None:
     outcome = ingest_file(load_spec(source), source.parent / "extract.csv")
-    rejected = {q[0]: (q[1], q[2]) for q in outcome.quarantine if q[4] == "row"}
+    rejected = {q.row: (q.field, q.reason) for q in outcome.quarantine if q.severity == "row"}
     assert set(rejected) == set(BROKEN)
     assert rejected[6][0] == "date_of_birth" and "no such date" in rejected[6][1]
     assert rejected[7] == ("person_id", "empty id")
@@ -83,7 +83,7 @@ def test_broken_rows_quarantined_with_line_field_reason(source: Path) -> None:
 
 def test_bad_secondary_values_drop_the_value_not_the_row(source: Path) -> None:
     outcome = ingest_file(load_spec(source), source.parent / "extract.csv")
-    dropped = {(q[0], q[1]) for q in outcome.quarantine if q[4] == "field"}
+    dropped = {(q.row, q.field) for q in outcome.quarantine if q.severity == "field"}
     assert dropped == {(12, "sex"), (12, "postcode")}
     assert "N8" in outcome.people["person_record_id"]
 
@@ -124,7 +124,7 @@ def test_jsonl_and_parquet_read_the_same(tmp_path: Path) -> None:
         outcome = ingest_file(load_spec(spec_path), tmp_path / f"x.{fmt}")
         results[fmt] = (outcome.people["surname"], outcome.people["date_of_birth"])
         if fmt == "jsonl":
-            assert [(q[0], q[2][:14]) for q in outcome.quarantine] == [(3, "not valid JSON")]
+            assert [(q.row, q.reason[:14]) for q in outcome.quarantine] == [(3, "not valid JSON")]
     assert results["jsonl"] == results["parquet"]
 
 

@@ -106,7 +106,7 @@ def forecast(
         for source_file, rejection in problems.rejected[:20]:
             field = f", field {rejection.field}" if rejection.field else ""
             console.print(
-                f"[yellow]skipped[/yellow] {source_file}: line {rejection.row_number}{field}: "
+                f"[yellow]skipped[/yellow] {source_file}: line {rejection.row}{field}: "
                 f"{rejection.reason}",
                 highlight=False,
                 soft_wrap=True,
