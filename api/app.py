@@ -21,9 +21,10 @@ from strawberry.types import ExecutionResult
 from api.auth import AuthError, authenticate
 from api.config import ApiConfig, load_api_config
 from api.context import Holder
-from api.gate import Gate
+from api.gate import Gate, JsonBody
 from api.intake_routes import MAX_BYTES as MAX_INGEST_BYTES
 from api.intake_routes import ingest_endpoint
+from api.rate_limit import RateLimiter
 from api.response_cache import OK_FLAG, ResponseCache
 from api.schema import build_schema
 from api.tiles import tile_cache, tile_endpoint
@@ -158,16 +159,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.layers.store = fresh
         return fresh
 
+    # One limiter for every transport: a caller's requests count together.
+    limiter = RateLimiter(settings.api.rate_per_s, settings.api.rate_burst)
     graphql_app = Gate(
-        ResponseCache(
-            _GraphQLWithDriver(app.state, config, reload_layers, settings.warehouse_path),
-            lambda: app.state.layers.store,
+        JsonBody(
+            ResponseCache(
+                _GraphQLWithDriver(app.state, config, reload_layers, settings.warehouse_path),
+                lambda: app.state.layers.store,
+            )
         ),
         config.auth,
         config.request_timeout_s,
+        limiter=limiter,
     )
-    tiles = Gate(request_response(tile_endpoint), config.auth, config.request_timeout_s)
-    feed = Gate(
+    tiles = Gate(
+        request_response(tile_endpoint), config.auth, config.request_timeout_s, limiter=limiter
+    )
+    feed = Gate(  # source systems push in bursts; their batch limits bound them
         request_response(ingest_endpoint),
         config.auth,
         config.request_timeout_s,

@@ -17,12 +17,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import PUBLIC, AuthConfig, AuthError, authenticate
 from api.errors import BAD_REQUEST, TIMEOUT, UNAUTHENTICATED
+from api.rate_limit import RateLimiter
 
 MAX_BODY_BYTES = 1024 * 1024  # a query with its variables; live batches fit many times over
 MAX_RESPONSE_BYTES = {PUBLIC: 2 * 1024 * 1024}
 MAX_RESPONSE_BYTES_OTHERS = 10 * 1024 * 1024
 RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+RATE_LIMITED = "RATE_LIMITED"
 
 
 def response_cap(role: str) -> int:
@@ -33,11 +35,14 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _json(send: Send, status: int, body: dict) -> None:
+async def _json(
+    send: Send, status: int, body: dict, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     payload = json.dumps(body).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),
+        *(extra or []),
     ]
     if status == 401:
         headers.append((b"www-authenticate", b"Bearer"))
@@ -52,7 +57,9 @@ class Gate:
         auth: AuthConfig,
         timeout_s: float,
         max_body_bytes: int = MAX_BODY_BYTES,
+        limiter: RateLimiter | None = None,
     ) -> None:
+        self.limiter = limiter
         self.app = app
         self.auth = auth
         self.timeout_s = timeout_s
@@ -85,6 +92,19 @@ class Gate:
             await _json(send, 401, {"errors": [error]})
             return
         scope.setdefault("state", {})["principal"] = principal
+        if self.limiter is not None:
+            client = (scope.get("client") or ("unknown", 0))[0]
+            caller = f"ip:{client}" if principal.role == PUBLIC else principal.subject
+            if wait := self.limiter.retry_after(caller):
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 4429})
+                    return
+                error = {
+                    "message": f"too many requests; retry after {wait} s",
+                    "extensions": {"code": RATE_LIMITED, "retryAfter": wait},
+                }
+                await _json(send, 429, {"errors": [error]}, [(b"retry-after", str(wait).encode())])
+                return
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
@@ -141,3 +161,52 @@ async def _too_large(send: Send, limit: int) -> None:
         "extensions": {"code": PAYLOAD_TOO_LARGE, "limitBytes": limit},
     }
     await _json(send, 413, {"errors": [error]})
+
+
+class JsonBody:
+    """In front of /graphql: a JSON POST body must be a GraphQL request object (or a
+    batch of them). Anything else (a string, a number, broken JSON) is the client's
+    mistake, answered 400 with a plain message rather than a server error."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if scope["type"] != "http" or scope["method"] != "POST" or b"json" not in content_type:
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        problem = _request_problem(body)
+        if problem:
+            error = {"message": problem, "extensions": {"code": BAD_REQUEST}}
+            await _json(send, 400, {"errors": [error]})
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _request_problem(body: bytes) -> str | None:
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return "the request body is not valid JSON"
+    requests = parsed if isinstance(parsed, list) else [parsed]
+    if not requests or not all(isinstance(r, dict) for r in requests):
+        return "the request body must be a JSON object {query, variables} (or a list of them)"
+    return None

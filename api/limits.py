@@ -11,6 +11,7 @@ from collections.abc import Callable
 from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospectionDepthRule
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaskErrors,
     MaxTokensLimiter,
     ParserCache,
@@ -56,7 +57,7 @@ def check_page(field: str, first: int, argument: str = "first") -> int:
 
 def extensions(production: bool) -> list[Callable[[], SchemaExtension]]:
     """Schema extensions: depth, alias and token limits, parse and validation caches, and
-    error masking in production."""
+    in production no introspection and error masking."""
     chosen: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(_RULES),
@@ -64,6 +65,8 @@ def extensions(production: bool) -> list[Callable[[], SchemaExtension]]:
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
     ]
     if production:
+        # A production schema is read from docs/schema.graphql, not from the server.
+        chosen.append(DisableIntrospection)
         chosen.append(
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error.")
         )

@@ -31,12 +31,16 @@ _FORCE_CODE = re.compile(r"^[a-z0-9-]{2,64}$")
 
 async def forces(info: Info) -> list[Force]:
     records = await read(driver(info), "queries/forces")
+    public = is_public(info)
     return [
         Force(
             code=r["code"],
             name=r["name"],
             pfa_code=r["pfa_code"],
-            incident_count=r["incident_count"],
+            # As incidentCount: a small count is not shown to the public, not shown as 0.
+            incident_count=None
+            if public and r["incident_count"] < SMALL_COUNT
+            else r["incident_count"],
         )
         for r in records
     ]

@@ -80,6 +80,8 @@ class ApiSettings(BaseSettings):
     port: int = 8000
     keys: str = Field(default="", repr=False)  # role:sha256hex,... (api/auth.py parses it)
     timeout_s: float = 10.0
+    rate_per_s: float = 50.0  # requests a second per caller (public: per client address)
+    rate_burst: int = 200
     env: Literal["development", "production"] = Field(
         default=DEVELOPMENT, validation_alias="CRIMEGRAPH_ENV"
     )

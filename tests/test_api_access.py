@@ -138,6 +138,8 @@ def test_public_never_receives_a_person_or_an_exact_small_count(api) -> None:
     assert all(s["incidents"] == "fewer than 5" for s in cell["cell"]["scores"])
     small = api.gql('{ incidentCount(force: "gwent") }')["data"]["incidentCount"]
     assert small is None
+    forces = api.gql("{ forces { code incidentCount } }")["data"]["forces"]
+    assert all(f["incidentCount"] is None or f["incidentCount"] >= 5 for f in forces)
     exact = api.gql('{ incidentCount(force: "gwent") }', role="analyst")
     assert exact["data"]["incidentCount"] == 0
 

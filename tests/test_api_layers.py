@@ -200,3 +200,10 @@ def test_graphiql_in_development_only(api, neo4j_settings, tmp_path) -> None:
             json={"query": "{ riskLayer(bbox: {west: 1, south: 50, east: 0, north: 51}) }"},
         ).json()
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        schema = httpx.post(f"{url}/graphql", json={"query": "{ __schema { types { name } } }"})
+        assert "errors" in schema.json() and "data" not in (schema.json().get("data") or {})
+        for bad in (b'"just a string"', b"[1, 2]", b"{not json"):
+            answer = httpx.post(
+                f"{url}/graphql", content=bad, headers={"content-type": "application/json"}
+            )
+            assert answer.status_code == 400, (bad, answer.status_code, answer.text)

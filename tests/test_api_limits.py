@@ -68,3 +68,22 @@ def test_an_answer_over_the_public_cap_is_refused_with_its_limit(api) -> None:
         }
     else:
         pytest.fail(f"20 aliases of areas came back whole: {len(answer.content)} bytes")
+
+
+def test_a_caller_over_its_rate_gets_429_with_retry_after(neo4j_settings, api) -> None:
+    from testkit.server import serve
+
+    with serve(
+        neo4j_settings, api.data_dir, CRIMEGRAPH_API_RATE_PER_S="1", CRIMEGRAPH_API_RATE_BURST="3"
+    ) as url:
+        answers = [httpx.post(f"{url}/graphql", json={"query": "{ months }"}) for _ in range(5)]
+        assert [a.status_code for a in answers[:3]] == [200, 200, 200]
+        assert answers[-1].status_code == 429
+        assert int(answers[-1].headers["retry-after"]) >= 1
+        token = api.tokens["analyst"]  # another caller is not held up
+        other = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ months }"},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        assert other.status_code == 200

@@ -104,3 +104,12 @@ def test_batches_and_odd_bodies_are_never_answered_from_the_response_cache() -> 
     assert not cacheable_body(json.dumps([layer, layer]).encode())
     assert not cacheable_body(b"not json")
     assert not cacheable_body(json.dumps({"query": 1}).encode())
+
+
+def test_rate_limit_bursts_then_waits() -> None:
+    from api.rate_limit import RateLimiter
+
+    limiter = RateLimiter(rate=2.0, burst=3)
+    assert [limiter.retry_after("k", now=100.0) for _ in range(4)] == [0, 0, 0, 1]
+    assert limiter.retry_after("other", now=100.0) == 0  # callers are apart
+    assert limiter.retry_after("k", now=100.5) == 0  # half a second refills one token

@@ -18,7 +18,9 @@ class Force:
     code: str = strawberry.field(description="police.uk force id, e.g. `south-wales`.")
     name: str
     pfa_code: str | None = strawberry.field(description="ONS police force area code (PFA20CD).")
-    incident_count: int = strawberry.field(description="Incidents this force reported.")
+    incident_count: int | None = strawberry.field(
+        description="Incidents this force reported; null for the public under 5."
+    )
 
 
 @strawberry.enum(description="The unit a layer aggregates to.")
