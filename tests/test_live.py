@@ -133,6 +133,17 @@ def test_ingest_is_for_the_ingest_role_only(live_world) -> None:
     assert incident(live_world.neo4j, "live-role") is None
 
 
+def test_a_reused_idempotency_key_with_other_content_is_a_conflict(live_world) -> None:
+    key = {"idempotencyKey": "reused-key-1"}
+    first = ingest(live_world, [{**crime("live-key-a"), **key}])["data"]["ingestRecords"]
+    assert first["accepted"] == 1
+    other = {**crime("live-key-a", **{"Crime type": "Robbery"}), **key}
+    answer = ingest(live_world, [other])["data"]["ingestRecords"]
+    assert (answer["accepted"], answer["duplicates"], answer["rejected"]) == (0, 0, 1)
+    record = answer["records"][0]
+    assert record["field"] == "idempotencyKey" and "conflict" in record["reason"]
+
+
 def test_the_same_record_twice_changes_nothing(live_world) -> None:
     first = ingest(live_world, [crime("live-twice")])["data"]["ingestRecords"]
     again = ingest(live_world, [crime("live-twice")])["data"]["ingestRecords"]
