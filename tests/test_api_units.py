@@ -113,3 +113,13 @@ def test_rate_limit_bursts_then_waits() -> None:
     assert [limiter.retry_after("k", now=100.0) for _ in range(4)] == [0, 0, 0, 1]
     assert limiter.retry_after("other", now=100.0) == 0  # callers are apart
     assert limiter.retry_after("k", now=100.5) == 0  # half a second refills one token
+
+
+@pytest.mark.parametrize("position", ["²", "9" * 30, "-1", "1.5"])
+def test_a_forged_review_cursor_is_bad_input(position) -> None:
+    import asyncio
+
+    from api.resolvers.review import encode_cursor, review_queue
+
+    with pytest.raises(BadInput, match="not a cursor this API issued"):
+        asyncio.run(review_queue(None, 10, encode_cursor("review", position)))

@@ -80,7 +80,8 @@ async def review_queue(
     offset = 0
     if after is not None:
         raw = decode_cursor("review", after)
-        if not raw.isdigit():
+        # ASCII digits only ('²'.isdigit() is true), and a position a queue can have.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
             raise BadInput("after", "after is not a cursor this API issued")
         offset = int(raw) + 1
     rows, total = await review_page(info, offset, limit)
