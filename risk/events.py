@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from core.rejections import RejectedRow
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
-from resolver.police_uk import Rejection, parse_street_file
+from resolver.police_uk import parse_street_file
 from resolver.readers import SourceFileError
 
 COLUMNS = [
@@ -47,7 +48,7 @@ def from_warehouse(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 class FileProblems:
     """What reading raw files left out, for the command to report."""
 
-    rejected: list[tuple[str, Rejection]] = field(default_factory=list)
+    rejected: list[tuple[str, RejectedRow]] = field(default_factory=list)
     unlocated: int = 0
 
 
