@@ -238,6 +238,9 @@ def run(seconds: int = MIX_SECONDS) -> dict:
     bbox = _force_bbox(settings.warehouse_path, WALES_FORCE)
     keys = ensure_demo_keys(demo_keys_path(settings))
     env = {**os.environ, "CRIMEGRAPH_ENV": "development"}
+    # The load generator is one caller at many requests a second: it measures the server,
+    # not the per-caller rate limit.
+    env.update({"CRIMEGRAPH_API_RATE_PER_S": "1000000", "CRIMEGRAPH_API_RATE_BURST": "1000000"})
     env.pop("CRIMEGRAPH_JWT_SECRET", None)
     env.pop("CRIMEGRAPH_API_KEYS", None)
     port = free_port()
