@@ -65,11 +65,6 @@ _NOT_PROPERTIES = {"month", "area_level", "resolution", "area_id", "cell", "crim
 SliceKey = tuple[str, str, int, str]  # month, level ('h3'|'lsoa'), resolution (-1: lsoa), group
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def _plain(value: Any) -> Any:
     """numpy/pandas scalars as JSON-ready Python values (NaN → None)."""
     if value is None:
@@ -146,6 +141,16 @@ class Slice:
             found = [geojson.unlocated_feature(i, p) for i, p in zip(self.ids, props, strict=True)]
             self._unlocated[public] = found
         return found
+
+
+def _component_means(columns: dict[str, Any]) -> dict[str, float]:
+    """Each score component's mean over a slice's rows: the yardstick its scores are
+    relative to, the same for a batch slice, a live rescoring and the public open score
+    (a component the layer lacks counts as 0)."""
+    return {
+        c: float(np.asarray(columns[c], dtype=float).mean()) if c in columns else 0.0
+        for c in SCORE_WEIGHTS
+    }
 
 
 def _feature(feature_id: str, shape: Shape, properties: dict[str, Any]) -> str:
@@ -356,12 +361,15 @@ class LayerStore:
             if shape is None:
                 continue
             p: dict[str, Any] = {"id": area_id}
-            p.update({_camel(c): _plain(record[c]) for c in value_columns})
+            p.update({disclosure.property_name(c): _plain(record[c]) for c in value_columns})
             p["month"], p["crimeGroup"] = key[0], key[3]
             ids.append(area_id)
             shapes.append(shape)
             props.append(p)
-        means = disclosure.slice_means(props, SCORE_WEIGHTS) if layer == "risk" else None
+        means = None
+        if layer == "risk":
+            present = [c for c in SCORE_WEIGHTS if c in df.columns]
+            means = _component_means({c: live[c][rows] if live else df[c] for c in present})
         public = [self._public(layer, key, p, means) for p in props]
         return Slice.build(ids, shapes, props, public)
 
@@ -489,7 +497,12 @@ class LayerStore:
             parts = [w * values[c][pos] / means[c] for c, w in weights.items() if means[c] > 0]
             values["score"][pos] = sum(parts) / sum(weights.values())
             props = {"id": area_id}
-            props.update({_camel(c): _plain(values[c][pos]) for c in self._risk_value_columns})
+            props.update(
+                {
+                    disclosure.property_name(c): _plain(values[c][pos])
+                    for c in self._risk_value_columns
+                }
+            )
             props["month"], props["crimeGroup"] = key[0], key[3]
             public_props = self._public("risk", key, props, means)
             full = _feature(area_id, shape, props)
@@ -510,9 +523,7 @@ class LayerStore:
                     self._risk_columns[c] = df[c].to_numpy(copy=True)
             ids = self._risk_columns["id"][rows]
             index = {str(a): int(p) for a, p in zip(ids, rows, strict=True)}
-            means = {
-                c: float(self._risk_columns[c][rows].astype(float).mean()) for c in SCORE_WEIGHTS
-            }
+            means = _component_means({c: self._risk_columns[c][rows] for c in SCORE_WEIGHTS})
             state = self._risk_live[key] = (index, means)
         return state
 

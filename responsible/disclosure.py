@@ -11,9 +11,11 @@ vector tiles, the live ``riskChanged`` feed):
    say only hot, cold or neither; forecasts are rounded.
 2. **Counts by the cell-key method** (ONS, Census 2021): every published count gets a
    small perturbation chosen by the cell's key — a keyed hash (HMAC with a server secret)
-   of which count it is — so the same cell always shows the same value (asking again
-   averages nothing away) while different cells, groups, resolutions and months carry
-   independent noise; a count under 5, before or after perturbation, is shown as
+   of which count it is and of its value, as ONS's key changes with the records in the
+   cell — so the same cell always shows the same value (asking again averages nothing
+   away), a cell whose count changes draws a new perturbation (watching it cross 5, or
+   tick up live, does not reveal its noise), and different cells, groups, resolutions and
+   months carry independent noise; a count under 5, before or after perturbation, is shown as
    "fewer than 5". Subtracting one published count from another (all crime minus the
    other groups, a parent cell minus its children, one month's window minus the next)
    then gives the true count plus the sum of several independent perturbations, never
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
 from typing import Any
 
 FEWER_THAN_5 = "fewer than 5"
@@ -41,7 +42,7 @@ _KEPT = ("id", "month", "crimeGroup", "forceCode", "model", "basis")
 
 
 def cell_key(secret: bytes, *identity: object) -> int:
-    """The cell's key, 0..255: a keyed hash of which count this is, not of its value."""
+    """The cell's key, 0..255: a keyed hash of which count this is and its value."""
     message = "|".join(str(part) for part in identity).encode()
     return hmac.new(secret, message, hashlib.sha256).digest()[0]
 
@@ -60,7 +61,7 @@ def published_count(count: float | int | None, secret: bytes, *identity: object)
     true = int(count)
     if true < SMALL_COUNT:
         return FEWER_THAN_5
-    shown = true + perturbation(cell_key(secret, *identity))
+    shown = true + perturbation(cell_key(secret, *identity, true))
     return FEWER_THAN_5 if shown < SMALL_COUNT else shown
 
 
@@ -72,26 +73,17 @@ def open_score(
     chosen = {k: w for k, w in weights.items() if k not in OPEN_SCORE_WEIGHTS_EXCLUDE}
     total = 0.0
     for component, weight in chosen.items():
-        value = properties.get(_camel(component))
+        value = properties.get(property_name(component))
         mean = means.get(component, 0.0)
         if isinstance(value, int | float) and mean > 0:
             total += weight * value / mean
     return total / sum(chosen.values())
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
+def property_name(column: str) -> str:
+    """A warehouse column's name as a feature property (``near_repeat`` → ``nearRepeat``)."""
+    head, *rest = column.split("_")
     return head + "".join(part.title() for part in rest)
-
-
-def slice_means(rows: Sequence[dict[str, Any]], weights: dict[str, float]) -> dict[str, float]:
-    """Each score component's mean over a slice's rows (the open score's yardstick)."""
-    means = {}
-    for component in weights:
-        values = [r.get(_camel(component)) for r in rows]
-        numbers = [float(v) for v in values if isinstance(v, int | float)]
-        means[component] = sum(numbers) / len(rows) if rows else 0.0
-    return means
 
 
 def public_properties(

@@ -123,3 +123,15 @@ def test_a_forged_review_cursor_is_bad_input(position) -> None:
 
     with pytest.raises(BadInput, match="not a cursor this API issued"):
         asyncio.run(review_queue(None, 10, encode_cursor("review", position)))
+
+
+def test_a_count_that_changes_draws_a_new_perturbation() -> None:
+    """Otherwise a cell seen crossing 5 (or ticking up live) would give its noise away."""
+    from responsible.disclosure import published_count
+
+    steps = [
+        published_count(n + 1, b"k" * 32, "risk", "2025-01", "h3", 9, "All crime", f"c{i}")
+        - published_count(n, b"k" * 32, "risk", "2025-01", "h3", 9, "All crime", f"c{i}")
+        for i, n in enumerate(range(6, 206))
+    ]
+    assert sum(step != 1 for step in steps) > len(steps) / 3
