@@ -38,7 +38,7 @@ from live.applier import Applier
 from live.broadcast import Broadcaster
 from live.journal import Journal
 from live.linking import load_index
-from live.people_records import person_sources, registry_dir
+from resolver.adapters.registry import live_adapters, registry_dir
 from risk.harm import load_harm_weights
 
 
@@ -128,8 +128,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             load_harm_weights(),
             people_index=lambda: load_index(settings.warehouse_path),
         )
-        people = await run_in_threadpool(person_sources, registry_dir(settings.data_dir))
-        app.state.live = intake.Live(journal, applier, applier.broadcaster, people)
+        adapters = await run_in_threadpool(live_adapters, registry_dir(settings.data_dir))
+        app.state.live = intake.Live(journal, applier, applier.broadcaster, adapters)
         await run_in_threadpool(applier.restore, app.state.layers.store)
         task = asyncio.create_task(applier.run(), name="live-applier")
         task.add_done_callback(_report_stopped)

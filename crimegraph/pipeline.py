@@ -12,6 +12,10 @@ from core.settings import Settings
 from graph import connection
 from graph.load import LoadReport, graph_counts, load_graph
 from resolver import canonical, police_uk_ingest
+from resolver.adapters.police_uk import PoliceUkAdapter
+from resolver.adapters.registered import RegisteredAdapter
+from resolver.ingest_report import FileReport, IngestReport
+from resolver.sources import load_spec
 
 
 def ingest_police_uk(
@@ -19,9 +23,9 @@ def ingest_police_uk(
     patterns: list[str],
     *,
     force: bool = False,
-    on_file: Callable[[police_uk_ingest.FileReport], None] | None = None,
+    on_file: Callable[[FileReport], None] | None = None,
     hold_back: str | None = None,
-) -> tuple[police_uk_ingest.IngestReport, dict[str, int]]:
+) -> tuple[IngestReport, dict[str, int]]:
     """Read street-level files into the warehouse and rebuild the canonical tables.
 
     ``hold_back`` (YYYY-MM): that month's files are left out, and removed if an earlier
@@ -29,23 +33,20 @@ def ingest_police_uk(
     """
     paths = police_uk_ingest.expand_paths(patterns)
     held = [p.name for p in paths if hold_back and p.name.startswith(f"{hold_back}-")]
-    paths = [p for p in paths if p.name not in held]
+    adapter = PoliceUkAdapter(tuple(p for p in paths if p.name not in held))
     with warehouse.connect(settings.warehouse_path) as con:
         if held:
             police_uk_ingest.forget_files(con, held)
-        report = police_uk_ingest.ingest_police_uk(con, paths, force=force, on_file=on_file)
+        report = IngestReport(adapter.ingest(con, force=force, on_file=on_file))
         counts = canonical.build(con, canonical.GeographyFiles.from_settings(settings.sources))
     return report, counts
 
 
-def ingest_source(settings: Settings, spec_path: Path, *, force: bool = False):
+def ingest_source(settings: Settings, spec_path: Path, *, force: bool = False) -> IngestReport:
     """Ingest every file of one registered source (see resolver/sources.py)."""
-    from resolver.registered_ingest import ingest_source as run
-    from resolver.sources import load_spec
-
-    spec = load_spec(spec_path)
+    adapter = RegisteredAdapter(load_spec(spec_path))
     with warehouse.connect(settings.warehouse_path) as con:
-        return run(con, spec, force=force)
+        return IngestReport(adapter.ingest(con, force=force))
 
 
 def load(

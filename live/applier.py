@@ -42,8 +42,7 @@ from live import overlay, people_rows
 from live.broadcast import Broadcaster
 from live.journal import Entry, Journal
 from live.linking import Linked, PeopleIndex
-from live.people_records import PERSON
-from live.police_uk_records import INCIDENT
+from resolver.adapters.base import INCIDENT, PERSON
 
 log = logging.getLogger("crimegraph.live")
 

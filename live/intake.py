@@ -16,8 +16,9 @@ from core.rejections import RejectedRow
 from live import records as live_records
 from live.applier import Applier
 from live.broadcast import Broadcaster
-from live.journal import Journal, NewEntry
-from resolver.sources import SourceSpec
+from live.journal import Journal
+from resolver.adapters.base import SourceAdapter, StandardRecord
+from resolver.adapters.registry import live_adapters
 
 MAX_RECORDS = 1000
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -40,7 +41,8 @@ class Live:
     journal: Journal
     applier: Applier
     broadcaster: Broadcaster
-    people: dict[str, SourceSpec] = field(default_factory=dict)  # person sources by name
+    # the sources that take live records, by name (police.uk alone by default)
+    adapters: dict[str, SourceAdapter] = field(default_factory=lambda: live_adapters(None))
 
 
 def journal_path(data_dir: Path) -> Path:
@@ -57,15 +59,15 @@ class IntakeError(ValueError):
 
 def _check(
     live: Live, source: str, records: list[Any], rows: list[int] | None
-) -> list[NewEntry | RejectedRow]:
-    known = live_records.sources(live.people)
+) -> list[StandardRecord | RejectedRow]:
+    known = live_records.sources(live.adapters)
     if source not in known:
         raise IntakeError(
             "source", f"unknown source {source!r}; live ingest takes: {', '.join(known)}"
         )
     if len(records) > MAX_RECORDS:
         raise IntakeError("records", f"at most {MAX_RECORDS} records per call, got {len(records)}")
-    return live_records.standardise(source, records, rows, live.people)
+    return live_records.standardise(live.adapters, source, records, rows)
 
 
 async def ingest(
@@ -75,7 +77,7 @@ async def ingest(
     ``rows`` numbers the records (default 1, 2, ...)."""
     checked = await asyncio.to_thread(_check, live, source, records, rows)
     numbers = rows or list(range(1, len(records) + 1))
-    entries = [c for c in checked if isinstance(c, NewEntry)]
+    entries = [c for c in checked if isinstance(c, StandardRecord)]
     stored = await asyncio.to_thread(live.journal.append, entries) if entries else []
     if any(stored):
         live.applier.wake()

@@ -14,10 +14,12 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from resolver.adapters.base import StandardRecord
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -53,22 +55,6 @@ class Entry:
     applied_at: float | None = None
 
 
-@dataclass(frozen=True)
-class NewEntry:
-    """A record to journal. Entries with the same ``number_by`` are numbered 0, 1, 2, ... in
-    the order they are accepted (a duplicate delivery takes no number), and ``numbered``
-    turns the payload and its number into the payload stored (an anti-social behaviour
-    report's id: see ``resolver.police_uk.asb_incident_id``)."""
-
-    key: str
-    source: str
-    record_id: str
-    kind: str
-    payload: dict[str, Any]
-    number_by: str | None = None
-    numbered: Callable[[dict[str, Any], int], dict[str, Any]] | None = None
-
-
 class Journal:
     """One SQLite file shared by the request handlers and the applier (thread-safe)."""
 
@@ -85,7 +71,7 @@ class Journal:
         with self._lock:
             self._con.close()
 
-    def append(self, entries: Iterable[NewEntry]) -> list[bool]:
+    def append(self, entries: Iterable[StandardRecord]) -> list[bool]:
         """Store the entries in one committed transaction; per entry, True if it was new
         (False: its key was already journalled, so it is a duplicate delivery)."""
         now = time.time()
@@ -109,7 +95,7 @@ class Journal:
                 raise
         return stored
 
-    def reuses_key(self, entry: NewEntry) -> bool:
+    def reuses_key(self, entry: StandardRecord) -> bool:
         """Whether ``entry``'s key is journalled for a different record (another source,
         record id or content): a reused idempotency key, not a redelivery. Entries that are
         numbered on arrival (their stored payload gains the number) compare by source and
@@ -125,7 +111,7 @@ class Journal:
             return True
         return entry.number_by is None and json.loads(payload) != entry.payload
 
-    def _number(self, entry: NewEntry, seq: int) -> None:
+    def _number(self, entry: StandardRecord, seq: int) -> None:
         """Give a just-inserted entry the next number of its ``number_by`` (inside the
         caller's transaction, so a number is taken only with the entry it went to)."""
         (number,) = self._con.execute(

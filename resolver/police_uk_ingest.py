@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,37 +12,7 @@ import pyarrow as pa
 
 from core import warehouse
 from resolver import police_uk
-
-
-@dataclass
-class FileReport:
-    source_file: str
-    rows_in: int
-    rows_loaded: int
-    rows_quarantined: int
-    skipped_unchanged: bool = False
-    error: str | None = None
-
-
-@dataclass
-class IngestReport:
-    files: list[FileReport] = field(default_factory=list)
-
-    @property
-    def rows_in(self) -> int:
-        return sum(f.rows_in for f in self.files)
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(f.rows_loaded for f in self.files)
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(f.rows_quarantined for f in self.files)
-
-    @property
-    def failed_files(self) -> list[FileReport]:
-        return [f for f in self.files if f.error]
+from resolver.ingest_report import FileReport, IngestReport
 
 
 def expand_paths(patterns: Iterable[str]) -> list[Path]:
@@ -127,15 +96,21 @@ def ingest_police_uk(
             sha = warehouse.file_sha256(path) if path.is_file() else ""
             previous = None if force or not sha else _already_ingested(con, path.name, sha)
             if previous:
-                file_report = FileReport(path.name, *previous, skipped_unchanged=True)
+                file_report = FileReport(
+                    police_uk.SOURCE, path.name, *previous, skipped_unchanged=True
+                )
             else:
                 parsed = police_uk.parse_street_file(path)
                 _store(con, parsed, sha)
                 file_report = FileReport(
-                    path.name, parsed.rows_in, parsed.rows_loaded, parsed.rows_quarantined
+                    police_uk.SOURCE,
+                    path.name,
+                    parsed.rows_in,
+                    parsed.rows_loaded,
+                    parsed.rows_quarantined,
                 )
         except police_uk.SourceFileError as exc:
-            file_report = FileReport(path.name, 0, 0, 0, error=str(exc))
+            file_report = FileReport(police_uk.SOURCE, path.name, error=str(exc))
         report.files.append(file_report)
         if on_file:
             on_file(file_report)

@@ -24,6 +24,7 @@ from core.rejections import RejectedRow
 from resolver import readers
 from resolver import standardise as std
 from resolver.crime_types import CANONICAL_CRIME_TYPES
+from resolver.ingest_report import FileReport
 from resolver.readers import SourceFileError, read_rows
 from resolver.schema import ROLES
 from resolver.sources import SourceSpec
@@ -78,15 +79,9 @@ class RowRejected(Exception):
 
 
 @dataclass
-class FileOutcome:
-    system: str
-    source_file: str
-    rows_in: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    fields_dropped: int = 0
-    skipped_unchanged: bool = False
-    error: str | None = None  # the file could not be read at all
+class FileOutcome(FileReport):
+    """A file's report with what was read from it, before it is stored."""
+
     people: dict[str, list] = field(default_factory=lambda: {c: [] for c in PERSON_COLUMNS})
     incidents: dict[str, list] = field(default_factory=lambda: {c: [] for c in INCIDENT_COLUMNS})
     links: dict[str, list] = field(default_factory=lambda: {c: [] for c in INVOLVEMENT_COLUMNS})
@@ -344,9 +339,9 @@ def ingest_file(spec: SourceSpec, path: Path) -> FileOutcome:
 
 
 def _store(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, sha: str) -> None:
-    key = [outcome.system, outcome.source_file]
+    key = [outcome.source, outcome.source_file]
     quarantine = warehouse.quarantine_rows(
-        outcome.system, outcome.source_file, [r.quarantine_row() for r in outcome.quarantine]
+        outcome.source, outcome.source_file, [r.quarantine_row() for r in outcome.quarantine]
     )
     tables = {
         "person_records": pa.table(outcome.people, schema=_schema(PERSON_COLUMNS)),

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from core.rejections import RejectedRow
-from live.journal import Entry, NewEntry
+from live.journal import Entry
 from live.linking import (
     LINK,
     NEW,
@@ -22,9 +22,11 @@ from live.linking import (
     decide,
     new_person_id,
 )
-from live.people_records import person_sources, standardise
 from live.people_rows import graph_row, outcome, review_event, split
 from live.records import standardise as standardise_any
+from resolver.adapters.base import StandardRecord
+from resolver.adapters.registered import RegisteredAdapter
+from resolver.adapters.registry import live_adapters
 from resolver.linkage import review_queue
 from resolver.sources import load_spec
 
@@ -71,8 +73,7 @@ def test_a_new_persons_id_comes_from_the_idempotency_key() -> None:
 
 
 def test_a_live_record_is_mapped_and_checked_as_the_batch_does(spec) -> None:
-    good, bad_dob, no_name, no_id, soft, text = standardise(
-        spec,
+    good, bad_dob, no_name, no_id, soft, text = RegisteredAdapter(spec).standardise(
         [
             GOOD,
             {**GOOD, "DOB": "31/02/1990"},
@@ -83,7 +84,7 @@ def test_a_live_record_is_mapped_and_checked_as_the_batch_does(spec) -> None:
         ],
         [1, 2, 3, 4, 5, 6],
     )
-    assert isinstance(good, NewEntry)
+    assert isinstance(good, StandardRecord)
     assert (good.key, good.source, good.record_id, good.kind) == (
         "agency:N1@C1", "agency", "N1@C1", "person",
     )  # fmt: skip
@@ -101,7 +102,7 @@ def test_a_live_record_is_mapped_and_checked_as_the_batch_does(spec) -> None:
     assert bad_dob.message.startswith("record 2, field 'DOB'")
     assert isinstance(no_name, RejectedRow) and no_name.field == "Surname"
     assert isinstance(no_id, RejectedRow) and no_id.field == "Ref"
-    assert isinstance(soft, NewEntry) and soft.payload["postcode"] is None
+    assert isinstance(soft, StandardRecord) and soft.payload["postcode"] is None
     assert [f for f, _ in soft.payload["dropped"]] == ["Postcode", "Sex"]
     assert isinstance(text, RejectedRow) and "JSON object" in text.reason
 
@@ -112,14 +113,14 @@ def test_a_source_without_a_person_id_needs_the_record_id(spec, tmp_path) -> Non
     (tmp_path / "noid.yaml").write_text(
         yaml.safe_dump({**SPEC, "system": "noid", "file": "noid.csv", "fields": fields})
     )
-    people = person_sources(tmp_path)
-    assert sorted(people) == ["agency", "noid"]
-    refused, taken = standardise_any("noid", [GOOD, {**GOOD, "recordId": "row-7"}], people=people)
+    adapters = live_adapters(tmp_path)
+    assert sorted(adapters) == ["agency", "noid", "police.uk"]
+    refused, taken = standardise_any(adapters, "noid", [GOOD, {**GOOD, "recordId": "row-7"}])
     assert isinstance(refused, RejectedRow) and refused.field == "recordId"
-    assert isinstance(taken, NewEntry) and taken.key == "noid:row-7"
+    assert isinstance(taken, StandardRecord) and taken.key == "noid:row-7"
     assert taken.payload["record_id"] == "row-7"
     with pytest.raises(ValueError, match=r"police\.uk, agency, noid"):
-        standardise_any("elsewhere", [GOOD], people=people)
+        standardise_any(adapters, "elsewhere", [GOOD])
 
 
 def test_the_contract_row_formats_dates_as_the_warehouse_does() -> None:

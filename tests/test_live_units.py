@@ -11,8 +11,10 @@ import h3
 from core.rejections import RejectedRow
 from layers.store import ALL_CRIME
 from live import overlay
-from live.journal import Journal, NewEntry
+from live.journal import Journal
 from live.records import standardise
+from resolver.adapters.base import StandardRecord
+from resolver.adapters.registry import live_adapters
 from tests.conftest import BROKEN_POLICE_UK
 
 
@@ -31,6 +33,7 @@ def _crime(**overrides):
 
 def test_records_are_checked_with_the_batch_rules_and_named_by_position() -> None:
     good, bad_type, asb_without_id, asb, numeric = standardise(
+        live_adapters(None),
         "police.uk",
         [
             _crime(),
@@ -40,7 +43,7 @@ def test_records_are_checked_with_the_batch_rules_and_named_by_position() -> Non
             _crime(Longitude=-3.0, Latitude=51.6),
         ],
     )
-    assert isinstance(good, NewEntry)
+    assert isinstance(good, StandardRecord)
     assert (good.key, good.record_id) == ("police.uk:c1@2025-03", "c1@2025-03")
     assert good.payload["incident_id"] == "c1"
     assert good.payload["crime_group"] == "robbery"
@@ -49,8 +52,8 @@ def test_records_are_checked_with_the_batch_rules_and_named_by_position() -> Non
     assert bad_type == RejectedRow(2, "Crime type", "unknown crime type 'Littering'")
     assert bad_type.message.startswith("record 2, field 'Crime type'")
     assert isinstance(asb_without_id, RejectedRow) and asb_without_id.field == "recordId"
-    assert isinstance(asb, NewEntry) and asb.number_by is not None
-    assert isinstance(numeric, NewEntry)
+    assert isinstance(asb, StandardRecord) and asb.number_by is not None
+    assert isinstance(numeric, StandardRecord)
 
 
 def test_asb_reports_get_the_ids_the_batch_gives_the_same_rows(tmp_path) -> None:
@@ -68,8 +71,8 @@ def test_asb_reports_get_the_ids_the_batch_gives_the_same_rows(tmp_path) -> None
     ]
     assert len(rows) >= 2 and rows[0] == {**rows[1], "recordId": rows[0]["recordId"]}
     journal = Journal(tmp_path / "journal.sqlite")
-    checked = standardise("police.uk", list(reversed(rows)))
-    assert all(isinstance(c, NewEntry) for c in checked)
+    checked = standardise(live_adapters(None), "police.uk", list(reversed(rows)))
+    assert all(isinstance(c, StandardRecord) for c in checked)
     assert journal.append(checked) == [True] * len(rows)
     assert journal.append(checked[:1]) == [False]  # redelivered: no new number
     live = [e.payload["incident_id"] for e in journal.pending()]
@@ -79,9 +82,13 @@ def test_asb_reports_get_the_ids_the_batch_gives_the_same_rows(tmp_path) -> None
 
 def test_journal_stores_a_key_once_and_hands_entries_out_in_order(tmp_path) -> None:
     journal = Journal(tmp_path / "journal.sqlite")
-    entries = [NewEntry(f"k{n}", "police.uk", f"r{n}", "incident", {"n": n}) for n in range(3)]
+    entries = [
+        StandardRecord(f"k{n}", "police.uk", f"r{n}", "incident", {"n": n}) for n in range(3)
+    ]
     assert journal.append(entries) == [True, True, True]
-    assert journal.append([entries[1], NewEntry("k3", "police.uk", "r3", "incident", {})]) == [
+    assert journal.append(
+        [entries[1], StandardRecord("k3", "police.uk", "r3", "incident", {})]
+    ) == [
         False,
         True,
     ]
@@ -142,7 +149,7 @@ def test_one_applier_leads_and_every_process_follows_what_it_applied(tmp_path) -
         async with follower.broadcaster.listen(INCIDENT_ADDED) as queue:
             task = asyncio.create_task(follower._follow())
             entries = [
-                NewEntry(f"k{n}", "police.uk", f"r{n}", "incident", {"n": n}) for n in (0, 1)
+                StandardRecord(f"k{n}", "police.uk", f"r{n}", "incident", {"n": n}) for n in (0, 1)
             ]
             leader_journal.append(entries)
             pending = leader_journal.pending()
@@ -161,11 +168,13 @@ def test_one_applier_leads_and_every_process_follows_what_it_applied(tmp_path) -
 
 def test_a_reused_idempotency_key_is_told_from_a_redelivery(tmp_path) -> None:
     journal = Journal(tmp_path / "journal.sqlite")
-    first = NewEntry("k1", "police.uk", "r1", "incident", {"month": "2025-01"})
+    first = StandardRecord("k1", "police.uk", "r1", "incident", {"month": "2025-01"})
     assert journal.append([first]) == [True]
     assert not journal.reuses_key(first)  # the same record again: a duplicate
-    other = NewEntry("k1", "police.uk", "r1", "incident", {"month": "2025-02"})
+    other = StandardRecord("k1", "police.uk", "r1", "incident", {"month": "2025-02"})
     assert journal.append([other]) == [False]
     assert journal.reuses_key(other)  # same key, different content: a conflict
-    assert journal.reuses_key(NewEntry("k1", "police.uk", "r9", "incident", {"month": "2025-01"}))
-    assert not journal.reuses_key(NewEntry("k2", "police.uk", "r2", "incident", {}))
+    assert journal.reuses_key(
+        StandardRecord("k1", "police.uk", "r9", "incident", {"month": "2025-01"})
+    )
+    assert not journal.reuses_key(StandardRecord("k2", "police.uk", "r2", "incident", {}))

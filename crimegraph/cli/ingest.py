@@ -13,6 +13,7 @@ from rich.table import Table
 from core.settings import load_settings
 from crimegraph import pipeline
 from crimegraph.cli.common import app, console, fail, progress_bar
+from resolver.ingest_report import IngestReport
 
 
 @app.command("ingest")
@@ -56,7 +57,7 @@ def ingest_police_uk(
         report, counts = pipeline.ingest_police_uk(
             settings, patterns, force=force, on_file=on_file, hold_back=hold_back
         )
-    _print_ingest_report(report)
+    _print_ingest_report("police.uk ingest", report)
     if hold_back:
         console.print(f"held back from the batch for the live feed: {hold_back}")
     console.print(
@@ -73,39 +74,24 @@ def ingest_sources(specs: list[Path], *, force: bool = False) -> None:
 
     settings = load_settings()
     started = time.perf_counter()
-    table = Table(title="source ingest")
-    for column in ("system", "file", "rows in", "loaded", "quarantined", "values dropped", "note"):
-        table.add_column(
-            column, justify="left" if column in ("system", "file", "note") else "right"
-        )
+    report = IngestReport()
     failed = False
     with progress_bar() as progress:
         task = progress.add_task("ingest sources", total=len(specs))
         for spec_path in specs:
             try:
-                outcomes = pipeline.ingest_source(settings, spec_path, force=force)
+                report.files += pipeline.ingest_source(settings, spec_path, force=force).files
             except SourceSpecError as exc:
                 console.print(f"[red]{exc}[/red]")
                 failed = True
-                progress.advance(task)
-                continue
-            for o in outcomes:
-                note = (
-                    "unreadable"
-                    if o.error
-                    else ("unchanged, skipped" if o.skipped_unchanged else "")
-                )
-                if o.error:
-                    failed = True
-                    console.print(f"[red]{o.error}[/red]", soft_wrap=True, highlight=False)
-                table.add_row(o.system, o.source_file, f"{o.rows_in:,}", f"{o.rows_loaded:,}",
-                              f"{o.rows_quarantined:,}", f"{o.fields_dropped:,}", note)  # fmt: skip
             progress.advance(task)
-    console.print(table)
+    for f in report.failed_files:
+        console.print(f"[red]{f.error}[/red]", soft_wrap=True, highlight=False)
+    _print_ingest_report("source ingest", report)
     console.print(
         f"({time.perf_counter() - started:.1f}s); `crimegraph quarantine` lists the problems"
     )
-    if failed:
+    if failed or report.failed_files:
         raise typer.Exit(code=1)
 
 
@@ -150,23 +136,21 @@ def simulate(
     )
 
 
-def _print_ingest_report(report) -> None:
-    table = Table(title="police.uk ingest")
-    for column in ("file", "rows in", "loaded", "quarantined", "note"):
-        table.add_column(column, justify="left" if column in ("file", "note") else "right")
-    for f in report.files:
-        note = f.error or ("unchanged, skipped" if f.skipped_unchanged else "")
-        table.add_row(
-            f.source_file, f"{f.rows_in:,}", f"{f.rows_loaded:,}", f"{f.rows_quarantined:,}", note
+def _print_ingest_report(title: str, report: IngestReport) -> None:
+    """One table for every source adapter: a row per file and the total."""
+    table = Table(title=title)
+    columns = ("system", "file", "rows in", "loaded", "quarantined", "values dropped", "note")
+    for column in columns:
+        table.add_column(
+            column, justify="left" if column in ("system", "file", "note") else "right"
         )
-    table.add_row(
-        "total",
-        f"{report.rows_in:,}",
-        f"{report.rows_loaded:,}",
-        f"{report.rows_quarantined:,}",
-        "",
-        style="bold",
-    )
+    for f in report.files:
+        note = "unreadable" if f.error else ("unchanged, skipped" if f.skipped_unchanged else "")
+        table.add_row(f.source, f.source_file, f"{f.rows_in:,}", f"{f.rows_loaded:,}",
+                      f"{f.rows_quarantined:,}", f"{f.fields_dropped:,}", note)  # fmt: skip
+    dropped = sum(f.fields_dropped for f in report.files)
+    table.add_row("total", "", f"{report.rows_in:,}", f"{report.rows_loaded:,}",
+                  f"{report.rows_quarantined:,}", f"{dropped:,}", "", style="bold")  # fmt: skip
     console.print(table)
 
 

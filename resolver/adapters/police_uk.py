@@ -1,4 +1,6 @@
-"""One live police.uk record checked and standardised exactly as the batch ingest would.
+"""The data.police.uk street-level adapter: batch ingest of the monthly CSVs
+(``resolver.police_uk_ingest``) and live records checked exactly as the batch checks a row.
+
 A police.uk record is the street-level CSV row as a JSON object (``Crime ID``, ``Month``,
 ``Reported by``, ``Longitude``, ``Latitude``, ``Location``, ``LSOA code``, ``Crime type``,
 ...) plus ``recordId`` (the source's id for the record: required for anti-social
@@ -12,19 +14,50 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from core.rejections import RejectedRow
-from live.journal import NewEntry
-from live.record_fields import read_record
-from resolver import police_uk
+from resolver import police_uk, police_uk_ingest
+from resolver.adapters.base import INCIDENT, StandardRecord
+from resolver.adapters.live_fields import read_record
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
+from resolver.ingest_report import FileReport
 from resolver.readers import SourceRow
 
-INCIDENT = "incident"
+
+@dataclass(frozen=True)
+class PoliceUkAdapter:
+    """police.uk street-level crime and anti-social behaviour; ``files`` are the CSVs a
+    batch ingest reads (live intake needs none)."""
+
+    files: tuple[Path, ...] = ()
+    name: str = police_uk.SOURCE
+    live: bool = True
+
+    def ingest(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        force: bool = False,
+        on_file: Callable[[FileReport], None] | None = None,
+    ) -> list[FileReport]:
+        report = police_uk_ingest.ingest_police_uk(
+            con, list(self.files), force=force, on_file=on_file
+        )
+        return report.files
+
+    def standardise(
+        self, records: list[Any], rows: list[int]
+    ) -> list[StandardRecord | RejectedRow]:
+        return [police_uk_record(self.name, r, n) for n, r in zip(rows, records, strict=True)]
 
 
-def police_uk_record(source: str, record: Any, row: int) -> NewEntry | RejectedRow:
+def police_uk_record(source: str, record: Any, row: int) -> StandardRecord | RejectedRow:
     """A police.uk street-level record as a journal entry, or why it is refused."""
     read = read_record(record, police_uk.HEADER, row)
     if isinstance(read, RejectedRow):
@@ -48,7 +81,7 @@ def police_uk_record(source: str, record: Any, row: int) -> NewEntry | RejectedR
     }
     payload["crime_group"] = POLICE_UK_CRIME_TYPES[parsed["crime_type"]]
     payload["record_ref"] = record_id
-    entry = NewEntry(key or f"{source}:{record_id}", source, record_id, INCIDENT, payload)
+    entry = StandardRecord(key or f"{source}:{record_id}", source, record_id, INCIDENT, payload)
     if crime_id is None:  # the id comes with its number among identical reports
         asb_key = police_uk.asb_key(values)
         numbered = functools.partial(_with_asb_id, asb_key)

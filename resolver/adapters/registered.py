@@ -1,7 +1,8 @@
-"""One live record from a person-carrying source system, checked and standardised exactly
-as the batch ingest checks and standardises a row of its extract.
+"""A source described by a registry YAML (``resolver/sources.py``): batch ingest of its
+files (``resolver.registered_ingest``) and, for a source that carries people, one live
+record checked and standardised exactly as the batch checks a row of its extract.
 
-A record is one row of the source's extract as a JSON object, keyed by the source's own
+A live record is one row of the source's extract as a JSON object, keyed by the source's own
 column names (its registry YAML, e.g. ``var/simulated/police_a.yaml``), plus an optional
 ``recordId`` (the source's id for the row; needed when the source maps no ``person_id``
 column) and ``idempotencyKey`` (default ``<source>:<record id>``). The batch mapper
@@ -12,40 +13,51 @@ postcode, a sex code) drops that value and keeps the record, as in the batch.
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from core.rejections import RejectedRow
-from live.journal import NewEntry
-from live.record_fields import read_record
-from resolver.registered_ingest import RowMapper, RowRejected, map_row
-from resolver.sources import SourceSpec, SourceSpecError, load_spec
+import duckdb
 
-PERSON = "person"
+from core.rejections import RejectedRow
+from resolver import registered_ingest
+from resolver.adapters.base import PERSON, StandardRecord
+from resolver.adapters.live_fields import read_record
+from resolver.ingest_report import FileReport
+from resolver.registered_ingest import RowMapper, RowRejected, map_row
+from resolver.sources import SourceSpec
+
 _NO_ID = "\x00"  # map_row's fallback id: the record named none
 
-log = logging.getLogger("crimegraph.live")
 
+@dataclass(frozen=True)
+class RegisteredAdapter:
+    """One registered source system; it takes live records if it carries people."""
 
-def registry_dir(data_dir: Path) -> Path:
-    """Where the source registry YAMLs are (``crimegraph demo`` writes them here)."""
-    return data_dir / "simulated"
+    spec: SourceSpec
 
+    @property
+    def name(self) -> str:
+        return self.spec.system
 
-def person_sources(directory: Path) -> dict[str, SourceSpec]:
-    """Every registered source that carries people, by system name; a YAML that cannot
-    be read is logged and left out (its source cannot send live records)."""
-    specs: dict[str, SourceSpec] = {}
-    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
-        try:
-            spec = load_spec(path)
-        except SourceSpecError as exc:
-            log.warning("live: source %s not available: %s", path.name, exc)
-            continue
-        if PERSON in spec.entity_types:
-            specs[spec.system] = spec
-    return specs
+    @property
+    def live(self) -> bool:
+        return PERSON in self.spec.entity_types
+
+    def ingest(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        force: bool = False,
+        on_file: Callable[[FileReport], None] | None = None,
+    ) -> list[FileReport]:
+        return list(registered_ingest.ingest_source(con, self.spec, force=force, on_file=on_file))
+
+    def standardise(
+        self, records: list[Any], rows: list[int]
+    ) -> list[StandardRecord | RejectedRow]:
+        mapper = RowMapper(self.spec)
+        return [person_record(self.spec, mapper, r, n) for n, r in zip(rows, records, strict=True)]
 
 
 def _column(spec: SourceSpec, target: str | None) -> str | None:
@@ -67,7 +79,7 @@ def _journal_id(spec: SourceSpec, values: dict[str, str | None], person_id: str,
 
 def person_record(
     spec: SourceSpec, mapper: RowMapper, record: Any, row: int
-) -> NewEntry | RejectedRow:
+) -> StandardRecord | RejectedRow:
     """A source row as a journal entry of kind ``person``, or why it is refused."""
     read = read_record(record, spec.fields, row)
     if isinstance(read, RejectedRow):
@@ -106,11 +118,6 @@ def person_record(
         "police_reference": incident["police_reference"] if incident else None,
         "dropped": [[_column(spec, f), reason] for f, reason in warnings],
     }
-    return NewEntry(key or f"{spec.system}:{record_id}", spec.system, record_id, PERSON, payload)
-
-
-def standardise(
-    spec: SourceSpec, records: list[Any], rows: list[int]
-) -> list[NewEntry | RejectedRow]:
-    mapper = RowMapper(spec)
-    return [person_record(spec, mapper, r, n) for n, r in zip(rows, records, strict=True)]
+    return StandardRecord(
+        key or f"{spec.system}:{record_id}", spec.system, record_id, PERSON, payload
+    )
