@@ -9,51 +9,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS ingest_runs (
-    source        VARCHAR NOT NULL,
-    source_file   VARCHAR NOT NULL,
-    file_sha256   VARCHAR NOT NULL,
-    ingested_at   TIMESTAMP NOT NULL,
-    rows_in       BIGINT NOT NULL,
-    rows_loaded   BIGINT NOT NULL,
-    rows_quarantined BIGINT NOT NULL,
-    PRIMARY KEY (source, source_file)
-);
-
--- Every row of every source that failed validation, with where and why.
-CREATE TABLE IF NOT EXISTS quarantine (
-    source        VARCHAR NOT NULL,
-    source_file   VARCHAR NOT NULL,
-    row_number    BIGINT NOT NULL,   -- 1 is the header; the first data row is 2
-    field         VARCHAR,           -- NULL when the row as a whole is broken
-    reason        VARCHAR NOT NULL,
-    raw           VARCHAR            -- the row as read, for a steward to fix
-);
-
--- One row per valid data.police.uk street-level row: the source records.
-CREATE TABLE IF NOT EXISTS police_uk_records (
-    source_file   VARCHAR NOT NULL,
-    row_number    BIGINT NOT NULL,
-    incident_id   VARCHAR NOT NULL,
-    crime_id      VARCHAR,
-    month         VARCHAR NOT NULL,
-    reported_by   VARCHAR NOT NULL,
-    force_code    VARCHAR NOT NULL,
-    falls_within  VARCHAR,
-    longitude     DOUBLE,
-    latitude      DOUBLE,
-    location_id   VARCHAR,
-    h3_cell       VARCHAR,
-    location      VARCHAR,
-    lsoa_code     VARCHAR,
-    lsoa_name     VARCHAR,
-    crime_type    VARCHAR NOT NULL,
-    last_outcome  VARCHAR,
-    context       VARCHAR,
-    PRIMARY KEY (source_file, row_number)
-);
-"""
+from core import warehouse_schema
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -61,10 +17,17 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute("SET enable_progress_bar = false")  # crimegraph shows its own progress
-    con.execute(SCHEMA)
-    # Added after the first release: whether a problem rejected the row or one value.
-    con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS severity VARCHAR DEFAULT 'row'")
+    ensure_tables(con, *warehouse_schema.BASE)
     return con
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Create these tables (``core.warehouse_schema``) if missing, with every column added
+    since their first release."""
+    for name in names:
+        con.execute(warehouse_schema.TABLES[name])
+        for column in warehouse_schema.ADDED_COLUMNS.get(name, ()):
+            con.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column}")
 
 
 QUARANTINE_SCHEMA = pa.schema(

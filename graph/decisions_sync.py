@@ -19,9 +19,7 @@ def _split_key(key: str) -> tuple[str, str]:
 def pull_api_decisions(driver: Driver, con: duckdb.DuckDBPyConnection) -> int:
     """Copy API decisions not yet in the warehouse; a later decision on a pair replaces an
     earlier one. Returns how many were copied."""
-    review_queue.ensure_schema(con)
-    con.execute("ALTER TABLE match_decisions ADD COLUMN IF NOT EXISTS decision_id VARCHAR")
-    con.execute("ALTER TABLE match_decisions ADD COLUMN IF NOT EXISTS origin VARCHAR")
+    review_queue.ensure_schema(con)  # with decision_id and origin (core/warehouse_schema.py)
     known = {d for (d,) in con.execute("SELECT decision_id FROM match_decisions").fetchall()}
     records, _, _ = driver.execute_query(statement("queries/api_decisions"))
     copied = 0

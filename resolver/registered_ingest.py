@@ -44,30 +44,6 @@ INVOLVEMENT_COLUMNS = [
     "incident_record_id", "role",
 ]  # fmt: skip
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS person_records (
-    source_system VARCHAR NOT NULL, source_file VARCHAR NOT NULL, row_number BIGINT NOT NULL,
-    person_record_id VARCHAR NOT NULL, forename VARCHAR, middle_names VARCHAR, surname VARCHAR,
-    date_of_birth DATE, dob_precision VARCHAR, sex VARCHAR, address VARCHAR, postcode VARCHAR,
-    uprn VARCHAR, email VARCHAR, phone VARCHAR,
-    PRIMARY KEY (source_system, source_file, person_record_id)
-);
-CREATE TABLE IF NOT EXISTS incident_records (
-    source_system VARCHAR NOT NULL, source_file VARCHAR NOT NULL, row_number BIGINT NOT NULL,
-    incident_record_id VARCHAR NOT NULL, incident_date DATE, date_precision VARCHAR,
-    crime_type VARCHAR, crime_group VARCHAR, crime_type_raw VARCHAR, description VARCHAR,
-    incident_address VARCHAR, incident_postcode VARCHAR, latitude DOUBLE, longitude DOUBLE,
-    police_reference VARCHAR,
-    PRIMARY KEY (source_system, source_file, incident_record_id)
-);
-CREATE TABLE IF NOT EXISTS involvements (
-    source_system VARCHAR NOT NULL, source_file VARCHAR NOT NULL, row_number BIGINT NOT NULL,
-    record_id VARCHAR NOT NULL, person_record_id VARCHAR, incident_record_id VARCHAR,
-    role VARCHAR,
-    PRIMARY KEY (source_system, source_file, row_number)
-);
-"""
-
 
 class RowRejected(Exception):
     """Raised while mapping a row that must be refused; caught into a ``RejectedRow``."""
@@ -380,7 +356,7 @@ def _schema(columns: list[str]) -> pa.Schema:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA)
+    warehouse.ensure_tables(con, "person_records", "incident_records", "involvements")
 
 
 def ingest_source(

@@ -28,25 +28,8 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ID = re.compile(r"^iv-[0-9a-f]{8}$")
 KNOWN_GROUPS = frozenset({ALL_CRIME, *POLICE_UK_CRIME_TYPES.values()})
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS interventions (
-    intervention_id VARCHAR PRIMARY KEY,
-    name            VARCHAR NOT NULL,
-    area_kind       VARCHAR NOT NULL,   -- cells | lsoas | geojson
-    area_spec       VARCHAR NOT NULL,   -- the area as given (JSON)
-    cells           VARCHAR[] NOT NULL, -- resolution-9 H3 cells
-    start_month     VARCHAR NOT NULL,
-    end_month       VARCHAR NOT NULL,
-    crime_groups    VARCHAR[] NOT NULL,
-    registered_at   TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS intervention_impacts (
-    intervention_id VARCHAR PRIMARY KEY,
-    estimated_at    TIMESTAMP NOT NULL,
-    result          VARCHAR NOT NULL,   -- ImpactResult as JSON
-    report          VARCHAR             -- where the Markdown report was written
-);
-"""
+# the warehouse tables this stage writes (defined in core/warehouse_schema.py)
+TABLES = ("interventions", "intervention_impacts")
 
 
 class InterventionError(ValueError):
@@ -67,7 +50,7 @@ class Intervention:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA)
+    warehouse.ensure_tables(con, *TABLES)
 
 
 def check_month(value: str, name: str) -> str:

@@ -12,7 +12,6 @@ import pytest
 from core import warehouse
 from core.settings import load_settings
 from resolver.linkage import places, review_queue, warehouse_incidents, warehouse_people
-from resolver.registered_ingest import ensure_schema
 from responsible.retention import apply as retention
 from responsible.retention.expiry import (
     EXPIRED,
@@ -178,10 +177,9 @@ def test_holds_and_links_keep_records_whose_period_has_run(policy) -> None:
 def small_warehouse(path: Path):
     """Two systems, five people, four incidents, written as ingest and resolution would."""
     con = warehouse.connect(path)
-    ensure_schema(con)
-    for schema in (warehouse_people.SCHEMA, places.SCHEMA, warehouse_incidents.SCHEMA):
-        con.execute(schema)
-    review_queue.ensure_schema(con)
+    warehouse.ensure_tables(con, "person_records", "incident_records", "involvements")
+    for stage in (warehouse_people, places, warehouse_incidents, review_queue):
+        warehouse.ensure_tables(con, *stage.TABLES)
     con.execute(
         "INSERT INTO ingest_runs VALUES ('pa', 'pa.csv', 'x', '2025-06-01', 9, 9, 1), "
         "('pb', 'pb.csv', 'y', '2025-06-01', 3, 3, 0)"
@@ -227,8 +225,9 @@ def small_warehouse(path: Path):
         "INSERT INTO review_queue VALUES ('q1', 'pa', 'A_OLD', 'pa', 'A_NEW', 0.5, 0, '{}', 1)"
     )
     con.execute(
-        "INSERT INTO match_decisions VALUES ('d1', 'pa', 'A_OLD', 'pb', 'B_OLD', 'not_a_match', "
-        "'steward', '2025-07-01', 'twins')"
+        "INSERT INTO match_decisions (pair_id, left_system, left_record_id, right_system, "
+        "right_record_id, decision, decided_by, decided_at, reason) VALUES ('d1', 'pa', "
+        "'A_OLD', 'pb', 'B_OLD', 'not_a_match', 'steward', '2025-07-01', 'twins')"
     )
     return con
 

@@ -23,22 +23,8 @@ MODEL_NAME = "places"
 CLUSTER_THRESHOLD = 0.9
 SEED = 20_261_124
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS linkage_models (
-    model VARCHAR NOT NULL, version INTEGER NOT NULL, trained_at TIMESTAMP NOT NULL,
-    records BIGINT NOT NULL, persons BIGINT NOT NULL, settings_json JSON NOT NULL,
-    PRIMARY KEY (model, version)
-);
-CREATE TABLE IF NOT EXISTS places (
-    place_id VARCHAR PRIMARY KEY, address VARCHAR, postcode VARCHAR, uprn VARCHAR,
-    latitude DOUBLE, longitude DOUBLE, h3_cell VARCHAR, lsoa_code VARCHAR
-);
-CREATE TABLE IF NOT EXISTS place_links (
-    source_system VARCHAR NOT NULL, record_id VARCHAR NOT NULL, record_kind VARCHAR NOT NULL,
-    place_id VARCHAR NOT NULL, match_probability DOUBLE NOT NULL,
-    PRIMARY KEY (source_system, record_id, record_kind)
-);
-"""
+# the warehouse tables this stage writes (defined in core/warehouse_schema.py)
+TABLES = ("linkage_models", "places", "place_links")
 
 # One row per person or incident record that says anything about where.
 PLACE_RECORDS = """

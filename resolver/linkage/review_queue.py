@@ -16,32 +16,17 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from core import warehouse
+
 REVIEW_BAND = (0.3, 0.95)
 DECISIONS = ("match", "not_a_match", "unsure")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS review_queue (
-    pair_id VARCHAR PRIMARY KEY,
-    left_system VARCHAR NOT NULL, left_record_id VARCHAR NOT NULL,
-    right_system VARCHAR NOT NULL, right_record_id VARCHAR NOT NULL,
-    match_probability DOUBLE NOT NULL, match_weight DOUBLE, evidence JSON,
-    model_version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS match_decisions (
-    pair_id VARCHAR PRIMARY KEY,
-    left_system VARCHAR NOT NULL, left_record_id VARCHAR NOT NULL,
-    right_system VARCHAR NOT NULL, right_record_id VARCHAR NOT NULL,
-    decision VARCHAR NOT NULL, decided_by VARCHAR NOT NULL, decided_at TIMESTAMP NOT NULL,
-    reason VARCHAR
-);
--- What a pair's evidence was when it left the queue decided: the graph keeps showing it,
--- and a clean load must give the same graph as incremental ones.
-CREATE TABLE IF NOT EXISTS decided_evidence (
-    pair_id VARCHAR PRIMARY KEY,
-    match_probability DOUBLE NOT NULL, match_weight DOUBLE, evidence JSON,
-    model_version INTEGER NOT NULL
-);
-"""
+# the warehouse tables this stage writes (defined in core/warehouse_schema.py)
+TABLES = ("review_queue", "match_decisions", "decided_evidence")
+_DECISION_COLUMNS = (
+    "(pair_id, left_system, left_record_id, right_system, right_record_id, decision, "
+    "decided_by, decided_at, reason)"
+)
 
 
 class ReviewError(ValueError):
@@ -54,7 +39,7 @@ def pair_id(left: tuple[str, str], right: tuple[str, str]) -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA)
+    warehouse.ensure_tables(con, *TABLES)
 
 
 def decisions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str]]:
@@ -162,7 +147,8 @@ def decide(
     if not rows:
         raise ReviewError(f"no open pair {pid!r} in the review queue")
     con.execute(
-        "INSERT OR REPLACE INTO match_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT OR REPLACE INTO match_decisions {_DECISION_COLUMNS} "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [pid, *rows[0], decision, who, datetime.now(UTC).replace(tzinfo=None), reason],
     )
     _keep_evidence(con, "pair_id = ?", [pid])
@@ -204,7 +190,8 @@ def unmerge(
     now = datetime.now(UTC).replace(tzinfo=None)
     pairs = [(left, right) for left in split_off for right in remaining]
     con.executemany(
-        "INSERT OR REPLACE INTO match_decisions VALUES (?, ?, ?, ?, ?, 'not_a_match', ?, ?, ?)",
+        f"INSERT OR REPLACE INTO match_decisions {_DECISION_COLUMNS} "
+        "VALUES (?, ?, ?, ?, ?, 'not_a_match', ?, ?, ?)",
         [(pair_id(left, right), *left, *right, who, now, reason) for left, right in pairs],
     )
     decided = [[pair_id(left, right) for left, right in pairs]]

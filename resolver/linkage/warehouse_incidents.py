@@ -9,28 +9,18 @@ model in ``linkage_models``. Needs people and places resolved first for the best
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import duckdb
 
-from resolver.linkage import incidents, places, stable_ids, warehouse_people
+from core import warehouse
+from resolver.linkage import incidents, model_store, places, stable_ids, warehouse_people
 
 MODEL_NAME = "incidents"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS incident_links (
-    source_system VARCHAR NOT NULL, incident_record_id VARCHAR NOT NULL,
-    incident_id VARCHAR NOT NULL, match_probability DOUBLE NOT NULL,
-    PRIMARY KEY (source_system, incident_record_id)
-);
-CREATE TABLE IF NOT EXISTS extra_incidents (
-    incident_id VARCHAR PRIMARY KEY, month VARCHAR, crime_type VARCHAR, crime_group VARCHAR,
-    latitude DOUBLE, longitude DOUBLE, place_id VARCHAR, force_code VARCHAR
-);
-"""
+# the warehouse tables this stage writes (defined in core/warehouse_schema.py)
+TABLES = ("incident_links", "extra_incidents")
 
 _EXTRA = """
 SELECT x.incident_id, strftime(min(p.incident_date), '%Y-%m') AS month,
@@ -57,9 +47,7 @@ class IncidentsRun:
 
 def resolve_warehouse_incidents(con: duckdb.DuckDBPyConnection) -> IncidentsRun:
     """Link every incident record to its event; ids of new events stable against the last run."""
-    con.execute(warehouse_people.SCHEMA)
-    con.execute(places.SCHEMA)
-    con.execute(SCHEMA)
+    warehouse.ensure_tables(con, *warehouse_people.TABLES, *places.TABLES, *TABLES)
     records = con.sql(incidents.INCIDENT_RECORDS).to_arrow_table()
     if records.num_rows == 0:
         raise ValueError("no incident records in the warehouse: ingest some sources first")
@@ -106,15 +94,12 @@ def resolve_warehouse_incidents(con: duckdb.DuckDBPyConnection) -> IncidentsRun:
         (system, record_id, police_id or id_of[key], float(p))
         for system, record_id, key, police_id, p in rows
     ]
-    version = con.execute(
-        "SELECT coalesce(max(version), 0) + 1 FROM linkage_models WHERE model = ?", [MODEL_NAME]
-    ).fetchall()[0][0]
+    version = model_store.next_version(con, MODEL_NAME)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(
-            "INSERT INTO linkage_models VALUES (?, ?, ?, ?, ?, ?)",
-            [MODEL_NAME, version, datetime.now(UTC).replace(tzinfo=None), len(rows),
-             result.clusters, json.dumps(result.model)],
+        model_store.store_model(
+            con, MODEL_NAME, version, records=len(rows), entities=result.clusters,
+            settings=result.model,
         )  # fmt: skip
         con.execute("DELETE FROM incident_links")
         con.execute("DELETE FROM extra_incidents")

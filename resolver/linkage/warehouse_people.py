@@ -7,35 +7,20 @@ ids that split or merged (``person_lineage``).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
 
-from resolver.linkage import review_queue, stable_ids
+from core import warehouse
+from resolver.linkage import model_store, review_queue, stable_ids
 from resolver.linkage.people import resolve
 from resolver.linkage.prepare import prepare
 
 MODEL_NAME = "people"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS linkage_models (
-    model VARCHAR NOT NULL, version INTEGER NOT NULL, trained_at TIMESTAMP NOT NULL,
-    records BIGINT NOT NULL, persons BIGINT NOT NULL, settings_json JSON NOT NULL,
-    PRIMARY KEY (model, version)
-);
-CREATE TABLE IF NOT EXISTS person_links (
-    source_system VARCHAR NOT NULL, person_record_id VARCHAR NOT NULL,
-    person_id VARCHAR NOT NULL, match_probability DOUBLE NOT NULL, model_version INTEGER,
-    PRIMARY KEY (source_system, person_record_id)
-);
-CREATE TABLE IF NOT EXISTS person_lineage (
-    model_version INTEGER NOT NULL, kind VARCHAR NOT NULL, from_person_id VARCHAR NOT NULL,
-    to_person_id VARCHAR NOT NULL, records BIGINT NOT NULL
-);
-"""
+# the warehouse tables this stage writes (defined in core/warehouse_schema.py)
+TABLES = ("linkage_models", "person_links", "person_lineage")
 
 # One row per person record, in the contract's columns; partial dates keep their precision.
 CONTRACT_RECORDS = """
@@ -66,7 +51,7 @@ class PeopleRun:
 
 def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
     """Resolve every person record in the warehouse; ids stable against the last run."""
-    con.execute(SCHEMA)
+    warehouse.ensure_tables(con, *TABLES)
     records = con.sql(CONTRACT_RECORDS).to_arrow_table()
     if records.num_rows == 0:
         raise ValueError("no person records in the warehouse: ingest some sources first")
@@ -116,9 +101,7 @@ def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
     }
     ids, lineage = stable_ids.assign([members[k] for k in keys], previous)
     id_of = dict(zip(keys, ids, strict=True))
-    version = con.execute(
-        "SELECT coalesce(max(version), 0) + 1 FROM linkage_models WHERE model = ?", [MODEL_NAME]
-    ).fetchall()[0][0]
+    version = model_store.next_version(con, MODEL_NAME)
     links = pa.table(
         {
             "source_system": [r[0] for r in rows],
@@ -130,10 +113,9 @@ def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
     )
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(
-            "INSERT INTO linkage_models VALUES (?, ?, ?, ?, ?, ?)",
-            [MODEL_NAME, version, datetime.now(UTC).replace(tzinfo=None), len(rows),
-             len(keys), json.dumps(result.model)],
+        model_store.store_model(
+            con, MODEL_NAME, version, records=len(rows), entities=len(keys),
+            settings=result.model,
         )  # fmt: skip
         con.execute("DELETE FROM person_links")
         con.register("incoming_links", links)

@@ -8,18 +8,17 @@ The graph loader turns places into ``(:Location {location_id: place_id, kind: 'a
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import h3
 import pyarrow as pa
 
+from core import warehouse
 from core.settings import SourceFiles
-from resolver.linkage import places, postcode_points, stable_ids
+from resolver.linkage import model_store, places, postcode_points, stable_ids
 
 # A place's representative form: its most complete address, most often recorded.
 _REPRESENTATIVE = """
@@ -46,7 +45,7 @@ class PlacesRun:
 
 def resolve_warehouse_places(con: duckdb.DuckDBPyConnection, sources: SourceFiles) -> PlacesRun:
     """Resolve every person address and incident location; ids stable against the last run."""
-    con.execute(places.SCHEMA)
+    warehouse.ensure_tables(con, *places.TABLES)
     records = con.sql(places.PLACE_RECORDS).to_arrow_table()
     if records.num_rows == 0:
         raise ValueError("no addresses or incident locations in the warehouse: ingest first")
@@ -86,16 +85,12 @@ def resolve_warehouse_places(con: duckdb.DuckDBPyConnection, sources: SourceFile
             "match_probability": [float(r[4]) for r in rows],
         }
     )
-    version = con.execute(
-        "SELECT coalesce(max(version), 0) + 1 FROM linkage_models WHERE model = ?",
-        [places.MODEL_NAME],
-    ).fetchall()[0][0]
+    version = model_store.next_version(con, places.MODEL_NAME)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(
-            "INSERT INTO linkage_models VALUES (?, ?, ?, ?, ?, ?)",
-            [places.MODEL_NAME, version, datetime.now(UTC).replace(tzinfo=None), len(rows),
-             len(keys), json.dumps(result.model)],
+        model_store.store_model(
+            con, places.MODEL_NAME, version, records=len(rows), entities=len(keys),
+            settings=result.model,
         )  # fmt: skip
         con.execute("DELETE FROM places")
         con.execute("DELETE FROM place_links")

@@ -32,17 +32,8 @@ import pyarrow as pa
 from core import warehouse
 from responsible.retention.plan import POLICE_UK, Plan
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS retention_runs (
-    run_id VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL, as_of DATE NOT NULL,
-    policy_path VARCHAR NOT NULL, policy_version VARCHAR NOT NULL,
-    policy_sha256 VARCHAR NOT NULL, removed JSON NOT NULL, derived JSON NOT NULL
-);
-CREATE TABLE IF NOT EXISTS retention_removed (
-    run_id VARCHAR NOT NULL, system VARCHAR NOT NULL, record_type VARCHAR NOT NULL,
-    rule_group VARCHAR, record_hash VARCHAR NOT NULL
-);
-"""
+# the warehouse tables this stage writes (defined in core/warehouse_schema.py)
+TABLES = ("retention_runs", "retention_removed")
 
 
 def retention_key(data_dir: Path, configured: str | None = None) -> bytes:
@@ -104,7 +95,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 def remove_expired(con: duckdb.DuckDBPyConnection, plan: Plan, key: bytes) -> Removal:
     """Delete what the plan found expired, in one transaction with its log rows."""
-    con.execute(SCHEMA)
+    warehouse.ensure_tables(con, *TABLES)
     removal = Removal(str(uuid.uuid4()), datetime.now(UTC).replace(tzinfo=None))
     groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     gone = {"person": ([], [], []), "incident": ([], [], []), "police": ([], [], [])}
