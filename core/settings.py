@@ -82,8 +82,10 @@ class ApiSettings(BaseSettings):
     timeout_s: float = 10.0
     rate_per_s: float = 50.0  # requests a second per caller (public: per client address)
     rate_burst: int = 200
+    # production unless told otherwise: GraphiQL and introspection off, errors masked, no
+    # invented credentials. `crimegraph demo` (and the tests' servers) run in development.
     env: Literal["development", "production"] = Field(
-        default=DEVELOPMENT, validation_alias="CRIMEGRAPH_ENV"
+        default=PRODUCTION, validation_alias="CRIMEGRAPH_ENV"
     )
     jwt_secret: str | None = Field(
         default=None, repr=False, validation_alias="CRIMEGRAPH_JWT_SECRET", min_length=32

@@ -33,6 +33,7 @@ def serve(
         "NEO4J_PASSWORD": neo4j_settings.neo4j.password,
         "CRIMEGRAPH_DATA_DIR": str(data_dir),
         "CRIMEGRAPH_JWT_SECRET": JWT_SECRET,
+        "CRIMEGRAPH_ENV": "development",  # a test asks for production by passing it
         **env,
     }
     # The server's log goes to a file: a pipe nobody reads fills up after a few hundred

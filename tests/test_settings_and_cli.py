@@ -28,6 +28,21 @@ def test_without_a_password_one_is_generated_once_and_kept_private(monkeypatch, 
     assert (tmp_path / "neo4j" / "password").stat().st_mode & 0o077 == 0
 
 
+def test_the_api_is_production_unless_told_otherwise(monkeypatch, tmp_path) -> None:
+    """Outside `crimegraph demo` nothing opens GraphiQL or invents credentials by default."""
+    from api.config import load_api_config
+
+    monkeypatch.delenv("CRIMEGRAPH_ENV", raising=False)
+    monkeypatch.delenv("CRIMEGRAPH_JWT_SECRET", raising=False)
+    monkeypatch.delenv("CRIMEGRAPH_API_KEYS", raising=False)
+    monkeypatch.setenv("CRIMEGRAPH_DATA_DIR", str(tmp_path))
+    config = load_api_config(load_settings())
+    assert config.production and config.demo_keys_path is None
+    assert not (tmp_path / "api").exists()
+    monkeypatch.setenv("CRIMEGRAPH_ENV", "development")
+    assert load_api_config(load_settings()).demo_keys_path is not None
+
+
 def test_bad_settings_are_named(monkeypatch) -> None:
     monkeypatch.setenv("CRIMEGRAPH_API_PORT", "eighty")
     with pytest.raises(ValueError, match="CRIMEGRAPH_API_PORT"):

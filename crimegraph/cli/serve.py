@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Annotated
 
 import typer
 
-from core.settings import load_settings
+from core.settings import DEVELOPMENT, load_settings
 from crimegraph.cli.common import app, console
 from crimegraph.cli.ingest import ingest_police_uk, ingest_sources, simulate
 from crimegraph.cli.live import reset_live, run_replay
@@ -78,6 +79,9 @@ def demo(
     as a live feed."""
     from crimegraph import live_feed
 
+    # The demo is development mode unless the environment says otherwise: demo keys, one
+    # per role, and GraphiQL. `crimegraph serve` alone is production.
+    os.environ.setdefault("CRIMEGRAPH_ENV", DEVELOPMENT)
     neo4j_start()
     settings = load_settings()
     live_month = live_feed.latest_month(settings.source_data_dir) if live else None
