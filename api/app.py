@@ -24,6 +24,7 @@ from api.context import Holder
 from api.gate import Gate, JsonBody
 from api.intake_routes import MAX_BYTES as MAX_INGEST_BYTES
 from api.intake_routes import ingest_endpoint
+from api.layer_reload import LayerReloads
 from api.rate_limit import RateLimiter
 from api.response_cache import OK_FLAG, ResponseCache
 from api.schema import build_schema
@@ -46,7 +47,7 @@ class _GraphQLWithDriver(GraphQL):
     """Strawberry's ASGI app, handing each request the app's shared Neo4j driver, the
     layer store and the caller the gate identified."""
 
-    def __init__(self, state, config: ApiConfig, reload_layers, warehouse_path, **kwargs):
+    def __init__(self, state, config: ApiConfig, warehouse_path, **kwargs):
         super().__init__(
             build_schema(config.production),
             graphql_ide=None if config.production else "graphiql",
@@ -55,7 +56,6 @@ class _GraphQLWithDriver(GraphQL):
         )
         self._state = state
         self._auth = config.auth
-        self._reload_layers = reload_layers
         self._warehouse_path = warehouse_path
 
     async def get_context(self, request, response):
@@ -65,7 +65,7 @@ class _GraphQLWithDriver(GraphQL):
             "driver": self._state.driver,
             "layers": self._state.layers,
             "principal": request.scope["state"]["principal"],
-            "reload_layers": self._reload_layers,
+            "layer_reloads": self._state.layer_reloads,
             "live": self._state.live,
             "warehouse_path": self._warehouse_path,
         }
@@ -159,12 +159,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.layers.store = fresh
         return fresh
 
+    app.state.layer_reloads = LayerReloads(reload_layers)
+
     # One limiter for every transport: a caller's requests count together.
     limiter = RateLimiter(settings.api.rate_per_s, settings.api.rate_burst)
     graphql_app = Gate(
         JsonBody(
             ResponseCache(
-                _GraphQLWithDriver(app.state, config, reload_layers, settings.warehouse_path),
+                _GraphQLWithDriver(app.state, config, settings.warehouse_path),
                 lambda: app.state.layers.store,
             )
         ),

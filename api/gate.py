@@ -15,7 +15,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import PUBLIC, AuthConfig, AuthError, authenticate
+from api.auth import PUBLIC, AuthConfig, AuthError, Principal, authenticate
 from api.errors import BAD_REQUEST, TIMEOUT, UNAUTHENTICATED
 from api.rate_limit import RateLimiter
 
@@ -69,52 +69,47 @@ class Gate:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        principal = await self._admit(scope, send)
+        if principal is None:
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+        else:
+            await self._bounded(scope, receive, send, response_cap(principal.role))
+
+    async def _admit(self, scope: Scope, send: Send) -> Principal | None:
+        """The caller, or None once refused: one Authorization header, a valid credential,
+        within the caller's rate."""
         authorization = [
             v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"authorization"
         ]
         if len(authorization) > 1:
-            if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 4400})
-                return
-            error = {
-                "message": "send one Authorization header",
-                "extensions": {"code": BAD_REQUEST},
-            }
-            await _json(send, 400, {"errors": [error]})
-            return
+            await _refuse(scope, send, 400, BAD_REQUEST, "send one Authorization header")
+            return None
         try:
             principal = authenticate(authorization[0] if authorization else None, self.auth)
         except AuthError as exc:
-            if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 4401})
-                return
-            error = {"message": str(exc), "extensions": {"code": UNAUTHENTICATED}}
-            await _json(send, 401, {"errors": [error]})
-            return
-        scope.setdefault("state", {})["principal"] = principal
+            await _refuse(scope, send, 401, UNAUTHENTICATED, str(exc))
+            return None
         if self.limiter is not None:
             client = (scope.get("client") or ("unknown", 0))[0]
             caller = f"ip:{client}" if principal.role == PUBLIC else principal.subject
             if wait := self.limiter.retry_after(caller):
-                if scope["type"] == "websocket":
-                    await send({"type": "websocket.close", "code": 4429})
-                    return
-                error = {
-                    "message": f"too many requests; retry after {wait} s",
-                    "extensions": {"code": RATE_LIMITED, "retryAfter": wait},
-                }
-                await _json(send, 429, {"errors": [error]}, [(b"retry-after", str(wait).encode())])
-                return
-        if scope["type"] == "websocket":
-            await self.app(scope, receive, send)
-            return
-        started = False
-        refused = False
-        cap = response_cap(principal.role)
+                await _refuse(
+                    scope, send, 429, RATE_LIMITED, f"too many requests; retry after {wait} s",
+                    {"retryAfter": wait}, [(b"retry-after", str(wait).encode())],
+                )  # fmt: skip
+                return None
+        return principal
+
+    async def _bounded(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
+        """One HTTP request within the body cap, the response cap and the timeout."""
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             await _too_large(send, self.max_body_bytes)
             return
+        started = refused = False
         received = 0
 
         async def capped_receive() -> Message:
@@ -125,7 +120,7 @@ class Gate:
                 raise _BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def capped_send(message: Message) -> None:
             nonlocal started, refused
             if refused:
                 return
@@ -145,7 +140,7 @@ class Gate:
 
         try:
             async with asyncio.timeout(self.timeout_s):
-                await self.app(scope, capped_receive, tracking_send)
+                await self.app(scope, capped_receive, capped_send)
         except _BodyTooLarge:
             if not started:
                 await _too_large(send, self.max_body_bytes)
@@ -153,6 +148,23 @@ class Gate:
             if not started:
                 error = {"message": "request timed out", "extensions": {"code": TIMEOUT}}
                 await _json(send, 504, {"errors": [error]})
+
+
+# A refused websocket closes with 4000 + the HTTP status it would have had.
+async def _refuse(
+    scope: Scope,
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    extensions: dict | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 4000 + status})
+        return
+    error = {"message": message, "extensions": {"code": code, **(extensions or {})}}
+    await _json(send, status, {"errors": [error]}, headers)
 
 
 async def _too_large(send: Send, limit: int) -> None:

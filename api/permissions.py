@@ -43,6 +43,7 @@ FIELD_ROLES: dict[str, frozenset[str]] = {
     "decideMatch": _STEWARD,
     "unmerge": _STEWARD,
     "reloadLayers": frozenset({"analyst", "steward"}),
+    "layerReload": frozenset({"analyst", "steward"}),
     "interventions": frozenset({"analyst"}),
     "interventionImpact": frozenset({"analyst"}),
     "auditLog": frozenset({"auditor"}),

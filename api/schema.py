@@ -18,7 +18,7 @@ from api.resolvers import map as map_resolvers
 from api.types.audit import AuditEntryConnection
 from api.types.impact import Intervention
 from api.types.live import IngestResult, ReviewNeeded
-from api.types.map import CellDetails, Force
+from api.types.map import CellDetails, Force, LayerReload
 from api.types.people import LinkedCases, Network, Person, PersonMatch, Place
 from api.types.review import MatchDecision, MatchEvidence, ReviewPairConnection, UnmergeResult
 from graph.cypher import read
@@ -160,6 +160,11 @@ class Query:
     audit_log: AuditEntryConnection = _field(
         "auditLog", audit_resolvers.audit_log, "Person-level reads, newest first (auditor)."
     )
+    layer_reload: LayerReload | None = _field(
+        "layerReload",
+        map_resolvers.layer_reload,
+        "The latest layer reload in this server process (started by `reloadLayers`).",
+    )
 
 
 @strawberry.type
@@ -170,8 +175,11 @@ class Mutation:
     unmerge: UnmergeResult = _field(
         "unmerge", review.unmerge, "Split records off a person as cannot-link decisions (steward)."
     )
-    reload_layers: list[str] = _field(
-        "reloadLayers", map_resolvers.reload_layers, "Re-read the map layers from the warehouse."
+    reload_layers: LayerReload = _field(
+        "reloadLayers",
+        map_resolvers.reload_layers,
+        "Start re-reading the map layers from the warehouse; answers at once with the job "
+        "(follow it with `layerReload`). A reload already running is joined, not repeated.",
     )
     ingest_records: IngestResult = _field(
         "ingestRecords",

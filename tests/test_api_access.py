@@ -62,7 +62,8 @@ def probes(w: World) -> dict[str, str]:
         'reason: "role table check") { id } }',
         "unmerge": 'mutation { unmerge(personId: "no-such-person", recordKeys: ["a:b"], '
         'reason: "role table check") { personId } }',
-        "reloadLayers": "mutation { reloadLayers }",
+        "reloadLayers": "mutation { reloadLayers { status } }",
+        "layerReload": "{ layerReload { status } }",
         "auditLog": "{ auditLog(first: 1) { totalCount } }",
         "ingestRecords": 'mutation { ingestRecords(source: "police.uk", records: []) '
         "{ accepted } }",

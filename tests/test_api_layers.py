@@ -207,3 +207,26 @@ def test_graphiql_in_development_only(api, neo4j_settings, tmp_path) -> None:
                 f"{url}/graphql", content=bad, headers={"content-type": "application/json"}
             )
             assert answer.status_code == 400, (bad, answer.status_code, answer.text)
+
+
+def test_a_layer_reload_is_a_job_the_caller_follows(api) -> None:
+    """`reloadLayers` answers at once with a job, a second call while it runs joins it,
+    and `layerReload` reports it done with the layers the fresh store holds."""
+    import time
+
+    start = "mutation { reloadLayers { id status startedAt } }"
+    before = time.monotonic()
+    first = api.gql(start, role="analyst")["data"]["reloadLayers"]
+    second = api.gql(start, role="steward")["data"]["reloadLayers"]
+    assert time.monotonic() - before < 5
+    assert first["status"] in ("RUNNING", "DONE")
+    if second["status"] == "RUNNING":
+        assert second["id"] == first["id"]
+    follow = "{ layerReload { id status finishedAt layers error } }"
+    deadline = time.monotonic() + 120
+    while (job := api.gql(follow, role="analyst")["data"]["layerReload"])["status"] == "RUNNING":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert job["status"] == "DONE" and job["error"] is None and job["finishedAt"]
+    assert set(job["layers"]) == {"risk", "hotspots", "forecast"}
+    assert api.gql(follow, role="public")["errors"][0]["extensions"]["code"] == "FORBIDDEN"

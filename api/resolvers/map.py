@@ -13,9 +13,17 @@ from strawberry.types import Info
 from api import arguments
 from api.context import driver, is_public, store
 from api.errors import BadInput
+from api.layer_reload import ReloadJob
 from api.limits import check_page
 from api.resolvers.people import cell_people
-from api.types.map import AreaLevel, CellDetails, IncidentSummary, LayerGeometry
+from api.types.map import (
+    AreaLevel,
+    CellDetails,
+    IncidentSummary,
+    LayerGeometry,
+    LayerReload,
+    ReloadStatus,
+)
 from api.types.map import BBox as BBoxInput
 from graph import investigator_reads
 from layers import geojson
@@ -202,7 +210,23 @@ async def cell(
     )
 
 
-async def reload_layers(info: Info) -> list[str]:
-    """Re-read the layers from the warehouse (after a risk or ingest run); returns their names."""
-    fresh = await run_in_threadpool(info.context["reload_layers"])
-    return [name for name in ("risk", "hotspots", "forecast") if fresh.has_layer(name)]
+def _reload(job: ReloadJob) -> LayerReload:
+    return LayerReload(
+        id=strawberry.ID(job.id),
+        status=ReloadStatus(job.status),
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        layers=list(job.layers),
+        error=job.error,
+    )
+
+
+async def reload_layers(info: Info) -> LayerReload:
+    """Start re-reading the layers (or join the reload already running); answers at once."""
+    return _reload(info.context["layer_reloads"].start())
+
+
+async def layer_reload(info: Info) -> LayerReload | None:
+    """The latest layer reload in this server process, or null if none has run."""
+    job = info.context["layer_reloads"].latest()
+    return _reload(job) if job is not None else None

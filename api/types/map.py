@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -21,6 +22,26 @@ class Force:
     incident_count: int | None = strawberry.field(
         description="Incidents this force reported; null for the public under 5."
     )
+
+
+@strawberry.enum(description="Where a layer reload stands.")
+class ReloadStatus(Enum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@strawberry.type(
+    description="A re-read of the map layers from the warehouse (after a risk or ingest run), "
+    "run in the background: `reloadLayers` starts it, `layerReload` follows it."
+)
+class LayerReload:
+    id: strawberry.ID
+    status: ReloadStatus
+    started_at: datetime
+    finished_at: datetime | None
+    layers: list[str] = strawberry.field(description="The layers the fresh store holds, when done.")
+    error: str | None
 
 
 @strawberry.enum(description="The unit a layer aggregates to.")
