@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Broadcaster(),
             load_harm_weights(),
             people_index=lambda: load_index(settings.warehouse_path),
+            id_key=settings.id_secret,
         )
         adapters = await run_in_threadpool(live_adapters, registry_dir(settings.data_dir))
         app.state.live = intake.Live(journal, applier, applier.broadcaster, adapters)

@@ -27,6 +27,7 @@ from core.settings import load_settings
 from resolver.linkage.warehouse_incidents import resolve_warehouse_incidents
 from resolver.linkage.warehouse_people import resolve_warehouse_people
 from resolver.linkage.warehouse_places import resolve_warehouse_places
+from testkit import ID_KEY
 
 NAME = "linkage_places_incidents"
 
@@ -65,13 +66,13 @@ def run() -> dict:
         shutil.copy(settings.warehouse_path, path)
         with warehouse.connect(path) as con:
             started = time.perf_counter()
-            resolve_warehouse_people(con)
+            resolve_warehouse_people(con, id_key=ID_KEY)
             figures["people_seconds"] = time.perf_counter() - started
             started = time.perf_counter()
-            places_run = resolve_warehouse_places(con, settings.sources)
+            places_run = resolve_warehouse_places(con, settings.sources, id_key=ID_KEY)
             figures["places_seconds"] = time.perf_counter() - started
             started = time.perf_counter()
-            incidents_run = resolve_warehouse_incidents(con)
+            incidents_run = resolve_warehouse_incidents(con, id_key=ID_KEY)
             figures["incidents_seconds"] = time.perf_counter() - started
             place_of = dict(
                 ((s, r), p)

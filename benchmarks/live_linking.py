@@ -32,6 +32,7 @@ from benchmarks.report import write_figures
 from core.settings import load_settings
 from live.linking import PeopleIndex
 from resolver.linkage.warehouse_people import resolve_warehouse_people
+from testkit import ID_KEY
 
 BATCH = 20
 BATCHES = int(os.environ.get("CRIMEGRAPH_BENCH_LINK_BATCHES", "30"))
@@ -81,7 +82,7 @@ def main() -> None:
     for b in range(BATCHES):
         batch = records[b * BATCH : (b + 1) * BATCH]
         start = time.perf_counter()
-        linked = index.link([(f"bench:{p['record_id']}", p) for p in batch])
+        linked = index.link([(f"bench:{p['record_id']}", p) for p in batch], ID_KEY)
         seconds.append(time.perf_counter() - start)
         start = time.perf_counter()
         index.add([(p, link.person_id) for p, link in zip(batch, linked, strict=True)])
@@ -102,7 +103,7 @@ def main() -> None:
         shutil.copy(settings.warehouse_path, copy)
         start = time.perf_counter()
         with duckdb.connect(str(copy)) as con:
-            resolve_warehouse_people(con)
+            resolve_warehouse_people(con, id_key=ID_KEY)
         figures["baseline_full_resolve_seconds"] = time.perf_counter() - start
     write_figures("live_linking", figures)
 

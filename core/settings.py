@@ -24,6 +24,7 @@ from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, fie
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import SettingsError
+from core.keys import kept_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CYPHER_DIR = PROJECT_ROOT / "cypher"
@@ -148,6 +149,9 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     sources: SourceFiles = Field(default_factory=SourceFiles)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    # CRIMEGRAPH_ID_KEY: the key person, place and incident ids are derived under, so no
+    # one who knows a source record id can compute the graph id (unset: generated once).
+    id_key: str | None = Field(default=None, repr=False, min_length=32)
 
     def with_data_dir(self, data_dir: Path) -> Settings:
         """The same settings over another data directory (tests, benchmarks, scratch runs)."""
@@ -165,6 +169,11 @@ class Settings(BaseSettings):
     def warehouse_path(self) -> Path:
         """The DuckDB warehouse: one file holding every canonical table."""
         return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def id_secret(self) -> bytes:
+        """The id key: ``CRIMEGRAPH_ID_KEY``, or kept in ``<data dir>/keys/ids`` (mode 600)."""
+        return kept_key(self.data_dir / "keys" / "ids", self.id_key)
 
     @property
     def retention_log_path(self) -> Path:

@@ -173,7 +173,7 @@ def retention_apply(
         }  # fmt: skip
         try:
             step("re-resolve")
-            report.resolution = reresolve(con, removal, settings.sources)
+            report.resolution = reresolve(con, removal, settings.sources, settings.id_secret)
             entry["resolution"] = report.resolution
             if graph:
                 step("graph load")

@@ -81,6 +81,8 @@ class Applier:
         broadcaster: Broadcaster,
         harm_weights: dict[str, float],
         people_index: Callable[[], PeopleIndex | None] = lambda: None,
+        *,
+        id_key: bytes,
     ) -> None:
         self.journal = journal
         self.driver = driver
@@ -88,6 +90,7 @@ class Applier:
         self.broadcaster = broadcaster
         self.harm_weights = harm_weights
         self._people_index = people_index
+        self._id_key = id_key  # new live people's ids are keyed (settings.id_secret)
         self.people: PeopleIndex | None = None  # loaded once this process leads
         self._people_task: asyncio.Future | None = None
         self.stats = ApplierStats()
@@ -223,9 +226,11 @@ class Applier:
         index = self.people
         started = time.perf_counter()
         if index is None:
-            decided = people_rows.unlinked(entries)
+            decided = people_rows.unlinked(entries, self._id_key)
         else:
-            decided = await asyncio.to_thread(index.link, [(e.key, e.payload) for e in entries])
+            decided = await asyncio.to_thread(
+                index.link, [(e.key, e.payload) for e in entries], self._id_key
+            )
         self.stats.link_seconds += time.perf_counter() - started
         version = index.model_version if index else None
         linked = {e.seq: d for e, d in zip(entries, decided, strict=True)}

@@ -44,9 +44,10 @@ def decide(probability: float | None, band: tuple[float, float] = REVIEW_BAND) -
     return LINK if probability >= band[1] else REVIEW
 
 
-def new_person_id(idempotency_key: str) -> str:
-    """A new person's id from the record's idempotency key: a replay gives the same id."""
-    return stable_ids.id_for_key(f"live|{idempotency_key}")
+def new_person_id(idempotency_key: str, id_key: bytes) -> str:
+    """A new person's id from the record's idempotency key, keyed under the server's id key
+    (``settings.id_secret``): a replay gives the same id, a sender cannot compute it."""
+    return stable_ids.id_for_key(f"live|{idempotency_key}", id_key)
 
 
 def record_key(system: str, record_id: str) -> str:
@@ -232,7 +233,7 @@ class PeopleIndex:
         within.drop_table_from_database_and_remove_from_cache()
         return pairs
 
-    def link(self, entries: list[tuple[str, dict[str, Any]]]) -> list[Linked]:
+    def link(self, entries: list[tuple[str, dict[str, Any]]], id_key: bytes) -> list[Linked]:
         """Decide each (idempotency key, payload): which person it is, and how sure."""
         matches = self.best_matches([payload for _key, payload in entries])
         decisions = [decide(m.match_probability if m else None) for m in matches]
@@ -247,7 +248,7 @@ class PeopleIndex:
             elif decision == NEW and earlier is not None:  # the same new person, twice
                 out.append(Linked(key, LINK, out[earlier].person_id, 1.0, None))
             else:
-                out.append(Linked(key, decision, new_person_id(idempotency_key), 1.0, best))
+                out.append(Linked(key, decision, new_person_id(idempotency_key, id_key), 1.0, best))
         return out
 
     def add(self, records: list[tuple[dict[str, Any], str]]) -> None:

@@ -42,13 +42,13 @@ def split(entries: list[Entry]) -> Split:
     return Split(list(first.values()), again)
 
 
-def unlinked(entries: list[Entry]) -> list[Linked]:
+def unlinked(entries: list[Entry], id_key: bytes) -> list[Linked]:
     """Every entry a new person (no trained model to compare with)."""
     return [
         Linked(
             record_key(e.payload["system"], e.payload["record_id"]),
             NEW,
-            new_person_id(e.key),
+            new_person_id(e.key, id_key),
             1.0,
             None,
         )

@@ -295,7 +295,7 @@ def _resolved_agency(settings: Settings, people: int) -> None:
     spec.write_text(yaml.safe_dump(AGENCY_SPEC), encoding="utf-8")
     pipeline.ingest_source(settings, spec)
     with warehouse.connect(settings.warehouse_path) as con:
-        resolve_warehouse_people(con)
+        resolve_warehouse_people(con, id_key=settings.id_secret)
 
 
 @contextlib.contextmanager

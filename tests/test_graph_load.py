@@ -18,6 +18,7 @@ from graph.decisions_sync import pull_api_decisions
 from graph.load import graph_counts, load_graph
 from resolver.linkage import review_queue
 from resolver.linkage.warehouse_people import resolve_warehouse_people
+from testkit import ID_KEY
 from testkit.instances import empty_graph, instance_settings
 from tests.test_linkage_places_incidents import (  # noqa: F401 (fixtures)
     incident_warehouse,
@@ -149,7 +150,7 @@ def test_split_person_moves_records_keeps_lineage_and_matches_a_clean_load(
             ).fetchall()
         ]
         review_queue.unmerge(con, person_id, [(system, record_id)], who="steward", reason="test")
-        resolve_warehouse_people(con)
+        resolve_warehouse_people(con, id_key=ID_KEY)
         report = load_graph(con, neo4j_driver)
         incremental = graph_checksum(neo4j_driver)
         empty_graph(neo4j_driver)
@@ -194,7 +195,7 @@ def test_a_decision_made_in_the_api_binds_the_next_run(people_warehouse, neo4j_d
         )  # fmt: skip
         assert pull_api_decisions(neo4j_driver, con) == 1
         assert pull_api_decisions(neo4j_driver, con) == 0
-        resolve_warehouse_people(con)
+        resolve_warehouse_people(con, id_key=ID_KEY)
         ls, lr, rs, rr = con.execute(
             "SELECT left_system, left_record_id, right_system, right_record_id "
             "FROM match_decisions WHERE decision_id = 'api-1'"

@@ -14,6 +14,7 @@ from resolver.linkage.warehouse_people import resolve_warehouse_people
 from resolver.linkage.warehouse_places import resolve_warehouse_places
 from resolver.registered_ingest import ingest_source
 from resolver.sources import load_spec
+from testkit import ID_KEY
 from tests.test_simulate import SYSTEMS, incident_warehouse, world  # noqa: F401 (fixtures)
 
 
@@ -46,9 +47,9 @@ def resolved(world, incident_warehouse, tmp_path_factory):  # noqa: F811
     with warehouse.connect(path) as con:
         for system in SYSTEMS:
             ingest_source(con, load_spec(world / f"{system}.yaml"))
-        resolve_warehouse_people(con)
-        places_run = resolve_warehouse_places(con, load_settings().sources)
-        incidents_run = resolve_warehouse_incidents(con)
+        resolve_warehouse_people(con, id_key=ID_KEY)
+        places_run = resolve_warehouse_places(con, load_settings().sources, id_key=ID_KEY)
+        incidents_run = resolve_warehouse_incidents(con, id_key=ID_KEY)
     return path, places_run, incidents_run
 
 
@@ -85,7 +86,7 @@ def test_places_agree_with_the_truth_and_keep_their_ids(resolved, world) -> None
                 "WHERE record_kind = 'person'"
             ).fetchall()
         }
-        again = resolve_warehouse_places(con, load_settings().sources)
+        again = resolve_warehouse_places(con, load_settings().sources, id_key=ID_KEY)
         after = con.execute("SELECT * FROM place_links ORDER BY ALL").fetchall()
     assert _pairwise_precision(predicted, truth) >= 0.95
     assert after == before and (again.merged, again.split) == (0, 0)
@@ -148,7 +149,7 @@ def test_unmerge_splits_the_person_on_the_next_run_and_for_good(resolved, tmp_pa
                 list(record),
             ).fetchall()[0][0]
 
-        run = resolve_warehouse_people(con)
+        run = resolve_warehouse_people(con, id_key=ID_KEY)
         assert run.split >= 1
         assert person_of(off[0]) != person_of(members[1])
         assert person_of(members[1]) == person  # the rest keep the id
@@ -156,5 +157,5 @@ def test_unmerge_splits_the_person_on_the_next_run_and_for_good(resolved, tmp_pa
             "SELECT kind FROM person_lineage WHERE from_person_id = ?", [person]
         ).fetchall()
         assert ("split",) in lineage
-        resolve_warehouse_people(con)
+        resolve_warehouse_people(con, id_key=ID_KEY)
         assert person_of(off[0]) != person_of(members[1])

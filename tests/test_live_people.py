@@ -97,7 +97,9 @@ def test_a_stranger_becomes_a_new_person(w) -> None:
     key = result["records"][0]["key"]
     live = record(w, "LIVE-NEW")
     (person,) = live["people"]
-    assert person["person_id"] == new_person_id(key)
+    server_key = load_settings().with_data_dir(w.data_dir).id_secret
+    assert person["person_id"] == new_person_id(key, server_key)
+    assert person["person_id"] != new_person_id(key, b"")  # not computable without it
     assert (person["record_count"], person["sources"], person["live"]) == (1, [AGENCY], True)
     assert person["name"] == "IGNATIUS QUIXOTE-ZEBEDEE"
     assert live["links"][0]["match_probability"] == 1.0

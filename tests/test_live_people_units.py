@@ -67,9 +67,10 @@ def test_decision_bands_are_the_batch_review_band(probability, decision) -> None
 
 
 def test_a_new_persons_id_comes_from_the_idempotency_key() -> None:
-    assert new_person_id("agency:N1@C1") == new_person_id("agency:N1@C1")
-    assert new_person_id("agency:N1@C1") != new_person_id("agency:N1@C2")
-    assert new_person_id("agency:N1@C1").startswith("P")
+    assert new_person_id("agency:N1@C1", b"k") == new_person_id("agency:N1@C1", b"k")
+    assert new_person_id("agency:N1@C1", b"k") != new_person_id("agency:N1@C2", b"k")
+    assert new_person_id("agency:N1@C1", b"k").startswith("P")
+    assert new_person_id("agency:N1@C1", b"k") != new_person_id("agency:N1@C1", b"other key")
 
 
 def test_a_live_record_is_mapped_and_checked_as_the_batch_does(spec) -> None:
@@ -151,14 +152,14 @@ def test_the_same_record_twice_in_a_batch_is_written_once() -> None:
 def test_an_uncertain_match_is_a_pair_and_a_review_event() -> None:
     best = Match("other:X:9", "P-OLD", 0.6, 0.58, {"forename": 2.0, "surname": -1.5})
     entry = _entry(4, "N4")
-    linked = Linked("agency:N4", REVIEW, new_person_id(entry.key), 1.0, best)
+    linked = Linked("agency:N4", REVIEW, new_person_id(entry.key, b"k"), 1.0, best)
     row = graph_row(entry, linked, 3)
     pair = row["pair"]
     assert pair["pair_id"] == review_queue.pair_id(("other", "X:9"), ("agency", "N4"))
     assert (pair["left_key"], pair["model_version"]) == ("other:X:9", 3)
     assert json.loads(pair["evidence"]) == best.evidence
     assert (row["person_id"], row["name"], row["person_dob"]) == (
-        new_person_id(entry.key), "JOHN SMITH", "1990-04-03",
+        new_person_id(entry.key, b"k"), "JOHN SMITH", "1990-04-03",
     )  # fmt: skip
     found = json.loads(outcome(row, linked, seen=False, held_person=None))
     assert review_event(found) == {

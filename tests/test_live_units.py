@@ -140,7 +140,7 @@ def test_one_applier_leads_and_every_process_follows_what_it_applied(tmp_path) -
     leader_journal, follower_journal = Journal(path), Journal(path)
 
     def applier(journal: Journal) -> Applier:
-        return Applier(journal, None, lambda: None, Broadcaster(), {})  # type: ignore[arg-type]
+        return Applier(journal, None, lambda: None, Broadcaster(), {}, id_key=b"k")  # type: ignore[arg-type]
 
     leader, follower = applier(leader_journal), applier(follower_journal)
     assert leader._lead() and not follower._lead()

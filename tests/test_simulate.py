@@ -14,6 +14,7 @@ from crimegraph import pipeline
 from resolver.registered_ingest import ingest_source
 from resolver.sources import load_spec
 from simulate.run import simulate
+from testkit import ID_KEY
 
 SYSTEMS = ("police_a", "police_b", "council_asb", "social_care")
 
@@ -147,11 +148,11 @@ def test_warehouse_people_resolved_with_stable_ids_and_versioned_models(world, t
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         for system in SYSTEMS:
             ingest_source(con, load_spec(world / f"{system}.yaml"))
-        first = resolve_warehouse_people(con)
+        first = resolve_warehouse_people(con, id_key=ID_KEY)
         links = con.execute(
             "SELECT source_system, person_record_id, person_id FROM person_links ORDER BY ALL"
         ).fetchall()
-        second = resolve_warehouse_people(con)
+        second = resolve_warehouse_people(con, id_key=ID_KEY)
         again = con.execute(
             "SELECT source_system, person_record_id, person_id FROM person_links ORDER BY ALL"
         ).fetchall()
@@ -175,7 +176,7 @@ def test_review_decisions_change_the_next_run(world, tmp_path) -> None:
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         for system in SYSTEMS:
             ingest_source(con, load_spec(world / f"{system}.yaml"))
-        first = resolve_warehouse_people(con)
+        first = resolve_warehouse_people(con, id_key=ID_KEY)
         items = review_queue.list_queue(con, limit=10_000)
         assert first.queued == len(items) > 0
         assert all(set(i.evidence) >= {"forename", "surname"} for i in items)
@@ -194,7 +195,7 @@ def test_review_decisions_change_the_next_run(world, tmp_path) -> None:
             review_queue.decide(con, together.pair_id, "not_a_match", who="steward", reason="twins")
         with pytest.raises(review_queue.ReviewError, match="no open pair"):
             review_queue.decide(con, apart.pair_id, "unsure", who="steward", reason=None)
-        second = resolve_warehouse_people(con)
+        second = resolve_warehouse_people(con, id_key=ID_KEY)
         assert second.decisions_applied == (2 if together else 1)
         assert person(apart.left) == person(apart.right)
         if together:

@@ -70,7 +70,7 @@ def resolve_people(
         try:
             with warehouse.connect(settings.warehouse_path) as con:
                 _pull_api_decisions(settings, con)
-                run = resolve_warehouse_people(con)
+                run = resolve_warehouse_people(con, id_key=settings.id_secret)
         except ValueError as exc:
             raise fail(str(exc)) from exc
         console.print(
@@ -82,15 +82,18 @@ def resolve_people(
         return
     if out is None:
         raise fail("--out is required with an input file")
+    settings = load_settings()
     try:
         if backend is Backend.spark:
             from resolver.linkage.backend import SparkBackend
             from resolver.linkage.spark import local_session
 
             with local_session() as spark:
-                result = resolve_people_file(input_csv, out, backend=SparkBackend(spark))
+                result = resolve_people_file(
+                    input_csv, out, backend=SparkBackend(spark), id_key=settings.id_secret
+                )
         else:
-            result = resolve_people_file(input_csv, out)
+            result = resolve_people_file(input_csv, out, id_key=settings.id_secret)
     except ResolveInputError as exc:
         raise fail(str(exc)) from exc
     console.print(
@@ -132,7 +135,7 @@ def resolve_places() -> None:
     started = time.perf_counter()
     try:
         with warehouse.connect(settings.warehouse_path) as con:
-            run = resolve_warehouse_places(con, settings.sources)
+            run = resolve_warehouse_places(con, settings.sources, id_key=settings.id_secret)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     console.print(
@@ -156,7 +159,7 @@ def resolve_incidents() -> None:
     started = time.perf_counter()
     try:
         with warehouse.connect(settings.warehouse_path) as con:
-            run = resolve_warehouse_incidents(con)
+            run = resolve_warehouse_incidents(con, id_key=settings.id_secret)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     console.print(

@@ -134,6 +134,7 @@ def resolve(
     cannot_link: list[tuple[int, int]] = (),
     review_band: tuple[float, float] | None = None,
     backend: LinkageBackend = DUCKDB,
+    id_key: bytes = b"",
 ) -> ResolveResult:
     """Resolve `people_prepared` in `con`; writes table `people_resolved`.
 
@@ -193,7 +194,9 @@ def resolve(
     keys = [k for (k,) in con.execute("SELECT DISTINCT member_key FROM people_resolved").fetchall()]
     con.register(
         "person_ids_arrow",
-        pa.table({"member_key": keys, "person_id": [stable_ids.id_for_key(k) for k in keys]}),
+        pa.table(
+            {"member_key": keys, "person_id": [stable_ids.id_for_key(k, id_key) for k in keys]}
+        ),
     )
     con.execute("CREATE OR REPLACE TEMP TABLE person_ids AS SELECT * FROM person_ids_arrow")
     con.unregister("person_ids_arrow")
@@ -234,9 +237,11 @@ def resolve_people_file(
     *,
     cluster_threshold: float = CLUSTER_THRESHOLD,
     backend: LinkageBackend = DUCKDB,
+    id_key: bytes = b"",
 ) -> ResolveResult:
     """The headless contract: IN.csv → OUT.csv (see module docstring); Splink's pairwise
-    work on ``backend``."""
+    work on ``backend``. The output's person ids are keyed under ``id_key`` (the CLI
+    passes the server's id key; the ids served by the API come from warehouse runs)."""
     _check_input(input_path)
     logging.getLogger("splink").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="crimegraph-resolve-") as work:
@@ -250,7 +255,9 @@ def resolve_people_file(
             if records == 0:
                 raise ResolveInputError(f"{input_path}: no rows after the header")
             prepare(con)
-            result = resolve(con, cluster_threshold=cluster_threshold, backend=backend)
+            result = resolve(
+                con, cluster_threshold=cluster_threshold, backend=backend, id_key=id_key
+            )
             output_path.parent.mkdir(parents=True, exist_ok=True)
             con.execute(
                 "COPY (SELECT r.source_system, r.source_record_id, i.person_id, "

@@ -5,11 +5,16 @@ goes to the one cluster holding most of its records); a cluster with no such cla
 a fresh id. When records of one previous person end up in several clusters, that is a
 split; when one cluster takes records of several previous people, a merge. Both are
 written as lineage so that an investigator following an old id finds where it went.
+
+A fresh id is keyed (HMAC-SHA256 under the server's id key, ``settings.id_secret``): the
+same cluster gets the same id on every run, but no one who knows a source record id can
+compute the id of its person, home or incident and ask the API for it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections import Counter
 from dataclasses import dataclass
 
@@ -24,20 +29,19 @@ class LineageEvent:
     records: int
 
 
-def id_for_key(member_key: str, prefix: str = "P") -> str:
-    """The id derived from a cluster's smallest member key ("system|record id").
+def id_for_key(member_key: str, key: bytes, prefix: str = "P") -> str:
+    """The id derived from a cluster's smallest member key ("system|record id") under the
+    id key. The prefix names the kind of entity (P person, L place, I incident)."""
+    return prefix + hmac.new(key, member_key.encode(), hashlib.sha256).hexdigest()[:12]
 
-    The prefix names the kind of entity (P person, L place, I incident)."""
-    return prefix + hashlib.sha1(member_key.encode()).hexdigest()[:12]
 
-
-def fresh_id(cluster: list[Record], prefix: str = "P") -> str:
+def fresh_id(cluster: list[Record], key: bytes, prefix: str = "P") -> str:
     """A new id derived from the cluster's smallest member: the same cluster, the same id."""
-    return id_for_key(min(f"{s}|{r}" for s, r in cluster), prefix)
+    return id_for_key(min(f"{s}|{r}" for s, r in cluster), key, prefix)
 
 
 def assign(
-    clusters: list[list[Record]], previous: dict[Record, str], prefix: str = "P"
+    clusters: list[list[Record]], previous: dict[Record, str], key: bytes, prefix: str = "P"
 ) -> tuple[list[str], list[LineageEvent]]:
     """An id per cluster (same order) and the lineage events against `previous`."""
     overlaps: list[tuple[int, str, int]] = []  # (records shared, old id, cluster index)
@@ -54,10 +58,10 @@ def assign(
     taken = set(previous.values())
     for index, members in enumerate(clusters):
         if ids[index] is None:
-            candidate = fresh_id(members, prefix)
+            candidate = fresh_id(members, key, prefix)
             suffix = 1
             while candidate in taken or candidate in claimed:
-                candidate = f"{fresh_id(members, prefix)}-{suffix}"
+                candidate = f"{fresh_id(members, key, prefix)}-{suffix}"
                 suffix += 1
             ids[index] = candidate
             claimed.add(candidate)

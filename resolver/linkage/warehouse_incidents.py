@@ -45,8 +45,9 @@ class IncidentsRun:
     extra: int  # events police.uk does not hold
 
 
-def resolve_warehouse_incidents(con: duckdb.DuckDBPyConnection) -> IncidentsRun:
-    """Link every incident record to its event; ids of new events stable against the last run."""
+def resolve_warehouse_incidents(con: duckdb.DuckDBPyConnection, *, id_key: bytes) -> IncidentsRun:
+    """Link every incident record to its event; ids of new events stable against the last
+    run, new ones keyed under ``id_key`` (``settings.id_secret``)."""
     warehouse.ensure_tables(con, *warehouse_people.TABLES, *places.TABLES, *TABLES)
     records = con.sql(incidents.INCIDENT_RECORDS).to_arrow_table()
     if records.num_rows == 0:
@@ -83,7 +84,9 @@ def resolve_warehouse_incidents(con: duckdb.DuckDBPyConnection) -> IncidentsRun:
                 "JOIN extra_incidents e USING (incident_id)"
             ).fetchall()
         }
-        ids, _lineage = stable_ids.assign([members[k] for k in new_keys], previous, prefix="I")
+        ids, _lineage = stable_ids.assign(
+            [members[k] for k in new_keys], previous, id_key, prefix="I"
+        )
         id_of = dict(zip(new_keys, ids, strict=True))
         work.execute("CREATE TABLE new_incident_ids (cluster_key BIGINT, incident_id VARCHAR)")
         work.executemany("INSERT INTO new_incident_ids VALUES (?, ?)", list(id_of.items()))

@@ -49,8 +49,9 @@ class PeopleRun:
     decisions_applied: int = 0
 
 
-def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
-    """Resolve every person record in the warehouse; ids stable against the last run."""
+def resolve_warehouse_people(con: duckdb.DuckDBPyConnection, *, id_key: bytes) -> PeopleRun:
+    """Resolve every person record in the warehouse; ids stable against the last run, new
+    ones keyed under ``id_key`` (``settings.id_secret``)."""
     warehouse.ensure_tables(con, *TABLES)
     records = con.sql(CONTRACT_RECORDS).to_arrow_table()
     if records.num_rows == 0:
@@ -99,7 +100,7 @@ def resolve_warehouse_people(con: duckdb.DuckDBPyConnection) -> PeopleRun:
             "SELECT source_system, person_record_id, person_id FROM person_links"
         ).fetchall()
     }
-    ids, lineage = stable_ids.assign([members[k] for k in keys], previous)
+    ids, lineage = stable_ids.assign([members[k] for k in keys], previous, id_key)
     id_of = dict(zip(keys, ids, strict=True))
     version = model_store.next_version(con, MODEL_NAME)
     links = pa.table(

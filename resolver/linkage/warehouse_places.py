@@ -43,8 +43,11 @@ class PlacesRun:
     located: int  # places with a point (own coordinates or the postcode's)
 
 
-def resolve_warehouse_places(con: duckdb.DuckDBPyConnection, sources: SourceFiles) -> PlacesRun:
-    """Resolve every person address and incident location; ids stable against the last run."""
+def resolve_warehouse_places(
+    con: duckdb.DuckDBPyConnection, sources: SourceFiles, *, id_key: bytes
+) -> PlacesRun:
+    """Resolve every person address and incident location; ids stable against the last run,
+    new ones keyed under ``id_key`` (``settings.id_secret``)."""
     warehouse.ensure_tables(con, *places.TABLES)
     records = con.sql(places.PLACE_RECORDS).to_arrow_table()
     if records.num_rows == 0:
@@ -73,7 +76,7 @@ def resolve_warehouse_places(con: duckdb.DuckDBPyConnection, sources: SourceFile
             "SELECT source_system, record_id, record_kind, place_id FROM place_links"
         ).fetchall()
     }
-    ids, lineage = stable_ids.assign([members[k] for k in keys], previous, prefix="L")
+    ids, lineage = stable_ids.assign([members[k] for k in keys], previous, id_key, prefix="L")
     table = _places_table(representative, ids, sources.lsoa_boundaries)
     id_of = dict(zip(keys, ids, strict=True))
     links = pa.table(

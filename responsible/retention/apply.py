@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import secrets
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from core import warehouse
+from core import keys, warehouse
 from responsible.retention.plan import POLICE_UK, Plan
 
 # the warehouse tables this stage writes (defined in core/warehouse_schema.py)
@@ -40,15 +38,7 @@ def retention_key(data_dir: Path, configured: str | None = None) -> bytes:
     """The key record ids are hashed under: the configured one (``settings.retention.key``,
     from ``CRIMEGRAPH_RETENTION_KEY``), or one generated once and kept in
     ``<data dir>/retention/key`` (mode 600)."""
-    if configured:
-        return configured.encode()
-    path = data_dir / "retention" / "key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-    return path.read_text().strip().encode()
+    return keys.kept_key(data_dir / "retention" / "key", configured)
 
 
 def record_hash(key: bytes, system: str, record_type: str, record_id: str) -> str:

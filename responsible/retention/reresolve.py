@@ -29,7 +29,7 @@ def _summary(run: object, *names: str) -> dict:
 
 
 def reresolve(
-    con: duckdb.DuckDBPyConnection, removal: Removal, sources: SourceFiles
+    con: duckdb.DuckDBPyConnection, removal: Removal, sources: SourceFiles, id_key: bytes
 ) -> dict[str, dict]:
     """Re-run each resolution the warehouse has run before; what each produced."""
     out: dict[str, dict] = {}
@@ -39,7 +39,7 @@ def reresolve(
         out["canonical"] = canonical.build(con, canonical.GeographyFiles.from_settings(sources))
     if warehouse.table_exists(con, "person_links"):
         if _rows(con, "person_records"):
-            run = resolve_warehouse_people(con)
+            run = resolve_warehouse_people(con, id_key=id_key)
             out["people"] = _summary(run, "version", "records", "persons", "merged", "split")
         else:
             con.execute("DELETE FROM person_links")
@@ -47,7 +47,7 @@ def reresolve(
             out["people"] = {"records": 0, "persons": 0}
     if warehouse.table_exists(con, "place_links"):
         try:
-            run = resolve_warehouse_places(con, sources)
+            run = resolve_warehouse_places(con, sources, id_key=id_key)
             out["places"] = _summary(run, "version", "records", "places", "merged", "split")
         except ValueError:  # no address or incident location left at all
             con.execute("DELETE FROM place_links")
@@ -55,7 +55,7 @@ def reresolve(
             out["places"] = {"records": 0, "places": 0}
     if warehouse.table_exists(con, "incident_links"):
         if _rows(con, "incident_records"):
-            run = resolve_warehouse_incidents(con)
+            run = resolve_warehouse_incidents(con, id_key=id_key)
             out["incidents"] = _summary(run, "version", "records", "police_uk", "extra")
         else:
             con.execute("DELETE FROM incident_links")
