@@ -21,6 +21,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from api.cost import LayerCostLimit
 from api.errors import BadInput, should_mask
 
 MAX_QUERY_DEPTH = 8
@@ -56,13 +57,14 @@ def check_page(field: str, first: int, argument: str = "first") -> int:
 
 
 def extensions(production: bool) -> list[Callable[[], SchemaExtension]]:
-    """Schema extensions: depth, alias and token limits, parse and validation caches, and
-    in production no introspection and error masking."""
+    """Schema extensions: depth, alias and token limits, parse and validation caches, the
+    layer cost bound (api/cost.py), and in production no introspection and error masking."""
     chosen: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(_RULES),
         lambda: ParserCache(maxsize=DOCUMENT_CACHE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
+        LayerCostLimit,
     ]
     if production:
         # A production schema is read from docs/schema.graphql, not from the server.

@@ -86,6 +86,10 @@ class _Answers:
             self.entries.move_to_end(key)
         return found
 
+    def drop(self, touched: Callable[[Hashable], bool]) -> None:
+        for key in [k for k in self.entries if touched(k)]:
+            self.size -= len(self.entries.pop(key))
+
     def put(self, key: Hashable, payload: bytes) -> None:
         if key in self.entries or len(payload) > self.max_bytes:
             return
@@ -96,16 +100,34 @@ class _Answers:
             self.size -= len(dropped)
 
 
+def _meets(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Whether two west/south/east/north boxes overlap (touching counts)."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
 class StoreBoundCache:
     """Finished answers that hold only for the layer store, and its version, they were
-    built from: asked for another store or version, it starts again empty."""
+    built from: asked for another store it starts again empty. When the same store's
+    version moved on (live updates) and ``area_of`` says which box an answer covers (a
+    tile's), only the answers whose box a change touched are dropped; otherwise all are."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
+        area_of: Callable[[Hashable], tuple[float, float, float, float]] | None = None,
+    ) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.area_of = area_of
         self._answers: _Answers | None = None
 
     def current(self, store: Any) -> _Answers:
         answers = self._answers
+        if answers is not None and answers.owner is store and answers.version != store.version:
+            changed = store.changed_since(answers.version) if self.area_of else None
+            if changed is not None:
+                answers.drop(lambda key: any(_meets(self.area_of(key), box) for box in changed))
+                answers.version = store.version
         if answers is None or answers.owner is not store or answers.version != store.version:
             answers = self._answers = _Answers(
                 store, store.version, self.max_entries, self.max_bytes

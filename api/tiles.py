@@ -177,10 +177,17 @@ TILE_CACHE_BYTES = 128 * 1024 * 1024
 
 
 def tile_cache() -> StoreBoundCache:
-    """Rendered tiles, per role and tile request, until the layers change: a low-zoom
-    risk tile over Wales takes over a second to render and map clients ask for it again
-    on every pan."""
-    return StoreBoundCache(TILE_CACHE_ENTRIES, TILE_CACHE_BYTES)
+    """Rendered tiles, per role and tile request, until the layers change where the tile
+    is: a low-zoom risk tile over Wales takes over a second to render and map clients ask
+    for it again on every pan, while live incidents change a few cells at a time."""
+    return StoreBoundCache(TILE_CACHE_ENTRIES, TILE_CACHE_BYTES, area_of=_tile_area)
+
+
+def _tile_area(key: tuple) -> BBox:
+    """The box a cached tile covers: live changes elsewhere leave it cached. A tile draws
+    cells whose centre falls in it, so a changed cell over its edge still touches it."""
+    _role, _layer, z, x, y, _query = key
+    return tile_bbox(int(z), int(x), int(y))
 
 
 async def tile_endpoint(request: Request) -> Response:

@@ -38,6 +38,7 @@ FEWER_THAN_5 = disclosure.FEWER_THAN_5
 SMALL_COUNT = disclosure.SMALL_COUNT
 _SLICE_CACHE = 256
 _ANSWER_CACHE_BYTES = 256 * 1024 * 1024
+_CHANGE_LOG_VERSIONS = 1024  # live changes remembered, for caches catching up
 
 BBox = tuple[float, float, float, float]  # west, south, east, north
 
@@ -262,6 +263,10 @@ class LayerStore:
         self._lock = threading.Lock()
         self._area_lock = threading.Lock()
         self.version = 0
+        # Where each version's live changes were (version -> boxes; None: anywhere), so a
+        # cache of map tiles keeps the tiles no change touched (api/response_cache.py).
+        self._changes: OrderedDict[int, tuple[BBox, ...] | None] = OrderedDict()
+        self._pending_changes: list[BBox] = []
         self._risk_live: dict[SliceKey, tuple[dict[str, int], dict[str, float]]] = {}
         self._risk_columns: dict[str, np.ndarray] = {}  # risk values, kept current live
         self._risk_value_columns: list[str] = []
@@ -421,7 +426,30 @@ class LayerStore:
             self.version += 1
             self._answers.clear()
             self._answer_bytes = 0
+            self._log_change(tuple(self._pending_changes))
             return self.version
+
+    def _log_change(self, boxes: tuple[BBox, ...] | None) -> None:
+        self._pending_changes = []
+        self._changes[self.version] = boxes
+        while len(self._changes) > _CHANGE_LOG_VERSIONS:
+            self._changes.popitem(last=False)
+
+    def changed_since(self, version: int) -> list[BBox] | None:
+        """The boxes every change after ``version`` touched; None when that is not known
+        (a change anywhere, or too long ago to be in the log)."""
+        with self._lock:
+            if version == self.version:
+                return []
+            if version + 1 not in self._changes:
+                return None
+            boxes: list[BBox] = []
+            for v in range(version + 1, self.version + 1):
+                found = self._changes.get(v)
+                if found is None:
+                    return None
+                boxes += found
+            return boxes
 
     def invalidate(self) -> int:
         """Forget every built slice and answer; returns the new version. For cells changed in
@@ -431,6 +459,7 @@ class LayerStore:
             self._cache.clear()
             self._answers.clear()
             self._answer_bytes = 0
+            self._log_change(None)
             return self.version
 
     def rows(
@@ -461,6 +490,12 @@ class LayerStore:
     def add_incidents(self, df: pd.DataFrame) -> None:
         """Append incidents that arrived live (columns as the warehouse query's)."""
         self.incidents = self.incidents.extend(df)
+        located = df.dropna(subset=["longitude", "latitude"])
+        with self._lock:
+            self._pending_changes += [
+                (lon, lat, lon, lat)
+                for lon, lat in zip(located["longitude"], located["latitude"], strict=True)
+            ]
         self.months = sorted(set(self.months) | set(df["month"]))
         self.crime_types = sorted(set(self.crime_types) | set(df["crime_type"]))
         self.crime_groups = sorted(set(self.crime_groups) | set(df["crime_group"]))
@@ -487,6 +522,7 @@ class LayerStore:
             shape = self._shape(key[1], area_id)
             if pos is None or shape is None:  # not scored, or no boundary (e.g. England)
                 return None
+            self._pending_changes.append(shape.bounds)
             values = self._risk_columns  # reads from numpy; pandas' scalar access is slow
             n = len(rows)
             means["harm"] += harm / n

@@ -9,6 +9,7 @@ import httpx
 import jwt
 import pytest
 
+from api.cost import COST_LIMIT, MAX_CELLS
 from api.gate import MAX_BODY_BYTES, PAYLOAD_TOO_LARGE, RESPONSE_TOO_LARGE, response_cap
 from testkit.server import JWT_SECRET
 from tests.api_world import world
@@ -54,9 +55,34 @@ def test_tokens_need_a_subject_and_a_bounded_lifetime(api, claims) -> None:
     assert answer.status_code == 401
 
 
+def test_layers_over_the_cost_bound_are_refused_before_any_work(api) -> None:
+    """Twelve aliased public riskLayers over Wales took 10.5 s and 86 MB before; twenty
+    aliases of `areas` 83 MB. Now they are refused whole, at once, naming the limit."""
+    wales = "{west: -5.5, south: 51.3, east: -2.6, north: 53.5}"
+    for query in (
+        " ".join(f"a{n}: riskLayer(bbox: {wales}, geometry: NONE)" for n in range(12)),
+        " ".join(f"a{n}: areas" for n in range(20)),
+        "riskLayer(bbox: {west: -6, south: 49.9, east: 1.8, north: 55.8})",  # country, res 9
+    ):
+        started = time.perf_counter()
+        answer = _post(api, {"query": f"{{ {query} }}"})
+        assert time.perf_counter() - started < 1.0
+        body = answer.json()
+        assert body["data"] is None and len(answer.content) < 2000
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == COST_LIMIT
+        assert error["extensions"]["limitCells"] == MAX_CELLS
+        assert "coarser resolution" in error["message"]
+    country_at_8 = (
+        "{ riskLayer(bbox: {west: -6, south: 49.9, east: 1.8, north: 55.8}, resolution: 8, "
+        "geometry: NONE) }"
+    )
+    assert "errors" not in _post(api, {"query": country_at_8}).json()
+
+
 def test_an_answer_over_the_public_cap_is_refused_with_its_limit(api) -> None:
-    """Twenty aliases of `areas` returned 83 MB to the public before."""
-    aliases = " ".join(f"a{n}: areas" for n in range(20))
+    """An answer within the cost bound can still be over the role's size cap."""
+    aliases = " ".join(f"a{n}: areas" for n in range(8))
     answer = _post(api, {"query": f"{{ {aliases} }}"})
     body = answer.json()
     assert len(answer.content) < 10_000
@@ -67,7 +93,7 @@ def test_an_answer_over_the_public_cap_is_refused_with_its_limit(api) -> None:
             "limitBytes": response_cap("public"),
         }
     else:
-        pytest.fail(f"20 aliases of areas came back whole: {len(answer.content)} bytes")
+        pytest.fail(f"8 aliases of areas came back whole: {len(answer.content)} bytes")
 
 
 def test_a_caller_over_its_rate_gets_429_with_retry_after(neo4j_settings, api) -> None:

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.load import Request, answer_ok, slowest_window_rps
+from layers.shapes import h3_shape
 from layers.store import ALL_CRIME, INCIDENT_COLUMNS, LayerStore
+from risk.scores import SCORE_WEIGHTS
 
 CARDIFF = (51.48, -3.18)
 BOX = (-3.3, 51.4, -3.0, 51.6)
@@ -25,6 +27,7 @@ def _store(incidents: list[int]) -> LayerStore:
             "area_id": cells,
             "score": [0.9, 0.5, 0.1],
             "incidents": incidents,
+            **{component: [1.0, 2.0, 3.0] for component in SCORE_WEIGHTS},  # live rescoring
         }
     )
     none = pd.DataFrame({c: pd.Series(dtype=object) for c in INCIDENT_COLUMNS}).astype(
@@ -74,3 +77,25 @@ def test_the_sustained_rate_is_the_slowest_stretch_not_the_average() -> None:
     assert slowest_window_rps(per_second, 5) == (300 + 320 + 310 + 90 + 330) / 5
     assert slowest_window_rps(per_second, 1) == 90
     assert slowest_window_rps(per_second[:4], 5) is None  # too short a run to say
+
+
+def test_a_live_change_drops_only_the_tiles_it_touches() -> None:
+    """Live incidents rescore a few cells: the tile cache keeps every tile elsewhere, and
+    forgets everything after a change it cannot place."""
+    from api.tiles import tile_cache, tile_for
+
+    store = _store([12, 3, 7])
+    cache = tile_cache()
+    answers = cache.current(store)
+    cardiff = ("public", "risk", 12, *tile_for(CARDIFF[1], CARDIFF[0], 12), ())
+    london = ("public", "risk", 12, *tile_for(-0.12, 51.5, 12), ())
+    for key in (cardiff, london):
+        cache.keep(answers, store, key, b"tile")
+    cell = h3.latlng_to_cell(CARDIFF[0], CARDIFF[1], 9)
+    assert store.bump_risk(KEYS[0], cell, harm=10.0, incidents=1) is not None
+    store.answers_changed()
+    assert store.changed_since(0) == [h3_shape(cell).bounds]
+    now = cache.current(store)
+    assert now is answers and now.get(london) == b"tile" and now.get(cardiff) is None
+    store.invalidate()
+    assert cache.current(store).get(london) is None
