@@ -3,7 +3,8 @@ linkedCases depth 2 (p95 <= 50 ms), and a 70/20/10 layers/linked-cases/review mi
 60 s (target >= 300 req/s, no errors; its slowest 5 s stretch and each kind's p95 under
 load are reported too; then 20 s of the same mix with every layer ask a view of its own,
 so no cached answer serves it; and a low-zoom risk tile's first render beside the same
-tile asked again). The API runs in its own process (``crimegraph
+tile asked again; then /healthz while 20 clients send the worst requests the limits allow,
+benchmarks/stall.py). The API runs in its own process (``crimegraph
 serve`` over the configured warehouse and Neo4j: ``make demo`` first) with its log in
 var/bench/api-server.log; load comes from other processes (benchmarks/load.py).
 
@@ -36,6 +37,7 @@ import httpx
 
 from benchmarks.load import Request, p95, run_mix, serve_replay
 from benchmarks.report import BENCH_DIR, write_figures
+from benchmarks.stall import healthz_under_worst_case
 from benchmarks.web import _has_risk_tables
 from core.settings import load_settings
 from testkit.instances import free_port
@@ -68,6 +70,13 @@ def _force_bbox(warehouse: Path, force: str) -> dict | None:
         con.close()
     w, s, e, n = rows[0]
     return None if w is None else {"west": w, "south": s, "east": e, "north": n}
+
+
+def _risk_months(warehouse: Path) -> list[str]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return [m for (m,) in con.execute("SELECT DISTINCT month FROM risk_scores ORDER BY 1")]
 
 
 def _timed(
@@ -286,6 +295,8 @@ def run(seconds: int = MIX_SECONDS) -> dict:
             alone = _client_alone(url, mix, min(seconds, 20))
             figures["baseline_client_alone_rps"] = alone["rps"]
             figures["baseline_client_alone_errors"] = alone["errors"]
+            months = _risk_months(settings.warehouse_path)
+            figures["stall"] = healthz_under_worst_case(url, keys, months, min(seconds, 30))
         figures["targets"] = {
             "risk_p95_ms": 100,
             "linked_p95_ms": 50,

@@ -143,6 +143,60 @@ def test_differencing_gives_noise_not_the_count() -> None:
     assert exact / attempts < 0.35  # four independent ±2 perturbations; the count is 1..4
 
 
+def _exact_share(estimates: list[tuple[object, int]]) -> tuple[int, float]:
+    """How many differencing attempts could be made, and how often they gave the truth."""
+    usable = [(e, truth) for e, truth in estimates if e is not None]
+    return len(usable), sum(e == truth for e, truth in usable) / max(1, len(usable))
+
+
+def test_a_parent_cell_minus_its_children_gives_noise() -> None:
+    """A resolution-8 cell's count minus its seven resolution-9 children's, one of them
+    suppressed: the estimate carries eight independent perturbations."""
+    rng = random.Random(8)
+    secret = b"p" * 32
+    estimates = []
+    for n in range(3000):
+        hidden = rng.randint(1, 4)
+        others = [rng.randint(5, 30) for _ in range(6)]
+        parent = f"parent{n}"
+        shown = [
+            disclosure.published_count(
+                c, secret, "risk", "2025-01", "h3", 9, "All crime", f"{parent}-{i}"
+            )
+            for i, c in enumerate(others)
+        ]
+        whole = disclosure.published_count(
+            hidden + sum(others), secret, "risk", "2025-01", "h3", 8, "All crime", parent
+        )
+        if any(isinstance(v, str) for v in [*shown, whole]):
+            estimates.append((None, hidden))
+            continue
+        estimates.append((whole - sum(shown), hidden))
+    attempts, exact = _exact_share(estimates)
+    assert attempts > 2500 and exact < 0.3
+
+
+def test_one_months_window_minus_the_next_gives_noise() -> None:
+    """Counts over overlapping month windows (the same cell, consecutive months): their
+    difference is the months that left and joined plus two perturbations, each keyed by
+    its own month, so a small change is not read off exactly."""
+    rng = random.Random(9)
+    secret = b"m" * 32
+    estimates = []
+    for n in range(3000):
+        stays = rng.randint(10, 60)
+        joined = rng.randint(1, 4)  # the small count an attacker wants
+        before = disclosure.published_count(
+            stays, secret, "risk", "2025-01", "h3", 9, "All crime", f"c{n}"
+        )
+        after = disclosure.published_count(
+            stays + joined, secret, "risk", "2025-02", "h3", 9, "All crime", f"c{n}"
+        )
+        estimates.append((after - before, joined))
+    attempts, exact = _exact_share(estimates)
+    assert attempts == 3000 and exact < 0.35
+
+
 def test_a_home_cannot_be_read_without_investigator_purpose_and_audit(api) -> None:
     """Ids are computable from source record ids, so an analyst asked place(id) for
     people's homes and got their street addresses."""
