@@ -19,7 +19,7 @@ import duckdb
 import networkx as nx
 from splink import Linker
 
-from resolver.linkage import clustering, incidents_model, places_model
+from resolver.linkage import clustering, em, incidents_model, places_model
 from resolver.linkage.backend import DUCKDB, LinkageBackend
 
 CLUSTER_THRESHOLD = 0.5
@@ -111,8 +111,7 @@ def resolve_incidents(
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(3e6, max(1e5, records * 20.0)), seed=SEED
     )
-    for block in incidents_model.em_blocks():
-        linker.training.estimate_parameters_using_expectation_maximisation(block, max_pairs=2e6)
+    em.train(linker.training, incidents_model.em_blocks(), 2e6)
     model = places_model.floor_m_probabilities(linker.misc.save_model_to_json())
     linker = Linker(backend.register(con, "incidents_prepared"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=0.2)

@@ -19,7 +19,7 @@ import pyarrow as pa
 from splink import Linker
 
 from core.errors import InvalidInput
-from resolver.linkage import blocking, clustering, households, people_model, prior, stable_ids
+from resolver.linkage import blocking, clustering, em, households, people_model, prior, stable_ids
 from resolver.linkage.backend import DUCKDB, LinkageBackend
 from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
 
@@ -107,8 +107,7 @@ def score_pairs(
     training.estimate_u_using_random_sampling(
         max_pairs=min(U_SAMPLE_PAIRS, max(1e5, records * 20.0)), seed=SEED
     )
-    for block in people_model.em_blocks(have):
-        training.estimate_parameters_using_expectation_maximisation(block, max_pairs=EM_MAX_PAIRS)
+    em.train(training, people_model.em_blocks(have), EM_MAX_PAIRS)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     con.register("splink_scored", backend.relation(predictions))
     con.register(

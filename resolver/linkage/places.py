@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 from splink import Linker, block_on
 
-from resolver.linkage import places_model
+from resolver.linkage import em, places_model
 from resolver.linkage.backend import DUCKDB, LinkageBackend
 from resolver.linkage.prepare import POSTCODE_AT_END, _expand_abbreviations
 
@@ -103,8 +103,7 @@ def resolve_places(
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(3e6, max(1e5, records * 20.0)), seed=SEED
     )
-    for block in places_model.em_blocks():
-        linker.training.estimate_parameters_using_expectation_maximisation(block, max_pairs=2e6)
+    em.train(linker.training, places_model.em_blocks(), 2e6)
     model = places_model.floor_m_probabilities(linker.misc.save_model_to_json())
     linker = Linker(backend.register(con, "places_prepared"), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=0.2)
