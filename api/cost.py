@@ -118,7 +118,8 @@ class LayerCostLimit(SchemaExtension):
                     "resolution (7 for a country, 8 for a force) or fewer layers and crime "
                     "groups per request"
                 )
-                extensions = {"code": COST_LIMIT, "limitCells": MAX_CELLS, "cells": round(cost)}
+                cells = round(cost) if math.isfinite(cost) else None  # a box of 1e308 degrees
+                extensions = {"code": COST_LIMIT, "limitCells": MAX_CELLS, "cells": cells}
                 context.result = ExecutionResult(
                     data=None, errors=[GraphQLError(message, extensions=extensions)]
                 )

@@ -52,3 +52,10 @@ def test_aliases_fragments_and_variables_all_count() -> None:
     two = "query A { months } query B($b: BBox!) { riskLayer(bbox: $b) }"
     assert request_cost(parse(two), "A", {"b": WALES}) == 0
     assert request_cost(parse(two), "B", {"b": WALES}) == single
+
+
+def test_absurd_boxes_cost_too_much_rather_than_failing() -> None:
+    huge = {"west": -1e308, "south": -1e308, "east": 1e308, "north": 1e308}
+    assert field_cost("riskLayer", {"bbox": huge}) > MAX_CELLS
+    for junk in ("a string", [1, 2], {"west": "x"}, None):
+        assert field_cost("riskLayer", {"bbox": junk}) >= 0
