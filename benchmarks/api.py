@@ -76,7 +76,8 @@ def _risk_months(warehouse: Path) -> list[str]:
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return [m for (m,) in con.execute("SELECT DISTINCT month FROM risk_scores ORDER BY 1")]
+        rows = con.execute("SELECT DISTINCT month FROM risk_scores ORDER BY 1").fetchall()
+    return [m for (m,) in rows]
 
 
 def _timed(

@@ -29,7 +29,7 @@ THREE_LAYERS = (
     "query($b: BBox!, $m: String) { riskLayer(bbox: $b, month: $m) "
     "hotspots(bbox: $b, month: $m) forecastLayer(bbox: $b) }"
 )
-CELL = "query($c: String!, $m: String) { cell(id: $c, month: $m) { id incidents } }"
+CELL = "query($c: String!, $m: String) { cell(id: $c, month: $m) { id incidentCount scores } }"
 
 
 @dataclass(frozen=True)
