@@ -18,6 +18,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from api import heavy
 from api.auth import AuthError, authenticate
 from api.config import ApiConfig, load_api_config
 from api.context import Holder
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        heavy.tune_interpreter()
         app.state.driver = connection.async_driver(settings)
         app.state.layers = Holder(await run_in_threadpool(load_layers, settings))
         journal = Journal(intake.journal_path(settings.data_dir))

@@ -13,13 +13,13 @@ from typing import Any
 
 import mapbox_vector_tile
 from shapely.geometry import MultiPolygon, Point, Polygon
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api import arguments
 from api.auth import PUBLIC, Principal
 from api.errors import BAD_USER_INPUT, FORBIDDEN, BadInput
+from api.heavy import run_heavy
 from api.permissions import allowed
 from api.resolvers.map import layer_keys
 from api.response_cache import CACHE_HEADER, StoreBoundCache
@@ -212,9 +212,7 @@ async def tile_endpoint(request: Request) -> Response:
     pending = flights[flight_key] = asyncio.get_running_loop().create_future()
     body = None
     try:
-        body = await run_in_threadpool(
-            render, store, who, p["layer"], p["z"], p["x"], p["y"], dict(query)
-        )
+        body = await run_heavy(render, store, who, p["layer"], p["z"], p["x"], p["y"], dict(query))
     except BadInput as exc:
         return JSONResponse({"error": exc.message, **(exc.extensions or {})}, status_code=400)
     except PermissionError as exc:

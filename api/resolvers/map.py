@@ -7,12 +7,12 @@ from typing import Annotated
 import h3
 import numpy as np
 import strawberry
-from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from api import arguments
 from api.context import driver, is_public, store
 from api.errors import BadInput
+from api.heavy import run_heavy
 from api.layer_reload import ReloadJob
 from api.limits import check_page
 from api.resolvers.people import cell_people
@@ -69,7 +69,7 @@ async def areas(
     box = arguments.bounding_box(bbox) if bbox else None
     chosen = arguments.force(s, force)
     # Layer answers are built in a worker thread: slow work never blocks the event loop.
-    return await run_in_threadpool(lambda: geojson.collection(s.area_features(box, chosen)))
+    return await run_heavy(lambda: geojson.collection(s.area_features(box, chosen)))
 
 
 async def _layer(
@@ -88,7 +88,7 @@ async def _layer(
     if geometry is LayerGeometry.NONE and level != "h3":
         raise BadInput("geometry", "geometry NONE is for H3 cells; LSOAs need POLYGON")
     polygons = geometry is LayerGeometry.POLYGON
-    return await run_in_threadpool(s.collection, layer, keys, box, is_public(info), polygons)
+    return await run_heavy(s.collection, layer, keys, box, is_public(info), polygons)
 
 
 async def risk_layer(
@@ -142,7 +142,7 @@ async def incidents(
         chosen = s.incidents.select(box, months, types_chosen)
         return geojson.collection(s.incidents.feature(int(i)) for i in chosen[:limit])
 
-    return await run_in_threadpool(build)
+    return await run_heavy(build)
 
 
 def _cell_members(s: LayerStore, cell_id: str, month: str | None) -> np.ndarray:
@@ -179,7 +179,7 @@ async def cell(
     keys = [(month or "", level, res, g) for g in groups]
     public = is_public(info)
     scores = s.rows("risk", keys, cell_id, public=public)
-    members = await run_in_threadpool(_cell_members, s, cell_id, month)
+    members = await run_heavy(_cell_members, s, cell_id, month)
     inc = s.incidents
     count = len(members)
     locations: list[str] = []
