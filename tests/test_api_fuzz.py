@@ -19,7 +19,7 @@ pytestmark = pytest.mark.neo4j
 SDL = (PROJECT_ROOT / "docs" / "schema.graphql").read_text(encoding="utf-8")
 ROLES = ("public", "analyst", "investigator", "steward", "auditor", "ingest")
 SCALARS = {
-    "JSON": st.sampled_from([nodes.String("x"), nodes.Int(1), nodes.Object([]), nodes.Null()]),
+    "JSON": st.sampled_from([nodes.String("x"), nodes.Int(1), nodes.Object([]), nodes.Null]),
     "DateTime": st.sampled_from([nodes.String("2025-01-01T00:00:00Z"), nodes.String("soon")]),
     "GeoJSON": st.just(nodes.Object([])),
 }
