@@ -30,6 +30,9 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from api import arguments
+from api.errors import BadInput
+
 COST_LIMIT = "COST_LIMIT"
 MAX_CELLS = 1_500_000
 LSOA_KM2 = 2.0  # smaller than the mean LSOA (about 4 km²): towns are dense with them
@@ -40,12 +43,12 @@ ENGLAND_AND_WALES_KM2 = 151_000.0
 
 
 def box_km2(bbox: dict[str, Any]) -> float:
-    """A west/south/east/north box's area; 0 for a box the resolver will refuse anyway."""
+    """A west/south/east/north box's area; 0 for a box the resolver refuses anyway, with
+    its own message naming what is wrong (``api.arguments.bbox``)."""
     try:
         west, south, east, north = (float(bbox[k]) for k in ("west", "south", "east", "north"))
-    except (KeyError, TypeError, ValueError):
-        return 0.0
-    if not (east > west and north > south):
+        arguments.bbox(west, south, east, north)
+    except (KeyError, TypeError, ValueError, BadInput):
         return 0.0
     middle = math.radians(max(-89.0, min(89.0, (north + south) / 2)))
     return (east - west) * 111.32 * math.cos(middle) * (north - south) * 110.57
@@ -69,7 +72,7 @@ def field_cost(name: str, args: dict[str, Any]) -> float:
 def _root_fields(
     selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]
 ) -> Iterator[FieldNode]:
-    for selection in selection_set.selections:
+    for selection in selection_set.selections or ():
         if isinstance(selection, FieldNode):
             yield selection
         elif isinstance(selection, InlineFragmentNode):
@@ -97,7 +100,8 @@ def request_cost(
     for field in _root_fields(chosen[0].selection_set, fragments):
         if field.name.value in LAYERS:
             args = {
-                a.name.value: value_from_ast_untyped(a.value, variables) for a in field.arguments
+                a.name.value: value_from_ast_untyped(a.value, variables)
+                for a in field.arguments or ()  # graphql-core: None for a field without any
             }
             total += field_cost(field.name.value, args)
     return total

@@ -54,8 +54,19 @@ def test_aliases_fragments_and_variables_all_count() -> None:
     assert request_cost(parse(two), "B", {"b": WALES}) == single
 
 
-def test_absurd_boxes_cost_too_much_rather_than_failing() -> None:
+def test_boxes_the_resolver_refuses_are_left_to_its_message() -> None:
+    """An absurd or too-wide box costs nothing here: the resolver refuses it with the
+    argument named (BAD_USER_INPUT), a more useful answer than a cost."""
     huge = {"west": -1e308, "south": -1e308, "east": 1e308, "north": 1e308}
-    assert field_cost("riskLayer", {"bbox": huge}) > MAX_CELLS
+    assert field_cost("riskLayer", {"bbox": huge}) == 0
+    assert (
+        field_cost("riskLayer", {"bbox": {"west": -60, "south": 10, "east": 0, "north": 52}}) == 0
+    )
     for junk in ("a string", [1, 2], {"west": "x"}, None):
         assert field_cost("riskLayer", {"bbox": junk}) >= 0
+
+
+def test_fields_without_arguments_cost_the_country() -> None:
+    """`{ areas }` (no box) is every LSOA; graphql-core parses a field without arguments
+    with arguments=None."""
+    assert request_cost(parse("{ a: areas b: months }"), None, None) == field_cost("areas", {})

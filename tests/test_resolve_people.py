@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import load_settings
 from resolver.linkage.people import ResolveInputError, resolve_people_file
 from resolver.linkage.prepare import CONTRACT_COLUMNS
 from tests.names import FORENAMES, SURNAMES
@@ -138,7 +139,8 @@ def test_the_same_input_gives_the_same_ids(resolved, tmp_path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(CONTRACT_COLUMNS)
         writer.writerows([r[:8] for r in rows])
-    resolve_people_file(tmp_path / "in.csv", tmp_path / "out.csv")
+    # the CLI keyed its ids under the data directory's id key; the same key, the same ids
+    resolve_people_file(tmp_path / "in.csv", tmp_path / "out.csv", id_key=load_settings().id_secret)
     with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as handle:
         again = {(o["source_system"], o["source_record_id"]): o for o in csv.DictReader(handle)}
     assert {k: v["person_id"] for k, v in again.items()} == {

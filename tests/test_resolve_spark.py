@@ -5,6 +5,7 @@ import csv
 import subprocess
 import sys
 
+from core.settings import load_settings
 from resolver.linkage.people import resolve_people_file
 from resolver.linkage.prepare import CONTRACT_COLUMNS
 from tests.test_resolve_people import PEOPLE, _filler
@@ -21,7 +22,10 @@ def test_spark_backend_gives_the_duckdb_clusters(tmp_path) -> None:
         writer = csv.writer(handle)
         writer.writerow(CONTRACT_COLUMNS)
         writer.writerows(r[:8] for r in rows)
-    resolve_people_file(tmp_path / "in.csv", tmp_path / "duckdb.csv")
+    # the CLI keys its ids under the data directory's id key: the same key here
+    resolve_people_file(
+        tmp_path / "in.csv", tmp_path / "duckdb.csv", id_key=load_settings().id_secret
+    )
     result = subprocess.run(
         [sys.executable, "-m", "crimegraph.cli", "resolve", "people", str(tmp_path / "in.csv"),
          "--out", str(tmp_path / "spark.csv"), "--backend", "spark"],
