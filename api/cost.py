@@ -122,8 +122,7 @@ class LayerCostLimit(SchemaExtension):
                     "resolution (7 for a country, 8 for a force) or fewer layers and crime "
                     "groups per request"
                 )
-                cells = round(cost) if math.isfinite(cost) else None  # a box of 1e308 degrees
-                extensions = {"code": COST_LIMIT, "limitCells": MAX_CELLS, "cells": cells}
+                extensions = {"code": COST_LIMIT, "limitCells": MAX_CELLS, "cells": round(cost)}
                 context.result = ExecutionResult(
                     data=None, errors=[GraphQLError(message, extensions=extensions)]
                 )

@@ -11,10 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from layers.store import LayerStore
+from layers.store import LAYER_TABLES, LayerStore
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
-LAYERS = ("risk", "hotspots", "forecast")
 
 log = logging.getLogger("crimegraph.api")
 
@@ -57,7 +56,7 @@ class LayerReloads:
             log.exception("layer reload %s failed", job.id)
             done = replace(job, status=FAILED, error="the reload failed; see the server log")
         else:
-            layers = tuple(name for name in LAYERS if fresh.has_layer(name))
+            layers = tuple(name for name in LAYER_TABLES if fresh.has_layer(name))
             done = replace(job, status=DONE, layers=layers)
         with self._lock:
             self._latest = replace(done, finished_at=datetime.now(UTC))

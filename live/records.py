@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.rejections import RejectedRow
+from resolver import police_uk
 from resolver.adapters.base import SourceAdapter, StandardRecord
 
 
@@ -27,4 +28,5 @@ def standardise(
 
 def sources(adapters: dict[str, SourceAdapter]) -> list[str]:
     """The sources live ingest takes, police.uk first."""
-    return sorted((n for n, a in adapters.items() if a.live), key=lambda n: (n != "police.uk", n))
+    live = (name for name, adapter in adapters.items() if adapter.live)
+    return sorted(live, key=lambda name: (name != police_uk.SOURCE, name))
