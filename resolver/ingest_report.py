@@ -18,6 +18,7 @@ class FileReport:
     fields_dropped: int = 0  # values dropped from rows that were kept
     skipped_unchanged: bool = False
     error: str | None = None
+    reader: str | None = None  # police.uk: "columns" (set-wise) or "rows" (row by row)
 
 
 @dataclass

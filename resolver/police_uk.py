@@ -1,10 +1,16 @@
-"""Read data.police.uk street-level crime files into the warehouse.
+"""The rules for data.police.uk street-level crime rows, and the row-by-row reader.
 
 Parsing follows RFC 4180 (quoted fields may hold commas, quotes and newlines).
 A row that is truly broken goes to the ``quarantine`` table with its file, line,
 field and reason; every other row is kept as a source record. Nothing is dropped:
 ``rows_in == rows_loaded + rows_quarantined`` for every file, and a row swallowed
 by a stray quote is recovered line by line rather than lost with it.
+
+Every valid row is a source record. A Crime ID that repeats within a file is one crime
+published as several rows (its offences: each with its own place and outcome), so the
+rows share the incident id; a row without a Crime ID (anti-social behaviour, and every
+British Transport Police crime) gets a stable id derived from its fields. The fast
+columnar reader (``resolver.police_uk_columnar``) applies these same rules set-wise.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import h3
+import pyarrow as pa
 
 from core.rejections import RejectedRow
 from resolver import readers
@@ -63,133 +70,145 @@ RECORD_COLUMNS = [
     "context",
 ]
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_LSOA = re.compile(r"^[EW]0[01]\d{6}$")
+# ASCII digits only: Python's \d also takes other scripts' digits (full-width ones).
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+_LSOA = re.compile(r"^[EW]0[01][0-9]{6}$")
 # Great Britain's extent, generously: police.uk snap points all fall inside it.
-_LAT_RANGE = (49.5, 61.0)
-_LON_RANGE = (-8.8, 2.0)
+LAT_RANGE = (49.5, 61.0)
+LON_RANGE = (-8.8, 2.0)
 
 
 @dataclass
 class ParsedFile:
-    """The outcome of reading one file: source records (columnar) and rejections."""
+    """The outcome of reading one file: its source records (``RECORD_COLUMNS``, in file
+    order) and its rejections."""
 
     source_file: str
-    rows_in: int = 0
-    records: dict[str, list] = field(default_factory=lambda: {c: [] for c in RECORD_COLUMNS})
+    rows_in: int
+    records: pa.Table
     rejections: list[RejectedRow] = field(default_factory=list)
+    reader: str = "rows"  # which reader read it: "rows" (row by row) or "columns"
 
     @property
     def rows_loaded(self) -> int:
-        return len(self.records["incident_id"])
+        return self.records.num_rows
 
     @property
     def rows_quarantined(self) -> int:
         return len(self.rejections)
 
 
-ASB_KEY_COLUMNS = (
+RECORD_SCHEMA = pa.schema(
+    [
+        (name, pa.int64() if name == "row_number"
+         else pa.float64() if name in ("longitude", "latitude") else pa.string())
+        for name in RECORD_COLUMNS
+    ]
+)  # fmt: skip
+
+DERIVED_KEY_COLUMNS = (
     "Month", "Reported by", "Longitude", "Latitude", "Location", "LSOA code", "Crime type",
 )  # fmt: skip
 
 
-def asb_key(row: dict[str, str]) -> str:
-    """What identifies an anti-social behaviour report, which has no Crime ID: its fields
-    as published (identical reports at one snap point share it)."""
-    return "|".join(row[c] for c in ASB_KEY_COLUMNS)
+def derived_key(row: dict[str, str]) -> str:
+    """What identifies a row published without a Crime ID (anti-social behaviour, and every
+    British Transport Police crime): its fields as published, so identical reports at one
+    snap point share it."""
+    return "|".join(row[c] for c in DERIVED_KEY_COLUMNS)
 
 
-def asb_incident_id(key: str, ordinal: int) -> str:
-    """The id of the ``ordinal``-th report (from 0) with this ``asb_key``. Identical reports
+def derived_incident_id(key: str, ordinal: int) -> str:
+    """The id of the ``ordinal``-th row (from 0) with this ``derived_key``. Identical rows
     are interchangeable, so any numbering of them gives the same set of ids: the batch
-    numbers them in file order, the live path in the order they arrive."""
-    return f"asb:{hashlib.sha1(f'{key}|{ordinal}'.encode()).hexdigest()[:24]}"
+    numbers them in file order, the live path in the order they arrive. Anti-social
+    behaviour keeps its ``asb:`` ids; a crime without an id gets ``crime:``."""
+    prefix = "asb" if key.endswith("|" + ANTI_SOCIAL_BEHAVIOUR) else "crime"
+    return f"{prefix}:{hashlib.sha1(f'{key}|{ordinal}'.encode()).hexdigest()[:24]}"
+
+
+def row_problem(row: dict[str, str]) -> tuple[str, str] | None:
+    """The first field of a row (values stripped) that breaks a rule, and why; None when
+    the row is a valid source record. The one statement of the rules: the columnar reader
+    sends every row its SQL cannot vouch for through here."""
+    month = _MONTH.match(row["Month"])
+    if not month or not 2000 <= int(month.group(1)) <= 2100:
+        return "Month", f"not a YYYY-MM month: {row['Month']!r}"
+    if not row["Reported by"]:
+        return "Reported by", "empty"
+    if row["Crime type"] not in POLICE_UK_CRIME_TYPES:
+        return "Crime type", f"unknown crime type {row['Crime type']!r}"
+    lon_text, lat_text = row["Longitude"], row["Latitude"]
+    if bool(lon_text) != bool(lat_text):
+        missing = "Longitude" if not lon_text else "Latitude"
+        return missing, "one coordinate without the other"
+    if lon_text:
+        try:
+            lon, lat = float(lon_text), float(lat_text)
+        except ValueError:
+            bad = "Longitude" if not _is_float(lon_text) else "Latitude"
+            return bad, f"not a number: {row[bad]!r}"
+        if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1]):
+            return "Latitude", f"outside Great Britain: {lat}"
+        if not (LON_RANGE[0] <= lon <= LON_RANGE[1]):
+            return "Longitude", f"outside Great Britain: {lon}"
+    lsoa = row.get("LSOA code", "")
+    if lsoa and not _LSOA.match(lsoa):
+        return "LSOA code", f"not an England or Wales LSOA code: {lsoa!r}"
+    return None
+
+
+def stripped(values: dict[str, str | None]) -> dict[str, str]:
+    """A row's values as the rules read them: the known columns, trimmed, empty for none."""
+    return {name: (values.get(name) or "").strip() for name in HEADER if name in values}
 
 
 class FileParser:
-    """Validates the rows of one file; one instance per file (it tracks duplicates)."""
+    """Validates rows one at a time and derives their records: the reference reader, for
+    files the columnar reader cannot vouch for and for live records. One instance per
+    file (it numbers rows without a Crime ID)."""
 
     def __init__(self, source_file: str):
-        self.result = ParsedFile(source_file)
-        self.first_seen: dict[str, int] = {}
-        self.asb_ordinals: Counter[str] = Counter()
+        self.source_file = source_file
+        self.rows_in = 0
+        self.columns: dict[str, list] = {c: [] for c in RECORD_COLUMNS}
+        self.rejections: list[RejectedRow] = []
+        self.ordinals: Counter[str] = Counter()
         self.cells: dict[tuple[float, float], str] = {}
 
     def reject(self, row_number: int, field_name: str | None, reason: str, raw: str) -> None:
-        self.result.rejections.append(RejectedRow(row_number, field_name, reason, raw))
+        self.rejections.append(RejectedRow(row_number, field_name, reason, raw))
 
     def accept(self, row: SourceRow) -> None:
         """Validate one row as the reader gave it; broken ones go to the rejections."""
-        self.result.rows_in += 1
+        self.rows_in += 1
         if row.problem:
             self.reject(row.row_number, row.problem_field, row.problem, row.raw)
             return
-        values = {
-            name: (row.values.get(name) or "").strip() for name in HEADER if name in row.values
-        }
-        problem = self._problem(values)
+        values = stripped(row.values or {})
+        problem = row_problem(values)
         if problem:
             self.reject(row.row_number, problem[0], problem[1], row.raw)
             return
         self._append(values, row.row_number)
 
-    def _problem(self, row: dict[str, str]) -> tuple[str, str] | None:
-        month = _MONTH.match(row["Month"])
-        if not month or not 2000 <= int(month.group(1)) <= 2100:
-            return "Month", f"not a YYYY-MM month: {row['Month']!r}"
-        if not row["Reported by"]:
-            return "Reported by", "empty"
-        if row["Crime type"] not in POLICE_UK_CRIME_TYPES:
-            return "Crime type", f"unknown crime type {row['Crime type']!r}"
-        crime_id = row.get("Crime ID", "")
-        if not crime_id and row["Crime type"] != ANTI_SOCIAL_BEHAVIOUR:
-            return "Crime ID", "empty for a crime (only anti-social behaviour has no id)"
-        lon_text, lat_text = row["Longitude"], row["Latitude"]
-        if bool(lon_text) != bool(lat_text):
-            missing = "Longitude" if not lon_text else "Latitude"
-            return missing, "one coordinate without the other"
-        if lon_text:
-            try:
-                lon, lat = float(lon_text), float(lat_text)
-            except ValueError:
-                bad = "Longitude" if not _is_float(lon_text) else "Latitude"
-                return bad, f"not a number: {row[bad]!r}"
-            if not (_LAT_RANGE[0] <= lat <= _LAT_RANGE[1]):
-                return "Latitude", f"outside Great Britain: {lat}"
-            if not (_LON_RANGE[0] <= lon <= _LON_RANGE[1]):
-                return "Longitude", f"outside Great Britain: {lon}"
-        lsoa = row.get("LSOA code", "")
-        if lsoa and not _LSOA.match(lsoa):
-            return "LSOA code", f"not an England or Wales LSOA code: {lsoa!r}"
-        return None
+    def parsed(self) -> ParsedFile:
+        records = pa.table(self.columns, schema=RECORD_SCHEMA)
+        return ParsedFile(self.source_file, self.rows_in, records, self.rejections)
 
     def _append(self, row: dict[str, str], row_number: int) -> None:
         crime_id = row.get("Crime ID") or None
-        if crime_id:
-            first = self.first_seen.get(crime_id)
-            if first is not None:
-                self.reject(
-                    row_number,
-                    "Crime ID",
-                    f"duplicate Crime ID in this file, first at line {first}",
-                    ",".join(row.values()),
-                )
-                return
-            self.first_seen[crime_id] = row_number
-            incident_id = crime_id
-        else:
-            incident_id = self._asb_id(row)
+        incident_id = crime_id or self._derived_id(row)
         lon = float(row["Longitude"]) if row["Longitude"] else None
         lat = float(row["Latitude"]) if row["Latitude"] else None
         location_id = h3_cell = None
         if lon is not None and lat is not None:
-            location_id = f"pu:{lat:.6f},{lon:.6f}"
-            key = (lat, lon)
-            h3_cell = self.cells.get(key)
+            location_id = point_id(lat, lon)
+            h3_cell = self.cells.get((lat, lon))
             if h3_cell is None:
-                h3_cell = self.cells[key] = h3.latlng_to_cell(lat, lon, H3_RESOLUTION)
+                h3_cell = self.cells[(lat, lon)] = point_cell(lat, lon)
         values = {
-            "source_file": self.result.source_file,
+            "source_file": self.source_file,
             "row_number": row_number,
             "incident_id": incident_id,
             "crime_id": crime_id,
@@ -209,18 +228,24 @@ class FileParser:
             "context": row.get("Context") or None,
         }
         for name, value in values.items():
-            self.result.records[name].append(value)
+            self.columns[name].append(value)
 
-    def _asb_id(self, row: dict[str, str]) -> str:
-        """A stable id for a row police.uk publishes without one (anti-social behaviour).
+    def _derived_id(self, row: dict[str, str]) -> str:
+        """A stable id for a row police.uk publishes without one. Identical rows are told
+        apart by their order in the file, so re-reading the same file gives the same ids."""
+        key = derived_key(row)
+        ordinal = self.ordinals[key]
+        self.ordinals[key] += 1
+        return derived_incident_id(key, ordinal)
 
-        Identical rows (several reports at one snap point in a month) are told apart
-        by their order in the file, so re-reading the same file gives the same ids.
-        """
-        key = asb_key(row)
-        ordinal = self.asb_ordinals[key]
-        self.asb_ordinals[key] += 1
-        return asb_incident_id(key, ordinal)
+
+def point_id(lat: float, lon: float) -> str:
+    """The id of a police.uk snap point (its ``Location`` before linkage)."""
+    return f"pu:{lat:.6f},{lon:.6f}"
+
+
+def point_cell(lat: float, lon: float) -> str:
+    return h3.latlng_to_cell(lat, lon, H3_RESOLUTION)
 
 
 def _is_float(text: str) -> bool:
@@ -231,8 +256,9 @@ def _is_float(text: str) -> bool:
     return True
 
 
-def parse_street_file(path: Path) -> ParsedFile:
-    """Read and validate one street-level CSV (``.csv`` or ``.csv.gz``)."""
+def check_header(path: Path) -> list[str]:
+    """The file's column names; a missing file, an empty one or a header without the
+    required columns is a ``SourceFileError`` naming the file."""
     if not path.is_file():
         raise SourceFileError(f"{path}: no such file")
     names = readers.columns(path, "csv")
@@ -244,7 +270,13 @@ def parse_street_file(path: Path) -> ParsedFile:
             f"{path}: line 1: header lacks required column(s) {', '.join(missing)}; "
             f"expected {','.join(HEADER)}"
         )
+    return names
+
+
+def parse_rows(path: Path) -> ParsedFile:
+    """Read and validate one street-level CSV (``.csv`` or ``.csv.gz``) row by row."""
+    check_header(path)
     parser = FileParser(path.name)
     for row in readers.read_csv(path):
         parser.accept(row)
-    return parser.result
+    return parser.parsed()

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import glob
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from core import warehouse
 from resolver import police_uk
 from resolver.ingest_report import FileReport, IngestReport
+from resolver.police_uk_columnar import ColumnarReader
 
 
 def expand_paths(patterns: Iterable[str]) -> list[Path]:
@@ -37,7 +39,7 @@ def _already_ingested(con: duckdb.DuckDBPyConnection, name: str, sha: str) -> tu
 
 def _store(con: duckdb.DuckDBPyConnection, parsed: police_uk.ParsedFile, sha: str) -> None:
     """Replace everything this file contributed, in one transaction."""
-    records = pa.table(parsed.records)
+    records = parsed.records
     rejections = warehouse.quarantine_rows(
         police_uk.SOURCE,
         parsed.source_file,
@@ -78,6 +80,11 @@ def _store(con: duckdb.DuckDBPyConnection, parsed: police_uk.ParsedFile, sha: st
         con.unregister("incoming_rejections")
 
 
+# Files read ahead of the one being stored: reading (decompression, DuckDB's parse and
+# checks) and storing (the warehouse insert) release the GIL, so the two overlap.
+READ_AHEAD = 2
+
+
 def ingest_police_uk(
     con: duckdb.DuckDBPyConnection,
     paths: list[Path],
@@ -87,34 +94,57 @@ def ingest_police_uk(
 ) -> IngestReport:
     """Ingest street-level files; an unchanged file (same name and SHA-256) is skipped.
 
-    A file that cannot be read at all is reported with its error and the others
-    still load.
+    A file that cannot be read at all is reported with its error and the others still
+    load. Files are read on one worker thread, a few ahead of the one being stored, and
+    stored in order, each in its own transaction.
     """
     report = IngestReport()
-    for path in paths:
-        try:
-            sha = warehouse.file_sha256(path) if path.is_file() else ""
-            previous = None if force or not sha else _already_ingested(con, path.name, sha)
-            if previous:
-                file_report = FileReport(
-                    police_uk.SOURCE, path.name, *previous, skipped_unchanged=True
-                )
-            else:
-                parsed = police_uk.parse_street_file(path)
-                _store(con, parsed, sha)
-                file_report = FileReport(
-                    police_uk.SOURCE,
-                    path.name,
-                    parsed.rows_in,
-                    parsed.rows_loaded,
-                    parsed.rows_quarantined,
-                )
-        except police_uk.SourceFileError as exc:
-            file_report = FileReport(police_uk.SOURCE, path.name, error=str(exc))
-        report.files.append(file_report)
+    reader = ColumnarReader()
+    pending: deque[tuple[Path, str, Future[police_uk.ParsedFile] | FileReport]] = deque()
+
+    def finish_oldest() -> None:
+        path, sha, work = pending.popleft()
+        report.files.append(
+            work if isinstance(work, FileReport) else _store_read(con, path, sha, work)
+        )
         if on_file:
-            on_file(file_report)
+            on_file(report.files[-1])
+
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="police-uk-read") as pool:
+            for path in paths:
+                sha = warehouse.file_sha256(path) if path.is_file() else ""
+                previous = None if force or not sha else _already_ingested(con, path.name, sha)
+                if previous:
+                    skipped = FileReport(
+                        police_uk.SOURCE, path.name, *previous, skipped_unchanged=True
+                    )
+                    pending.append((path, sha, skipped))
+                else:
+                    pending.append((path, sha, pool.submit(reader.parse, path)))
+                while len(pending) > READ_AHEAD:
+                    finish_oldest()
+            while pending:
+                finish_oldest()
+    finally:
+        reader.close()
     return report
+
+
+def _store_read(
+    con: duckdb.DuckDBPyConnection, path: Path, sha: str, read: Future[police_uk.ParsedFile]
+) -> FileReport:
+    """One file's records and rejections stored in their own transaction, or the error
+    that stopped the file being read."""
+    try:
+        parsed = read.result()
+    except police_uk.SourceFileError as exc:
+        return FileReport(police_uk.SOURCE, path.name, error=str(exc))
+    _store(con, parsed, sha)
+    return FileReport(
+        police_uk.SOURCE, path.name, parsed.rows_in, parsed.rows_loaded,
+        parsed.rows_quarantined, reader=parsed.reader,
+    )  # fmt: skip
 
 
 def forget_files(con: duckdb.DuckDBPyConnection, names: list[str]) -> int:

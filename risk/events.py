@@ -1,6 +1,10 @@
-"""The crimes the risk stage works on, one row per incident, from either source:
-the warehouse (``incidents`` joined to ``locations``) or raw data.police.uk street files
-(the forecast contract), parsed and validated by resolver.police_uk.
+"""The crimes the risk stage works on, from either source: the warehouse's police.uk
+records or raw data.police.uk street files (the forecast contract), parsed and validated
+by resolver.police_uk_columnar.
+
+Crimes are counted as police.uk counts them, one per published row: a crime published as
+several rows in one file (its offences, each at its own place) counts once per row, at
+the first month it appears; a crime republished in a later file is not counted again.
 
 Columns: month ('YYYY-MM'), crime_type, crime_group, force_code, latitude, longitude,
 location_id, lsoa_code. Crimes without a location cannot be placed and are left out.
@@ -17,7 +21,7 @@ import pandas as pd
 
 from core.rejections import RejectedRow
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
-from resolver.police_uk import parse_street_file
+from resolver.police_uk_columnar import ColumnarReader
 from resolver.readers import SourceFileError
 
 COLUMNS = [
@@ -32,16 +36,23 @@ COLUMNS = [
 ]
 
 WAREHOUSE_QUERY = """
-SELECT i.month, i.crime_type, i.crime_group, i.force_code,
-       l.latitude, l.longitude, i.location_id, l.lsoa_code
-FROM incidents i JOIN locations l USING (location_id)
-WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL
+WITH first_files AS (
+    SELECT incident_id, arg_min(source_file, month || '|' || source_file) AS source_file
+    FROM police_uk_records GROUP BY incident_id
+)
+SELECT r.month, r.crime_type, r.force_code, r.latitude, r.longitude, r.location_id,
+       r.lsoa_code
+FROM police_uk_records r JOIN first_files USING (incident_id, source_file)
+WHERE r.latitude IS NOT NULL AND r.longitude IS NOT NULL
+ORDER BY r.month, r.source_file, r.row_number
 """
 
 
 def from_warehouse(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every located incident in the warehouse, at the month it was first reported."""
-    return con.sql(WAREHOUSE_QUERY).to_arrow_table().to_pandas()[COLUMNS]
+    """Every located crime row in the warehouse, from the file it was first published in."""
+    records = con.sql(WAREHOUSE_QUERY).to_arrow_table().to_pandas()
+    records["crime_group"] = records["crime_type"].map(POLICE_UK_CRIME_TYPES)
+    return records[COLUMNS]
 
 
 @dataclass
@@ -59,24 +70,28 @@ def from_street_files(
 
     A file that cannot be read raises ``SourceFileError`` naming it; broken rows are
     returned in ``FileProblems`` with their file and line, and the good rows are kept.
-    A crime republished in a later month (same Crime ID) counts once, at its first month.
+    A crime republished in a later file (same Crime ID) counts in its first file only.
     """
     if not paths:
         raise SourceFileError("no files given")
     frames = []
     problems = FileProblems()
-    for path in paths:
-        parsed = parse_street_file(path)
-        problems.rejected.extend((str(path), r) for r in parsed.rejections)
-        records = pd.DataFrame(parsed.records)
-        frames.append(records)
-        if on_file:
-            on_file(path)
+    reader = ColumnarReader()
+    try:
+        for path in paths:
+            parsed = reader.parse(path)
+            problems.rejected.extend((str(path), r) for r in parsed.rejections)
+            frames.append(parsed.records.to_pandas())
+            if on_file:
+                on_file(path)
+    finally:
+        reader.close()
     records = pd.concat(frames, ignore_index=True)
     if records.empty:
         raise SourceFileError(f"{', '.join(map(str, paths))}: no valid crime rows")
     records = records.sort_values(["month", "source_file", "row_number"], kind="stable")
-    records = records.drop_duplicates("incident_id", keep="first")
+    first_file = records.groupby("incident_id", sort=False)["source_file"].transform("first")
+    records = records[records["source_file"] == first_file]
     located = records["latitude"].notna() & records["longitude"].notna()
     problems.unlocated = int((~located).sum())
     records = records[located].copy()

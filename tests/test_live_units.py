@@ -61,9 +61,9 @@ def test_asb_reports_get_the_ids_the_batch_gives_the_same_rows(tmp_path) -> None
     order they arrive (a redelivery takes no number), so a month sent live has the
     incident ids the batch gives its file, and a later batch load duplicates nothing."""
     from resolver import readers
-    from resolver.police_uk import parse_street_file
+    from resolver.police_uk_columnar import parse_street_file
 
-    batch = parse_street_file(BROKEN_POLICE_UK).records["incident_id"]
+    batch = parse_street_file(BROKEN_POLICE_UK).records["incident_id"].to_pylist()
     rows = [
         {**row.values, "recordId": f"line-{row.row_number}"}
         for row in readers.read_csv(BROKEN_POLICE_UK)

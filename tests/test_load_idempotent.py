@@ -39,9 +39,17 @@ def test_second_load_changes_nothing(warehouse_settings, neo4j_driver) -> None:
         load_graph(con, neo4j_driver, batch_size=5)
         assert graph_counts(neo4j_driver) == first_counts
         assert graph_checksum(neo4j_driver) == first_sum
-    assert first_counts["node:Incident"] == 8
-    assert first_counts["relationship:REPORTED_BY"] == 8
-    assert first_counts["relationship:OCCURRED_AT"] == 7  # one crime has no location
+    assert first_counts["node:Incident"] == 9
+    assert first_counts["relationship:REPORTED_BY"] == 9
+    assert first_counts["relationship:OCCURRED_AT"] == 8  # one crime has no location
+    # A Crime ID published on two rows of the file: one Incident holding both rows.
+    records, _, _ = neo4j_driver.execute_query(
+        "MATCH (i:Incident {crime_id: $id}) RETURN i.record_count AS n, i.source_records AS s",
+        id="a" * 63 + "1",
+    )
+    assert [(r["n"], r["s"]) for r in records] == [
+        (2, [f"{BROKEN_POLICE_UK.name}#2", f"{BROKEN_POLICE_UK.name}#17"])
+    ]
     assert first_counts["node:Force"] == 43
 
 

@@ -22,7 +22,7 @@ class StandardRecord:
     Records with the same ``number_by`` are numbered 0, 1, 2, ... in the order they are
     accepted (a duplicate delivery takes no number), and ``numbered`` turns the payload
     and its number into the payload stored (an anti-social behaviour report's id: see
-    ``resolver.police_uk.asb_incident_id``)."""
+    ``resolver.police_uk.derived_incident_id``)."""
 
     key: str  # the idempotency key
     source: str

@@ -65,10 +65,10 @@ def police_uk_record(source: str, record: Any, row: int) -> StandardRecord | Rej
     values, record_id, key = read
     parser = police_uk.FileParser(f"live:{source}")
     parser.accept(SourceRow(row, values, ",".join(values.values())))
-    if parser.result.rejections:
-        r = parser.result.rejections[0]
+    if parser.rejections:
+        r = parser.rejections[0]
         return RejectedRow(row, r.field, r.reason)
-    parsed = {name: column[0] for name, column in parser.result.records.items()}
+    parsed = {name: column[0] for name, column in parser.columns.items()}
     crime_id = parsed["crime_id"]
     if record_id is None:
         if crime_id is None:
@@ -82,14 +82,14 @@ def police_uk_record(source: str, record: Any, row: int) -> StandardRecord | Rej
     payload["crime_group"] = POLICE_UK_CRIME_TYPES[parsed["crime_type"]]
     payload["record_ref"] = record_id
     entry = StandardRecord(key or f"{source}:{record_id}", source, record_id, INCIDENT, payload)
-    if crime_id is None:  # the id comes with its number among identical reports
-        asb_key = police_uk.asb_key(values)
-        numbered = functools.partial(_with_asb_id, asb_key)
-        return dataclasses.replace(entry, number_by=f"{source}|{asb_key}", numbered=numbered)
+    if crime_id is None:  # the id comes with its number among identical rows
+        key = police_uk.derived_key(police_uk.stripped(values))
+        numbered = functools.partial(_with_derived_id, key)
+        return dataclasses.replace(entry, number_by=f"{source}|{key}", numbered=numbered)
     return entry
 
 
-def _with_asb_id(asb_key: str, payload: dict[str, Any], number: int) -> dict[str, Any]:
-    """An anti-social behaviour report's payload with the id the batch gives the same row:
-    the ``number``-th report with its fields (see ``police_uk.asb_incident_id``)."""
-    return {**payload, "incident_id": police_uk.asb_incident_id(asb_key, number)}
+def _with_derived_id(key: str, payload: dict[str, Any], number: int) -> dict[str, Any]:
+    """The payload of a row without a Crime ID with the id the batch gives the same row:
+    the ``number``-th row with its fields (see ``police_uk.derived_incident_id``)."""
+    return {**payload, "incident_id": police_uk.derived_incident_id(key, number)}
