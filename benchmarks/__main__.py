@@ -10,6 +10,7 @@ import sys
 BENCHMARKS = (
     ("foundation", []),
     ("ingest", []),
+    ("ingest_national", []),
     ("sources_suggest", []),
     ("resolution", []),
     ("resolution", ["scale"]),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -122,12 +123,19 @@ def main(argv: list[str] | None = None) -> None:
         return
     paths = expand_paths(patterns)
     work = Path(tempfile.mkdtemp(prefix="crimegraph-national-ingest-"))
+    try:
+        _measure(paths, work, months, args.months)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # two national warehouses: gigabytes
+
+
+def _measure(paths: list[Path], work: Path, months: list[str] | None, cut: str | None) -> None:
     print(f"{len(paths)} street files; baseline: DuckDB's bare read ...")
     baseline = _baseline(paths, work)
     print(f"   {baseline['rows']:,} rows in {baseline['seconds']} s; ingest ...")
     child_figures = work / "child.json"
     command = [sys.executable, "-m", "benchmarks.ingest_national", "--child", str(work / "data"),
-               str(child_figures)] + (["--months", args.months] if args.months else [])  # fmt: skip
+               str(child_figures)] + (["--months", cut] if cut else [])  # fmt: skip
     run = run_child(command, work, "ingest", timeout=1800)
     if "error" in run:
         raise SystemExit(f"national ingest failed: {run['error']}")

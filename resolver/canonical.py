@@ -42,22 +42,38 @@ def build(con: duckdb.DuckDBPyConnection, geo: GeographyFiles) -> dict[str, int]
     centroids = geography.read_lsoa_centroids(geo.lsoa_centroids)
     con.register("crime_groups", _crime_groups_table())
 
+    # Nearly every incident is one row: only those with several (a crime republished in a
+    # later month, or published as several offences) are aggregated, so the national
+    # build never holds millions of aggregate states. Their fields are the first row's
+    # (by month, file and line), the outcome the last one's.
     con.execute(
         """
         CREATE OR REPLACE TABLE incidents AS
-        SELECT r.incident_id,
-               arg_min(r.crime_id, r.month)       AS crime_id,
-               min(r.month)                       AS month,
-               max(r.month)                       AS last_month,
-               arg_min(r.crime_type, r.month)     AS crime_type,
-               arg_min(g.crime_group, r.month)    AS crime_group,
-               arg_max(r.last_outcome, r.month)   AS last_outcome,
-               arg_min(r.force_code, r.month)     AS force_code,
-               arg_min(r.location_id, r.month)    AS location_id,
-               count(*)                           AS record_count,
-               list(r.source_file || '#' || r.row_number ORDER BY r.month, r.source_file)
-                                                  AS source_records
+        WITH several AS (
+            SELECT incident_id FROM police_uk_records GROUP BY incident_id HAVING count(*) > 1
+        )
+        SELECT r.incident_id, r.crime_id, r.month, r.month AS last_month, r.crime_type,
+               g.crime_group, r.last_outcome, r.force_code, r.location_id,
+               1::BIGINT AS record_count,
+               [r.source_file || '#' || r.row_number] AS source_records
         FROM police_uk_records r JOIN crime_groups g USING (crime_type)
+        ANTI JOIN several s USING (incident_id)
+        UNION ALL
+        SELECT r.incident_id,
+               arg_min(r.crime_id, r.first_seen)     AS crime_id,
+               min(r.month)                          AS month,
+               max(r.month)                          AS last_month,
+               arg_min(r.crime_type, r.first_seen)   AS crime_type,
+               arg_min(g.crime_group, r.first_seen)  AS crime_group,
+               arg_max(r.last_outcome, r.first_seen) AS last_outcome,
+               arg_min(r.force_code, r.first_seen)   AS force_code,
+               arg_min(r.location_id, r.first_seen)  AS location_id,
+               count(*)                              AS record_count,
+               list(r.source_file || '#' || r.row_number ORDER BY r.first_seen)
+                                                     AS source_records
+        FROM (SELECT *, (month, source_file, row_number) AS first_seen
+              FROM police_uk_records SEMI JOIN several USING (incident_id)) r
+        JOIN crime_groups g USING (crime_type)
         GROUP BY r.incident_id
         """
     )

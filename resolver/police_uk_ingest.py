@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from core import warehouse
 from resolver import police_uk
@@ -37,20 +38,35 @@ def _already_ingested(con: duckdb.DuckDBPyConnection, name: str, sha: str) -> tu
     return rows[0] if rows else None
 
 
-def _store(con: duckdb.DuckDBPyConnection, parsed: police_uk.ParsedFile, sha: str) -> None:
-    """Replace everything this file contributed, in one transaction."""
-    records = parsed.records
-    rejections = warehouse.quarantine_rows(
-        police_uk.SOURCE,
-        parsed.source_file,
-        [r.quarantine_row() for r in parsed.rejections],
-    )
+def _store(con: duckdb.DuckDBPyConnection, files: list[tuple[police_uk.ParsedFile, str]]) -> None:
+    """Replace everything these files (each with its SHA-256) contributed, in one
+    transaction: a batch lands whole or not at all, and a file's old rows go with it."""
+    if not files:
+        return
+    names = [parsed.source_file for parsed, _sha in files]
+    records = pa.concat_tables([parsed.records for parsed, _sha in files])
+    rejections = pa.concat_tables(
+        [
+            warehouse.quarantine_rows(
+                police_uk.SOURCE, parsed.source_file,
+                [r.quarantine_row() for r in parsed.rejections],
+            )
+            for parsed, _sha in files
+        ]
+    )  # fmt: skip
+    now = datetime.now(UTC).replace(tzinfo=None)
+    runs = [
+        (police_uk.SOURCE, p.source_file, sha, now, p.rows_in, p.rows_loaded, p.rows_quarantined)
+        for p, sha in files
+    ]
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM police_uk_records WHERE source_file = ?", [parsed.source_file])
         con.execute(
-            "DELETE FROM quarantine WHERE source = ? AND source_file = ?",
-            [police_uk.SOURCE, parsed.source_file],
+            "DELETE FROM police_uk_records WHERE source_file IN (SELECT unnest($n))", {"n": names}
+        )
+        con.execute(
+            "DELETE FROM quarantine WHERE source = $s AND source_file IN (SELECT unnest($n))",
+            {"s": police_uk.SOURCE, "n": names},
         )
         con.register("incoming_records", records)
         con.register("incoming_rejections", rejections)
@@ -59,18 +75,7 @@ def _store(con: duckdb.DuckDBPyConnection, parsed: police_uk.ParsedFile, sha: st
             f"INSERT INTO police_uk_records ({columns}) SELECT {columns} FROM incoming_records"
         )
         con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_rejections")
-        con.execute(
-            "INSERT OR REPLACE INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                police_uk.SOURCE,
-                parsed.source_file,
-                sha,
-                datetime.now(UTC).replace(tzinfo=None),
-                parsed.rows_in,
-                parsed.rows_loaded,
-                parsed.rows_quarantined,
-            ],
-        )
+        con.executemany("INSERT OR REPLACE INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?)", runs)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -80,9 +85,27 @@ def _store(con: duckdb.DuckDBPyConnection, parsed: police_uk.ParsedFile, sha: st
         con.unregister("incoming_rejections")
 
 
-# Files read ahead of the one being stored: reading (decompression, DuckDB's parse and
-# checks) and storing (the warehouse insert) release the GIL, so the two overlap.
-READ_AHEAD = 2
+# Files are read in batches of about this much (compressed) data: one DuckDB read and one
+# SQL pass a batch. Reading a batch (decompression, DuckDB's parse and checks) and storing
+# the one before it (the warehouse insert) release the GIL, so the two overlap.
+BATCH_BYTES = 8 * 2**20
+READ_AHEAD = 1  # batches read ahead of the one being stored
+
+
+def batches(paths: list[Path], limit: int = BATCH_BYTES) -> list[list[Path]]:
+    """Consecutive runs of files holding about ``limit`` bytes each (a file alone if
+    larger); a file name (the key a file's rows are stored under) once per batch."""
+    groups: list[list[Path]] = []
+    size = limit
+    for path in paths:
+        length = path.stat().st_size if path.is_file() else 0
+        repeated = bool(groups) and path.name in {p.name for p in groups[-1]}
+        if repeated or (size + length > limit and (not groups or groups[-1])):
+            groups.append([])
+            size = 0
+        groups[-1].append(path)
+        size += length
+    return groups
 
 
 def ingest_police_uk(
@@ -95,55 +118,65 @@ def ingest_police_uk(
     """Ingest street-level files; an unchanged file (same name and SHA-256) is skipped.
 
     A file that cannot be read at all is reported with its error and the others still
-    load. Files are read on one worker thread, a few ahead of the one being stored, and
-    stored in order, each in its own transaction.
+    load. Batches of files are read on one worker thread, ahead of the batch being
+    stored; files are stored in order, each batch in one transaction.
     """
     report = IngestReport()
     reader = ColumnarReader()
-    pending: deque[tuple[Path, str, Future[police_uk.ParsedFile] | FileReport]] = deque()
+    pending: deque[tuple[list[tuple[Path, str, FileReport | None]], Future]] = deque()
 
-    def finish_oldest() -> None:
-        path, sha, work = pending.popleft()
-        report.files.append(
-            work if isinstance(work, FileReport) else _store_read(con, path, sha, work)
-        )
-        if on_file:
-            on_file(report.files[-1])
+    def store_oldest() -> None:
+        files, read = pending.popleft()
+        outcomes = iter(read.result())
+        reports: list[FileReport] = []
+        stored: list[tuple[police_uk.ParsedFile, str]] = []
+        for path, sha, skipped in files:
+            outcome = skipped or next(outcomes)
+            if isinstance(outcome, police_uk.ParsedFile):
+                stored.append((outcome, sha))
+            reports.append(_file_report(path, outcome))
+        _store(con, stored)
+        for file_report in reports:
+            report.files.append(file_report)
+            if on_file:
+                on_file(file_report)
 
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="police-uk-read") as pool:
-            for path in paths:
-                sha = warehouse.file_sha256(path) if path.is_file() else ""
-                previous = None if force or not sha else _already_ingested(con, path.name, sha)
-                if previous:
-                    skipped = FileReport(
-                        police_uk.SOURCE, path.name, *previous, skipped_unchanged=True
-                    )
-                    pending.append((path, sha, skipped))
-                else:
-                    pending.append((path, sha, pool.submit(reader.parse, path)))
+            for group in batches(paths):
+                files = [(path, *_unchanged(con, path, force)) for path in group]
+                to_read = [path for path, _sha, skipped in files if skipped is None]
+                pending.append((files, pool.submit(reader.parse_batch, to_read)))
                 while len(pending) > READ_AHEAD:
-                    finish_oldest()
+                    store_oldest()
             while pending:
-                finish_oldest()
+                store_oldest()
     finally:
         reader.close()
     return report
 
 
-def _store_read(
-    con: duckdb.DuckDBPyConnection, path: Path, sha: str, read: Future[police_uk.ParsedFile]
+def _unchanged(
+    con: duckdb.DuckDBPyConnection, path: Path, force: bool
+) -> tuple[str, FileReport | None]:
+    """The file's SHA-256, and its report from before if it was ingested unchanged."""
+    sha = warehouse.file_sha256(path) if path.is_file() else ""
+    previous = None if force or not sha else _already_ingested(con, path.name, sha)
+    if previous:
+        return sha, FileReport(police_uk.SOURCE, path.name, *previous, skipped_unchanged=True)
+    return sha, None
+
+
+def _file_report(
+    path: Path, outcome: FileReport | police_uk.ParsedFile | police_uk.SourceFileError
 ) -> FileReport:
-    """One file's records and rejections stored in their own transaction, or the error
-    that stopped the file being read."""
-    try:
-        parsed = read.result()
-    except police_uk.SourceFileError as exc:
-        return FileReport(police_uk.SOURCE, path.name, error=str(exc))
-    _store(con, parsed, sha)
+    if isinstance(outcome, FileReport):
+        return outcome  # skipped: unchanged since it was ingested
+    if isinstance(outcome, police_uk.SourceFileError):
+        return FileReport(police_uk.SOURCE, path.name, error=str(outcome))
     return FileReport(
-        police_uk.SOURCE, path.name, parsed.rows_in, parsed.rows_loaded,
-        parsed.rows_quarantined, reader=parsed.reader,
+        police_uk.SOURCE, path.name, outcome.rows_in, outcome.rows_loaded,
+        outcome.rows_quarantined, reader=outcome.reader,
     )  # fmt: skip
 
 

@@ -166,7 +166,60 @@ def street_rows(draw) -> list[list[str]]:
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=street_rows(), newline=st.sampled_from(["\n", "\r\n"]), quote_all=st.booleans())
-def test_generated_files_read_alike(reader, tmp_path, rows, newline, quote_all) -> None:
-    path = write(tmp_path / "2025-03-generated-street.csv", rows, newline, quote_all)
-    assert_same_outcome(reader.parse(path), path)
+@given(
+    files=st.lists(street_rows(), min_size=1, max_size=3),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    quote_all=st.booleans(),
+)
+def test_generated_files_read_alike(reader, tmp_path, files, newline, quote_all) -> None:
+    """Several files read as one batch: each gets its own outcome, as if read alone."""
+    paths = [
+        write(tmp_path / f"2025-0{n + 1}-generated-street.csv", rows, newline, quote_all)
+        for n, rows in enumerate(files)
+    ]
+    for path, parsed in zip(paths, reader.parse_batch(paths), strict=True):
+        assert parsed.source_file == path.name
+        assert_same_outcome(parsed, path)
+
+
+def test_a_batch_gives_each_file_its_own_outcome(reader, tmp_path) -> None:
+    """Good files, a broken one, an awkward one, one with no rows and two that cannot be
+    read at all, in one batch: each has the outcome it has alone, in order."""
+    header_only = tmp_path / "2025-04-empty-street.csv"
+    header_only.write_text(",".join(police_uk.HEADER) + "\n")
+    headerless = tmp_path / "2025-04-headerless-street.csv"
+    headerless.write_text("just,some,text\n")
+    paths = [
+        FIXTURES / "2025-03-derbyshire-cut-street.csv",
+        BROKEN_POLICE_UK,
+        write(tmp_path / "2025-03-awkward-street.csv.gz", AWKWARD),
+        header_only,
+        headerless,
+        tmp_path / "absent.csv",
+        FIXTURES / "2025-01-btp-cut-street.csv",
+    ]
+    outcomes = reader.parse_batch(paths)
+    assert [getattr(o, "reader", None) for o in outcomes] == [
+        "columns", "rows", "columns", "columns", None, None, "columns"
+    ]  # fmt: skip
+    for path, outcome in zip(paths, outcomes, strict=True):
+        if isinstance(outcome, police_uk.SourceFileError):
+            with pytest.raises(police_uk.SourceFileError, match=path.name):
+                police_uk.parse_rows(path)
+        else:
+            assert_same_outcome(outcome, path)
+
+
+def test_ingest_batches_hold_about_the_limit_and_each_name_once(tmp_path) -> None:
+    from resolver.police_uk_ingest import batches
+
+    paths = []
+    for folder, name, size in [("a", "x.csv", 40), ("a", "y.csv", 40), ("b", "x.csv", 10),
+                               ("b", "z.csv", 200), ("b", "w.csv", 5)]:  # fmt: skip
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / name).write_bytes(b"." * size)
+        paths.append(tmp_path / folder / name)
+    groups = batches([*paths, tmp_path / "missing.csv"], limit=100)
+    assert [[str(p.relative_to(tmp_path)) for p in g] for g in groups] == [
+        ["a/x.csv", "a/y.csv"], ["b/x.csv"], ["b/z.csv"], ["b/w.csv", "missing.csv"]
+    ]  # fmt: skip
