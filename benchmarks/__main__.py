@@ -10,7 +10,7 @@ import sys
 BENCHMARKS = (
     ("foundation", []),
     ("ingest", []),
-    ("ingest_national", []),
+    ("national", []),
     ("sources_suggest", []),
     ("resolution", []),
     ("resolution", ["scale"]),

@@ -36,7 +36,9 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def run_child(command: list[str], log_dir: Path, name: str, timeout: float) -> dict:
+def run_child(
+    command: list[str], log_dir: Path, name: str, timeout: float, env: dict | None = None
+) -> dict:
     """Run a command; wall seconds, exit code and peak memory of the child.
 
     Peak memory is polled from /proc every 50 ms: the child's own high-water mark
@@ -47,7 +49,7 @@ def run_child(command: list[str], log_dir: Path, name: str, timeout: float) -> d
     stdout = (log_dir / f"{name}.stdout").open("wb")
     stderr = (log_dir / f"{name}.stderr").open("wb")
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=stdout, stderr=stderr)
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=stdout, stderr=stderr, env=env)
     timed_out = False
     peak_kib = 0
     while True:

@@ -152,10 +152,10 @@ class Settings(BaseSettings):
     # CRIMEGRAPH_ID_KEY: the key person, place and incident ids are derived under, so no
     # one who knows a source record id can compute the graph id (unset: generated once).
     id_key: str | None = Field(default=None, repr=False, min_length=32)
-    # CRIMEGRAPH_INGEST_MEMORY_LIMIT: DuckDB's memory limit while ingesting and building
-    # the canonical tables; beyond it DuckDB spills to disk, so a national ingest fits a
-    # laptop (about 1.2 GB peak for the 3.6M rows at hand).
-    ingest_memory_limit: str = "1GB"
+    # CRIMEGRAPH_BATCH_MEMORY_LIMIT: DuckDB's memory limit in the batch stages (ingest,
+    # canonical tables, risk); beyond it DuckDB spills to disk, so a national run fits a
+    # laptop (the 3.6M rows at hand: ingest about 1.3 GB peak).
+    batch_memory_limit: str = "1GB"
 
     def with_data_dir(self, data_dir: Path) -> Settings:
         """The same settings over another data directory (tests, benchmarks, scratch runs)."""

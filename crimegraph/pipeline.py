@@ -35,7 +35,7 @@ def ingest_police_uk(
     held = [p.name for p in paths if hold_back and p.name.startswith(f"{hold_back}-")]
     adapter = PoliceUkAdapter(tuple(p for p in paths if p.name not in held))
     with warehouse.connect(settings.warehouse_path) as con:
-        con.execute("SET memory_limit = $limit", {"limit": settings.ingest_memory_limit})
+        con.execute("SET memory_limit = $limit", {"limit": settings.batch_memory_limit})
         if held:
             police_uk_ingest.forget_files(con, held)
         report = IngestReport(adapter.ingest(con, force=force, on_file=on_file))

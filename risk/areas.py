@@ -3,6 +3,7 @@ resolution-9 grid the models run on maps onto them."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import h3
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from risk.grid import Panel
+from risk.grid import Panel, sorted_codes
 
 BASE_RESOLUTION = 9
 
@@ -32,6 +33,11 @@ class AreaMap:
     cell_share: sparse.csr_matrix  # base cells x areas
     force: np.ndarray  # per area: the force reporting most of its crimes
 
+    @functools.cached_property
+    def located(self) -> np.ndarray:
+        """Per event: whether it falls in one of the areas."""
+        return self.event_area >= 0
+
 
 def _area_codes(panel: Panel, level: Level) -> np.ndarray:
     if level.area_level == "lsoa":
@@ -46,7 +52,7 @@ def area_map(panel: Panel, level: Level) -> AreaMap:
     """Map a resolution-9 panel onto ``level``'s areas."""
     codes = pd.Series(_area_codes(panel, level))
     known = codes.notna().to_numpy()
-    ids, inverse = np.unique(codes[known].astype(str).to_numpy(), return_inverse=True)
+    ids, inverse = sorted_codes(codes[known].astype(str).to_numpy())
     event_area = np.full(len(codes), -1)
     event_area[known] = inverse
     pairs = sparse.coo_matrix(
@@ -72,9 +78,13 @@ def most_common_per(keys: np.ndarray, values: np.ndarray) -> pd.Series:
     )
 
 
-def sum_by_area(area_map: AreaMap, mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Per area, the sum of ``weights`` over the events in ``mask``."""
-    chosen = mask & (area_map.event_area >= 0)
+def sum_by_area(
+    area_map: AreaMap, mask: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Per area, the sum of ``weights`` (default: 1, a count) over the events in ``mask``."""
+    chosen = mask & area_map.located
     return np.bincount(
-        area_map.event_area[chosen], weights=weights[chosen], minlength=len(area_map.ids)
-    )
+        area_map.event_area[chosen],
+        weights=None if weights is None else weights[chosen],
+        minlength=len(area_map.ids),
+    ).astype(float)

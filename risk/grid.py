@@ -42,6 +42,13 @@ def cells_of(latitude: np.ndarray, longitude: np.ndarray, resolution: int) -> np
     return points.merge(lookup, on=["lat", "lon"], how="left")["cell"].to_numpy()
 
 
+def sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for strings, by hashing: sorting millions
+    of Python strings is most of a national panel's cost, sorting the distinct ones is not."""
+    inverse, uniques = pd.factorize(values, sort=True)
+    return np.asarray(uniques, dtype=object), inverse
+
+
 @dataclass
 class Panel:
     """Events placed on cells (rows) and months (columns) of one resolution."""
@@ -88,7 +95,7 @@ def build_panel(events: pd.DataFrame, resolution: int, last_month: str | None = 
     months = month_range(events["month"].min(), last)
     events = events[events["month"] <= last].reset_index(drop=True)
     cell = cells_of(events["latitude"].to_numpy(), events["longitude"].to_numpy(), resolution)
-    cells, event_cell = np.unique(cell, return_inverse=True)
+    cells, event_cell = sorted_codes(cell)
     month_pos = {m: i for i, m in enumerate(months)}
     event_month = events["month"].map(month_pos).to_numpy()
     per_force = (

@@ -22,6 +22,11 @@ from scipy import sparse
 from risk.baselines import halving
 
 MAX_TRAIN_ORIGINS = 8
+# Training rows (cells x origins) beyond this are sampled down, uniformly and seeded:
+# Wales's ~110k rows (14k cells with crime, 8 origins) train whole, the nation's ~1.3M
+# are sampled, so a national fit costs about what two Welsh ones do; a quarter of a
+# million rows is still thousands per leaf.
+MAX_TRAIN_ROWS = 250_000
 
 
 @dataclass(frozen=True)
@@ -124,11 +129,32 @@ def gbm_fit(series: Series, t: int, rows: np.ndarray) -> lgb.LGBMRegressor | Non
     origins = range(max(1, t - MAX_TRAIN_ORIGINS), t)
     if len(origins) == 0 or series.group[rows, :t].sum() == 0:
         return None
-    x_train = pd.concat([features(series, s)[rows] for s in origins], ignore_index=True)
-    y_train = np.concatenate([series.group[rows, s] for s in origins])
+    picks = _training_cells(rows, len(origins))
+    x_train = pd.concat(
+        [features(series, s)[pick] for s, pick in zip(origins, picks, strict=True)],
+        ignore_index=True,
+    )
+    y_train = np.concatenate(
+        [series.group[pick, s] for s, pick in zip(origins, picks, strict=True)]
+    )
     model = lgb.LGBMRegressor(**GBM_PARAMS)
     model.fit(x_train, y_train)
     return model
+
+
+def _training_cells(rows: np.ndarray, origins: int) -> list[np.ndarray]:
+    """Per origin, the cells it trains on (a boolean mask): all of ``rows``, or an equal
+    seeded sample of them when cells x origins exceed ``MAX_TRAIN_ROWS``."""
+    cells = np.flatnonzero(rows)
+    if len(cells) * origins <= MAX_TRAIN_ROWS:
+        return [rows] * origins
+    rng = np.random.default_rng(7)
+    picks = []
+    for _ in range(origins):
+        pick = np.zeros(len(rows), dtype=bool)
+        pick[rng.choice(cells, size=MAX_TRAIN_ROWS // origins, replace=False)] = True
+        picks.append(pick)
+    return picks
 
 
 def gbm_predict(

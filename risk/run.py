@@ -39,17 +39,18 @@ def compute_risk(
     ``discovered_weight``: the weight of police-discovered crimes (risk/discovery.py)."""
     months = months or default_months(con)
     crimes = events.from_warehouse(con)
-    tables = scores.compute(
+    network_table = network.exposure_by_location(con)
+    frames = scores.frames(
         crimes,
         months,
         choices.load(con),
         harm.load_harm_weights(harm_weights_file),
-        network.exposure_by_location(con),
+        network_table,
         levels,
         on_step,
         discovered_weight,
     )
-    return store.write(con, tables), tables.network_available
+    return store.write_frames(con, frames), network_table is not None
 
 
 @dataclass

@@ -12,7 +12,7 @@ the average" and the weights say how much each counts. See docs/risk.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,11 +83,40 @@ def compute(
     on_step: Callable[[str], None] | None = None,
     discovered_weight: float = 1.0,
 ) -> RiskTables:
-    """Scores, hotspots and forecasts for ``months`` (a month past the data is a forecast).
+    """Scores, hotspots and forecasts for ``months`` (a month past the data is a forecast),
+    gathered into frames: for a few months or areas (the fairness audit, tests); the
+    risk stage streams ``frames`` into the warehouse instead.
 
     ``discovered_weight`` < 1 counts police-discovered crimes (drugs, possession of
     weapons) at that weight in the forecasts, near-repeat and harm (discovery.py), so
     where officers already patrol weighs less; ``incidents`` stays the recorded count."""
+    gathered: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    for name, frame in frames(
+        events, months, choices, harm_weights, network, levels, on_step, discovered_weight
+    ):
+        gathered[name].append(frame)
+    return RiskTables(  # LSOA-only levels (the fairness audit) have no hotspots or forecasts
+        *(pd.concat(gathered[n], ignore_index=True) if gathered[n] else pd.DataFrame()
+          for n in TABLES),
+        network is not None,
+    )  # fmt: skip
+
+
+TABLES = ("risk_scores", "hotspots", "forecasts")
+
+
+def frames(
+    events: pd.DataFrame,
+    months: Iterable[str],
+    choices: dict[str, ModelChoice],
+    harm_weights: dict[str, float],
+    network: pd.DataFrame | None = None,
+    levels: Iterable[Level] = DEFAULT_LEVELS,
+    on_step: Callable[[str], None] | None = None,
+    discovered_weight: float = 1.0,
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The risk tables as (table, frame) pairs, one month, level and group at a time, so
+    no more than one of them is held (see ``compute`` for the arguments)."""
     months = sorted(months)
     panel = build_panel(events, BASE_RESOLUTION, last_month=months[-1])
     rings = [ring_matrix(panel.cells, k) for k in range(3)]
@@ -102,7 +131,6 @@ def compute(
     }
     networks = [_network_by_area(network, m) for m in maps]
     groups = [ALL_CRIME, *sorted(panel.events["crime_group"].dropna().unique())]
-    score_frames, hot_frames, forecast_frames = [], [], []
     for group in groups:
         group_mask = panel.group_mask(group)
         in_group = np.ones(len(harm), bool) if group_mask is None else group_mask
@@ -120,7 +148,7 @@ def compute(
             past = event_month < t
             this_month = in_group & (event_month == t)
             for amap, (exposure, nets) in zip(maps, networks, strict=True):
-                covered = sum_by_area(amap, past, np.ones(len(harm))) > 0
+                covered = sum_by_area(amap, past) > 0
                 frame = pd.DataFrame(
                     {
                         "month": month,
@@ -134,51 +162,41 @@ def compute(
                         "network": exposure,
                         "networks": nets,
                         "forecast": amap.cell_share.T @ forecast,
-                        "incidents": sum_by_area(amap, recent, np.ones(len(harm))).astype(int),
+                        "incidents": sum_by_area(amap, recent).astype(int),
                         "model": choice.name,
                     }
                 )[covered]
                 frame["network_available"] = network is not None
                 frame["score"] = combine(frame, network is not None)
-                score_frames.append(frame)
+                yield "risk_scores", frame
                 if amap.level.area_level != "h3":
                     continue
-                forecast_frames.append(
+                yield (
+                    "forecasts",
                     frame[
                         ["month", "resolution", "area_id", "crime_group", "forecast", "model"]
-                    ].rename(columns={"area_id": "cell", "forecast": "expected"})
+                    ].rename(columns={"area_id": "cell", "forecast": "expected"}),
                 )
                 observed = month in data_months
-                values = (
-                    sum_by_area(amap, this_month, np.ones(len(harm)))
-                    if observed
-                    else amap.cell_share.T @ forecast
-                )
+                values = sum_by_area(amap, this_month) if observed else amap.cell_share.T @ forecast
                 inside = np.flatnonzero(covered)
                 ring = area_rings[amap.level.resolution][inside][:, inside]
                 weights = (ring + sparse.identity(len(inside), format="csr")).tocsr()
                 z, p = hotspots.gi_star(values[inside], weights)
-                hot_frames.append(
-                    pd.DataFrame(
-                        {
-                            "month": month,
-                            "area_level": "h3",
-                            "resolution": amap.level.resolution,
-                            "area_id": amap.ids[inside],
-                            "crime_group": group,
-                            "gi_z": z,
-                            "p_value": p,
-                            "q_value": hotspots.q_values(p),
-                            "value": values[inside],
-                            "basis": "observed" if observed else "forecast",
-                        }
-                    )
+                hot = pd.DataFrame(
+                    {
+                        "month": month,
+                        "area_level": "h3",
+                        "resolution": amap.level.resolution,
+                        "area_id": amap.ids[inside],
+                        "crime_group": group,
+                        "gi_z": z,
+                        "p_value": p,
+                        "q_value": hotspots.q_values(p),
+                        "value": values[inside],
+                        "basis": "observed" if observed else "forecast",
+                    }
                 )
+                yield "hotspots", hot
             if on_step:
                 on_step(f"{group} {month}")
-    return RiskTables(  # LSOA-only levels (the fairness audit) have no hotspots or forecasts
-        pd.concat(score_frames, ignore_index=True),
-        pd.concat(hot_frames, ignore_index=True) if hot_frames else pd.DataFrame(),
-        pd.concat(forecast_frames, ignore_index=True) if forecast_frames else pd.DataFrame(),
-        network is not None,
-    )

@@ -49,6 +49,7 @@ def risk(
     started = time.perf_counter()
     try:
         with warehouse.connect(settings.warehouse_path) as con, progress_bar() as progress:
+            con.execute("SET memory_limit = $limit", {"limit": settings.batch_memory_limit})
             months = month or default_months(con)
             task = progress.add_task("risk scores", total=None)
             counts, network_available = compute_risk(

@@ -1,20 +1,24 @@
-"""National ingest benchmark: every police.uk street file at hand (England and Wales, 2025)
-through `crimegraph ingest police-uk`'s own path into a fresh warehouse.
+"""National benchmark: every police.uk street file at hand (England and Wales, 2025)
+through the batch stages, each in a child process so its peak memory is its own.
 
-The ingest runs as a child process so its peak memory is its own. Measured: wall time and
-rows/s for the files (read, validate, quarantine, store) and for the canonical tables built
-after them; peak RSS; rows in = loaded + quarantined per file; which reader took each file
-(set-wise, or row by row when a file's layout needs it); quarantine reasons. Beside it, the
-same run's baseline: DuckDB's bare read of the same files into a table (no validation, ids
-or cells). Writes var/bench/ingest_national.json.
+1. Ingest, through `crimegraph ingest police-uk`'s own pipeline call into a fresh
+   warehouse: wall time and rows/s for the files (read, validate, quarantine, store) and
+   the canonical tables built after them; peak RSS; rows in = loaded + quarantined per
+   file; which reader took each file (set-wise, or row by row when a file's layout needs
+   it); quarantine reasons. Beside it, the same run's baseline: DuckDB's bare read of the
+   same files into a table (no validation, ids or cells).
+2. Risk, hotspots and forecasts: `crimegraph risk` on that warehouse: wall time, peak
+   RSS, rows written.
 
-`python -m benchmarks.ingest_national [--months 2025-01,2025-02]` runs a cut.
+Writes var/bench/national.json. `python -m benchmarks.national --months 2025-01,2025-02`
+runs a cut (var/bench/national_cut.json).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -31,6 +35,8 @@ from resolver.police_uk_ingest import expand_paths
 
 TARGET_SECONDS = 60
 TARGET_PEAK_MIB = 2048
+RISK_TARGET_SECONDS = 90
+RISK_TARGET_PEAK_MIB = 3072
 # The English forces' files beside the Welsh ones (../shared/data/README.md).
 ENGLAND_GLOB = "police-uk/england/street/*/*-street.csv*"
 
@@ -134,7 +140,7 @@ def _measure(paths: list[Path], work: Path, months: list[str] | None, cut: str |
     baseline = _baseline(paths, work)
     print(f"   {baseline['rows']:,} rows in {baseline['seconds']} s; ingest ...")
     child_figures = work / "child.json"
-    command = [sys.executable, "-m", "benchmarks.ingest_national", "--child", str(work / "data"),
+    command = [sys.executable, "-m", "benchmarks.national", "--child", str(work / "data"),
                str(child_figures)] + (["--months", cut] if cut else [])  # fmt: skip
     run = run_child(command, work, "ingest", timeout=1800)
     if "error" in run:
@@ -161,7 +167,26 @@ def _measure(paths: list[Path], work: Path, months: list[str] | None, cut: str |
         "target_peak_mib": TARGET_PEAK_MIB,
         "target_met": seconds <= TARGET_SECONDS and run["peak_rss_mib"] <= TARGET_PEAK_MIB,
     }
-    write_figures("ingest_national" if not months else "ingest_national_cut", figures)
+    print("risk ...")
+    env = {**os.environ, "CRIMEGRAPH_DATA_DIR": str(work / "data")}
+    risk = run_child([sys.executable, "-m", "crimegraph.cli", "risk"], work, "risk", 1800, env)
+    if "error" in risk:
+        raise SystemExit(f"national risk failed: {risk['error']}")
+    with warehouse.connect(work / "data" / "warehouse.duckdb") as con:
+        written = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("risk_scores", "hotspots", "forecasts")
+        }
+    figures.update(
+        risk_seconds=risk["seconds"],
+        risk_peak_rss_mib=risk["peak_rss_mib"],
+        risk_rows=written,
+        risk_target_seconds=RISK_TARGET_SECONDS,
+        risk_target_peak_mib=RISK_TARGET_PEAK_MIB,
+        risk_target_met=risk["seconds"] <= RISK_TARGET_SECONDS
+        and risk["peak_rss_mib"] <= RISK_TARGET_PEAK_MIB,
+    )
+    write_figures("national" if not months else "national_cut", figures)
 
 
 if __name__ == "__main__":
