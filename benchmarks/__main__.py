@@ -11,6 +11,7 @@ BENCHMARKS = (
     ("foundation", []),
     ("ingest", []),
     ("national", []),
+    ("national", ["--scale", "1,2,4"]),
     ("sources_suggest", []),
     ("resolution", []),
     ("resolution", ["scale"]),

@@ -31,7 +31,9 @@ from benchmarks.child import run_child
 from benchmarks.report import write_figures
 from core import warehouse
 from core.settings import load_settings
+from resolver.police_uk import HEADER
 from resolver.police_uk_ingest import expand_paths
+from risk.grid import add_months
 
 TARGET_SECONDS = 60
 TARGET_PEAK_MIB = 2048
@@ -64,7 +66,7 @@ def _baseline(paths: list[Path], work: Path) -> dict:
     return {"seconds": round(time.perf_counter() - started, 2), "rows": rows}
 
 
-def _child(data_dir: Path, patterns: list[str], figures_path: Path) -> None:
+def _child(data_dir: Path, files: Path, figures_path: Path) -> None:
     """The measured run: the CLI's pipeline call, timed in its two parts."""
     from crimegraph import pipeline
 
@@ -72,8 +74,9 @@ def _child(data_dir: Path, patterns: list[str], figures_path: Path) -> None:
     started = time.perf_counter()
     files_done: list[float] = []
     report, counts = pipeline.ingest_police_uk(
-        settings, patterns, on_file=lambda _f: files_done.append(time.perf_counter())
-    )
+        settings, json.loads(files.read_text()),
+        on_file=lambda _f: files_done.append(time.perf_counter()),
+    )  # fmt: skip
     ended = time.perf_counter()
     files_seconds = (files_done[-1] if files_done else ended) - started
     figures_path.write_text(
@@ -120,33 +123,58 @@ def _warehouse_figures(path: Path) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--months", help="comma-separated YYYY-MM months (default: all)")
-    parser.add_argument("--child", nargs=2, metavar=("DATA_DIR", "FIGURES"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--scale", help="comma-separated multiples of the year at hand, e.g. 1,2,4: each "
+        "stage's time and peak memory as the data grows (var/bench/national_scaling.json)",
+    )  # fmt: skip
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    months = args.months.split(",") if args.months else None
-    patterns = national_patterns(months)
     if args.child:
-        _child(Path(args.child[0]), patterns, Path(args.child[1]))
+        _child(*(Path(a) for a in args.child))
         return
-    paths = expand_paths(patterns)
-    work = Path(tempfile.mkdtemp(prefix="crimegraph-national-ingest-"))
+    months = args.months.split(",") if args.months else None
+    paths = expand_paths(national_patterns(months))
+    work = Path(tempfile.mkdtemp(prefix="crimegraph-national-"))
     try:
-        _measure(paths, work, months, args.months)
+        if args.scale:
+            _scaling(paths, work, [int(k) for k in args.scale.split(",")])
+        else:
+            _measure(paths, work, months)
     finally:
-        shutil.rmtree(work, ignore_errors=True)  # two national warehouses: gigabytes
+        shutil.rmtree(work, ignore_errors=True)  # national warehouses: gigabytes
 
 
-def _measure(paths: list[Path], work: Path, months: list[str] | None, cut: str | None) -> None:
+def _stages(paths: list[Path], work: Path) -> tuple[dict, dict, Path]:
+    """Ingest ``paths`` into a fresh warehouse under ``work``, then score risk on it; the
+    ingest's own figures, both stages' runs, and the warehouse."""
+    work.mkdir(parents=True, exist_ok=True)
+    files, child_figures = work / "files.json", work / "child.json"
+    files.write_text(json.dumps([str(p) for p in paths]))
+    command = [sys.executable, "-m", "benchmarks.national", "--child", str(work / "data"),
+               str(files), str(child_figures)]  # fmt: skip
+    ingest = run_child(command, work, "ingest", timeout=3600)
+    if "error" in ingest:
+        raise SystemExit(f"national ingest failed: {ingest['error']}")
+    env = {**os.environ, "CRIMEGRAPH_DATA_DIR": str(work / "data")}
+    risk = run_child([sys.executable, "-m", "crimegraph.cli", "risk"], work, "risk", 3600, env)
+    if "error" in risk:
+        raise SystemExit(f"national risk failed: {risk['error']}")
+    measured = json.loads(child_figures.read_text())
+    return measured, {"ingest": ingest, "risk": risk}, work / "data" / "warehouse.duckdb"
+
+
+def _measure(paths: list[Path], work: Path, months: list[str] | None) -> None:
     print(f"{len(paths)} street files; baseline: DuckDB's bare read ...")
     baseline = _baseline(paths, work)
-    print(f"   {baseline['rows']:,} rows in {baseline['seconds']} s; ingest ...")
-    child_figures = work / "child.json"
-    command = [sys.executable, "-m", "benchmarks.national", "--child", str(work / "data"),
-               str(child_figures)] + (["--months", cut] if cut else [])  # fmt: skip
-    run = run_child(command, work, "ingest", timeout=1800)
-    if "error" in run:
-        raise SystemExit(f"national ingest failed: {run['error']}")
-    measured = json.loads(child_figures.read_text())
+    print(f"   {baseline['rows']:,} rows in {baseline['seconds']} s; ingest, then risk ...")
+    measured, runs, warehouse_path = _stages(paths, work / "run")
+    run, risk = runs["ingest"], runs["risk"]
     seconds = run["seconds"]
+    with warehouse.connect(warehouse_path) as con:
+        written = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("risk_scores", "hotspots", "forecasts")
+        }
     figures = {
         "months": months or "all",
         **{k: measured[k] for k in ("files", "rows_in", "rows_loaded", "rows_quarantined")},
@@ -162,31 +190,73 @@ def _measure(paths: list[Path], work: Path, months: list[str] | None, cut: str |
         "files_with_errors": measured["files_with_errors"],
         "files_read_row_by_row": measured["files_read_row_by_row"],
         "canonical_counts": measured["canonical_counts"],
-        **_warehouse_figures(work / "data" / "warehouse.duckdb"),
+        **_warehouse_figures(warehouse_path),
         "target_seconds": TARGET_SECONDS,
         "target_peak_mib": TARGET_PEAK_MIB,
         "target_met": seconds <= TARGET_SECONDS and run["peak_rss_mib"] <= TARGET_PEAK_MIB,
-    }
-    print("risk ...")
-    env = {**os.environ, "CRIMEGRAPH_DATA_DIR": str(work / "data")}
-    risk = run_child([sys.executable, "-m", "crimegraph.cli", "risk"], work, "risk", 1800, env)
-    if "error" in risk:
-        raise SystemExit(f"national risk failed: {risk['error']}")
-    with warehouse.connect(work / "data" / "warehouse.duckdb") as con:
-        written = {
-            t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-            for t in ("risk_scores", "hotspots", "forecasts")
-        }
-    figures.update(
-        risk_seconds=risk["seconds"],
-        risk_peak_rss_mib=risk["peak_rss_mib"],
-        risk_rows=written,
-        risk_target_seconds=RISK_TARGET_SECONDS,
-        risk_target_peak_mib=RISK_TARGET_PEAK_MIB,
-        risk_target_met=risk["seconds"] <= RISK_TARGET_SECONDS
+        "risk_seconds": risk["seconds"],
+        "risk_peak_rss_mib": risk["peak_rss_mib"],
+        "risk_rows": written,
+        "risk_target_seconds": RISK_TARGET_SECONDS,
+        "risk_target_peak_mib": RISK_TARGET_PEAK_MIB,
+        "risk_target_met": risk["seconds"] <= RISK_TARGET_SECONDS
         and risk["peak_rss_mib"] <= RISK_TARGET_PEAK_MIB,
-    )
+    }
     write_figures("national" if not months else "national_cut", figures)
+
+
+def _later_years(paths: list[Path], copies: int, work: Path) -> list[Path]:
+    """The files at hand and ``copies - 1`` more years of them: each copy's months moved on
+    a year per copy, its Crime IDs re-keyed, so a run sees several years of the nation."""
+    out = list(paths)
+    columns = ", ".join(f'"{h}"' for h in HEADER if h not in ("Crime ID", "Month"))
+    with duckdb.connect() as con:
+        for k in range(1, copies):
+            for path in paths:
+                month = path.name[:7]
+                moved = add_months(month, 12 * k)
+                target = work / moved / path.name.replace(month, moved, 1)
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    con.execute(
+                        f'COPY (SELECT CASE WHEN "Crime ID" IS NOT NULL '
+                        f'THEN "Crime ID" || \'-y{k}\' END AS "Crime ID", '
+                        f"'{moved}' AS \"Month\", {columns} FROM read_csv($p, header = true, "
+                        "all_varchar = true)) TO '" + str(target) + "' (HEADER, COMPRESSION gzip)",
+                        {"p": str(path)},
+                    )
+                out.append(target)
+    return out
+
+
+def _scaling(paths: list[Path], work: Path, scales: list[int]) -> None:
+    """Each stage at each multiple of the year at hand: time, peak memory, and the growth
+    against the 1x run (time at k x over k times the 1x time: 1.0 is linear)."""
+    print(f"writing {max(scales) - 1} more years of {len(paths)} files ...")
+    every = _later_years(paths, max(scales), work / "years")
+    runs: dict[int, dict] = {}
+    for k in sorted(scales):
+        print(f"{k}x: ingest, then risk ...")
+        measured, stage_runs, _warehouse = _stages(every[: len(paths) * k], work / f"x{k}")
+        runs[k] = {
+            "rows": measured["rows_in"],
+            **{f"{stage}_{key}": run[key] for stage, run in stage_runs.items()
+               for key in ("seconds", "peak_rss_mib")},
+        }  # fmt: skip
+        shutil.rmtree(work / f"x{k}", ignore_errors=True)
+    base = runs[min(scales)]
+    figures: dict = {"scales": {str(k): r for k, r in runs.items()}}
+    for k, r in runs.items():
+        for stage in ("ingest", "risk"):
+            factor = k / min(scales)
+            figures[f"{stage}_time_growth_{k}x"] = round(
+                r[f"{stage}_seconds"] / (factor * base[f"{stage}_seconds"]), 2
+            )
+            figures[f"{stage}_peak_growth_{k}x"] = round(
+                r[f"{stage}_peak_rss_mib"] / base[f"{stage}_peak_rss_mib"], 2
+            )
+    figures["target"] = "time at 4x within 1.2x of four times the 1x time; peak flat where streamed"
+    write_figures("national_scaling", figures)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""The fairness audit: how risk scores and flagged areas fall across Welsh LSOAs by
-deprivation (WIMD 2019 deciles, 1 = most deprived) and population, how much of the
+"""The fairness audit, one nation at a time: how risk scores and flagged areas fall across
+a nation's LSOAs by deprivation (its own index's deciles: WIMD 2019 for Wales, IMD 2019
+for England; the two are not comparable) and population, how much of the
 forecast comes from crime the police discover themselves, how well the forecast is
 calibrated in each group, and the same with discovered crime down-weighted; plus the
 feedback-loop simulation on the real cells' rates.
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from responsible import feedback
+from responsible.deprivation import WALES, Nation
 from risk import choices, harm, network, scores
 from risk.areas import Level, most_common_per
 from risk.discovery import POLICE_DISCOVERED_GROUPS, POLICE_DISCOVERED_TYPES
@@ -30,6 +32,7 @@ LSOA = Level("lsoa", None)
 
 @dataclass
 class Audit:
+    nation: Nation
     month: str
     discovered_weight: float
     per_decile: pd.DataFrame  # as recorded (weight 1)
@@ -193,23 +196,30 @@ def audit(
     month: str,
     discovered_weight: float = CORRECTED_WEIGHT,
     loop_settings: feedback.LoopSettings | None = None,
+    nation: Nation = WALES,
 ) -> Audit:
-    """The whole audit for ``month`` (held out: scores use only earlier months)."""
+    """The whole audit of ``nation`` (its ``areas``) for ``month`` (held out: scores use
+    only earlier months). Scores are computed on every crime, so places near a border keep
+    their neighbours; the figures and the feedback loop cover the nation's LSOAs only."""
     if month not in set(crimes["month"]):
         raise ValueError(f"month {month}: no crimes recorded that month to audit against")
     observed = crimes[crimes["month"] == month].groupby("lsoa_code").size()
+    inside = set(areas["lsoa_code"])
     recorded = by_decile(lsoa_scores(crimes, month, con, 1.0), observed, areas)
     corrected = by_decile(lsoa_scores(crimes, month, con, discovered_weight), observed, areas)
-    welsh = set(areas["lsoa_code"])
     figures = {
+        "nation": nation.code,
         "month": month,
         "discovered_weight": discovered_weight,
         "flag_share": FLAG_SHARE,
         "lsoas": len(areas),
-        "crimes_in_month_outside_welsh_lsoas": int(observed[~observed.index.isin(welsh)].sum()),
+        "crimes_in_month_outside_the_nations_lsoas": int(
+            observed[~observed.index.isin(inside)].sum()
+        ),
         **summary(recorded, "recorded"),
         **summary(corrected, "corrected"),
     }
-    runs, loop_figures = loops(crimes, areas, loop_settings or feedback.LoopSettings())
+    in_nation = crimes[crimes["lsoa_code"].isin(inside)]
+    runs, loop_figures = loops(in_nation, areas, loop_settings or feedback.LoopSettings())
     figures.update(loop_figures)
-    return Audit(month, discovered_weight, recorded, corrected, figures, runs)
+    return Audit(nation, month, discovered_weight, recorded, corrected, figures, runs)

@@ -54,7 +54,7 @@ def _bars(audit: Audit, column: str, ylabel: str, title: str, path: Path) -> Non
     if column == "calibration":
         ax.axhline(1.0, color="black", lw=0.8)
     ax.set_xticks(x)
-    ax.set_xlabel("WIMD 2019 decile (1 = most deprived)")
+    ax.set_xlabel(f"{audit.nation.index} decile (1 = most deprived)")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8)
@@ -94,11 +94,13 @@ def markdown(audit: Audit) -> str:
                 f"{_num(f[f'{k}.patrols_in_most_deprived_fifth'], pct=True)} |"
             )
     lines = [
-        f"# Fairness audit, {audit.month}",
+        f"# Fairness audit, {audit.nation.name}, {audit.month}",
         "",
-        f"Risk scores of Welsh LSOAs (2021) for {audit.month}, computed from the months before "
-        f"it only; {audit.month}'s recorded crimes are the outcome. Deprivation: WIMD 2019 "
-        "deciles carried to LSOA 2021 (1 = most deprived tenth); population: ONS mid-2020. "
+        f"Risk scores of {audit.nation.name}'s LSOAs (2021) for {audit.month}, computed from "
+        f"the months before it only; {audit.month}'s recorded crimes are the outcome. "
+        f"Deprivation: {audit.nation.index} deciles carried to LSOA 2021 (1 = most deprived "
+        f"tenth; {audit.nation.name} is audited on its own index, which does not compare with "
+        f"the other nation's); population: {audit.nation.population}. "
         f"Flagged: the top {f['flag_share']:.0%} of LSOAs by All-crime score. Police-discovered "
         "crime: drugs and possession of weapons. See docs/responsible.md for the method.",
         "",

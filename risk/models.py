@@ -137,6 +137,8 @@ def gbm_fit(series: Series, t: int, rows: np.ndarray) -> lgb.LGBMRegressor | Non
     y_train = np.concatenate(
         [series.group[pick, s] for s, pick in zip(origins, picks, strict=True)]
     )
+    if y_train.sum() == 0:
+        return None  # the crimes lie before the training months (a gap in the data)
     model = lgb.LGBMRegressor(**GBM_PARAMS)
     model.fit(x_train, y_train)
     return model

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from risk.scores import TABLES, RiskTables
+from risk.scores import TABLES
 
 # Each table's columns, as written (the frames carry more, or other types).
 SELECTS = {
@@ -91,10 +91,3 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, tables: list[pa.Table]) -
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
         con.unregister("frame")
-
-
-def write(con: duckdb.DuckDBPyConnection, tables: RiskTables) -> dict[str, int]:
-    """Replace risk_scores, hotspots and forecasts with gathered tables."""
-    parts = [("risk_scores", tables.risk_scores), ("hotspots", tables.hotspots),
-             ("forecasts", tables.forecasts)]  # fmt: skip
-    return write_frames(con, [(name, frame) for name, frame in parts if not frame.empty])

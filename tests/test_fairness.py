@@ -1,9 +1,11 @@
-"""The fairness audit: deprivation carried to LSOA 2021, the per-decile figures on a
-small known frame, and `crimegraph audit fairness` end to end on real Gwent crimes."""
+"""The fairness audit: deprivation carried to LSOA 2021 in each nation, the per-decile
+figures on a small known frame, and `crimegraph audit fairness` end to end on real
+crimes of a Welsh and an English force, each nation on its own index."""
 
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import shutil
 
@@ -16,14 +18,38 @@ from crimegraph.cli import app
 from responsible import deprivation
 from responsible.fairness import by_decile, summary
 from risk.grid import ALL_CRIME
-from tests.responsible_world import gwent_warehouse
+from tests.responsible_world import gwent_glob
 
 GEO = load_settings().source_data_dir / "geo"
+CUMBRIA = str(
+    load_settings().source_data_dir / "police-uk" / "england" / "street" / "*"
+    / "*-cumbria-street.csv.gz"
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def gwent(tmp_path_factory):
-    return gwent_warehouse(tmp_path_factory)
+def two_nations(tmp_path_factory):
+    """Gwent (Wales) and Cumbria (England), 2025, ingested through the CLI."""
+    data_dir = tmp_path_factory.mktemp("two-nations")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CRIMEGRAPH_DATA_DIR", str(data_dir))
+        result = CliRunner().invoke(app, ["ingest", "police-uk", gwent_glob(), CUMBRIA])
+    assert result.exit_code == 0, result.output
+    return data_dir / "warehouse.duckdb"
+
+
+def test_england_keeps_every_person_and_ten_deciles():
+    areas = deprivation.load_england(GEO)
+    with gzip.open(GEO / deprivation.ENGLAND_POPULATION_FILE, "rt") as handle:
+        total = sum(float(row["population"]) for row in csv.DictReader(handle))
+    assert areas["population"].sum() == pytest.approx(total)
+    assert areas["lsoa_code"].is_unique and areas["lsoa_code"].str.startswith("E01").all()
+    sizes = areas["decile"].value_counts()
+    assert sorted(sizes.index) == list(range(1, 11)) and sizes.max() - sizes.min() <= 1
+    assert areas.groupby("decile")["imd_rank"].mean().is_monotonic_increasing
+    # LSOAs new in 2021 (not in IMD 2019's 2011 list) are covered, by the nearest centre.
+    imd = pd.read_csv(GEO / deprivation.IMD_FILE, usecols=["lsoa11cd"])
+    assert (~areas["lsoa_code"].isin(imd["lsoa11cd"])).sum() > 1000
 
 
 def test_deprivation_keeps_every_person_and_ten_deciles():
@@ -84,23 +110,35 @@ def test_by_decile_on_a_known_frame():
     assert figures["x.flag_rate_ratio_decile1_vs_10"] is None  # nothing flagged in decile 10
 
 
-def test_audit_fairness_command(gwent, tmp_path, monkeypatch):
-    monkeypatch.setenv("CRIMEGRAPH_DATA_DIR", str(gwent.parent))
+def test_audit_fairness_command(two_nations, tmp_path, monkeypatch):
+    monkeypatch.setenv("CRIMEGRAPH_DATA_DIR", str(two_nations.parent))
     out = tmp_path / "fairness"
     result = CliRunner().invoke(app, ["audit", "fairness", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    figures = json.loads((out / "fairness.json").read_text())
-    assert figures["month"] == "2025-12"
-    recorded = figures["recorded.discovered_share_of_forecast"]
-    assert 0 < figures["corrected.discovered_share_of_forecast"] < recorded < 1
-    assert sum(r["flagged"] for r in figures["per_decile"]) > 0
-    assert sum(r["population_share"] for r in figures["per_decile"]) == pytest.approx(1.0)
-    assert (
-        figures["loop.discovered_only.uncorrected.inflation_final"]
-        > figures["loop.discovered_only.corrected.inflation_final"]
-    )
-    for name in ("fairness.md", "fairness_flags.png", "fairness_calibration.png",
-                 "fairness_discovered.png", "fairness_loop.png"):  # fmt: skip
-        assert (out / name).stat().st_size > 1000
+    lsoas = {"wales": 1917, "england": 34789}  # each nation's own LSOAs, all of them
+    for nation, index in (("wales", "WIMD 2019"), ("england", "IMD 2019")):
+        figures = json.loads((out / nation / "fairness.json").read_text())
+        assert figures["nation"] == nation and figures["month"] == "2025-12"
+        recorded = figures["recorded.discovered_share_of_forecast"]
+        assert 0 < figures["corrected.discovered_share_of_forecast"] < recorded < 1
+        assert sum(r["flagged"] for r in figures["per_decile"]) > 0
+        assert sum(r["population_share"] for r in figures["per_decile"]) == pytest.approx(1.0)
+        assert figures["lsoas"] == lsoas[nation] and figures["loop.cells"] > 100
+        assert (
+            figures["loop.discovered_only.uncorrected.inflation_final"]
+            > figures["loop.discovered_only.corrected.inflation_final"]
+        )
+        report = (out / nation / "fairness.md").read_text()
+        assert f"{index} deciles" in report and nation.title() in report
+        for name in ("fairness.md", "fairness_flags.png", "fairness_calibration.png",
+                     "fairness_discovered.png", "fairness_loop.png"):  # fmt: skip
+            assert (out / nation / name).stat().st_size > 1000
+    # The other nation's crimes are not in a nation's figures.
+    wales = json.loads((out / "wales" / "fairness.json").read_text())
+    england = json.loads((out / "england" / "fairness.json").read_text())
+    assert wales["crimes_in_month_outside_the_nations_lsoas"] > 0
+    assert wales["loop.cells"] + england["loop.cells"] <= 20_000
     bad = CliRunner().invoke(app, ["audit", "fairness", "--month", "2031-01", "--out", str(out)])
     assert bad.exit_code == 1 and "2031-01: no crimes recorded" in bad.output
+    unknown = CliRunner().invoke(app, ["audit", "fairness", "--nation", "scotland"])
+    assert unknown.exit_code == 1 and "unknown nation 'scotland'" in unknown.output
