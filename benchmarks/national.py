@@ -237,16 +237,23 @@ def _scaling(paths: list[Path], work: Path, scales: list[int]) -> None:
     runs: dict[int, dict] = {}
     for k in sorted(scales):
         print(f"{k}x: ingest, then risk ...")
-        measured, stage_runs, _warehouse = _stages(every[: len(paths) * k], work / f"x{k}")
+        try:
+            measured, stage_runs, _warehouse = _stages(every[: len(paths) * k], work / f"x{k}")
+        except SystemExit as failed:  # a stage that fails at a size is a figure too
+            runs[k] = {"error": str(failed)}
+            continue
+        finally:
+            shutil.rmtree(work / f"x{k}", ignore_errors=True)
         runs[k] = {
             "rows": measured["rows_in"],
             **{f"{stage}_{key}": run[key] for stage, run in stage_runs.items()
                for key in ("seconds", "peak_rss_mib")},
         }  # fmt: skip
-        shutil.rmtree(work / f"x{k}", ignore_errors=True)
-    base = runs[min(scales)]
     figures: dict = {"scales": {str(k): r for k, r in runs.items()}}
+    base = runs[min(scales)]
     for k, r in runs.items():
+        if "error" in r or "error" in base:
+            continue
         for stage in ("ingest", "risk"):
             factor = k / min(scales)
             figures[f"{stage}_time_growth_{k}x"] = round(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from core.rejections import RejectedRow
 from resolver.crime_types import POLICE_UK_CRIME_TYPES
@@ -35,22 +36,35 @@ COLUMNS = [
     "lsoa_code",
 ]
 
+# Each incident's rows from the file it was first published in (a crime republished in a
+# later month is counted once, in its first month). Only the few incidents with rows in
+# several files need the aggregate, so a national history never holds one state per crime.
 WAREHOUSE_QUERY = """
-WITH first_files AS (
+WITH several AS (
+    SELECT incident_id FROM police_uk_records
+    GROUP BY incident_id HAVING count(DISTINCT source_file) > 1
+), first_files AS (
     SELECT incident_id, arg_min(source_file, month || '|' || source_file) AS source_file
-    FROM police_uk_records GROUP BY incident_id
+    FROM police_uk_records SEMI JOIN several USING (incident_id)
+    GROUP BY incident_id
+), counted AS (
+    SELECT * FROM police_uk_records ANTI JOIN several USING (incident_id)
+    UNION ALL
+    SELECT r.* FROM police_uk_records r JOIN first_files USING (incident_id, source_file)
 )
-SELECT r.month, r.crime_type, r.force_code, r.latitude, r.longitude, r.location_id,
-       r.lsoa_code
-FROM police_uk_records r JOIN first_files USING (incident_id, source_file)
-WHERE r.latitude IS NOT NULL AND r.longitude IS NOT NULL
-ORDER BY r.month, r.source_file, r.row_number
+SELECT month, crime_type, force_code, latitude, longitude, location_id, lsoa_code
+FROM counted
+WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+ORDER BY month, source_file, row_number
 """
+# Rows are handed over in batches, so DuckDB never holds the whole result at once.
+BATCH_ROWS = 1_000_000
 
 
 def from_warehouse(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every located crime row in the warehouse, from the file it was first published in."""
-    records = con.sql(WAREHOUSE_QUERY).to_arrow_table().to_pandas()
+    reader = con.sql(WAREHOUSE_QUERY).to_arrow_reader(BATCH_ROWS)
+    records = pa.Table.from_batches(list(reader), schema=reader.schema).to_pandas()
     records["crime_group"] = records["crime_type"].map(POLICE_UK_CRIME_TYPES)
     return records[COLUMNS]
 
