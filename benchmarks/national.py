@@ -157,8 +157,6 @@ def _stages(paths: list[Path], work: Path) -> tuple[dict, dict, Path]:
         raise SystemExit(f"national ingest failed: {ingest['error']}")
     env = {**os.environ, "CRIMEGRAPH_DATA_DIR": str(work / "data")}
     risk = run_child([sys.executable, "-m", "crimegraph.cli", "risk"], work, "risk", 3600, env)
-    if "error" in risk:
-        raise SystemExit(f"national risk failed: {risk['error']}")
     measured = json.loads(child_figures.read_text())
     return measured, {"ingest": ingest, "risk": risk}, work / "data" / "warehouse.duckdb"
 
@@ -169,6 +167,8 @@ def _measure(paths: list[Path], work: Path, months: list[str] | None) -> None:
     print(f"   {baseline['rows']:,} rows in {baseline['seconds']} s; ingest, then risk ...")
     measured, runs, warehouse_path = _stages(paths, work / "run")
     run, risk = runs["ingest"], runs["risk"]
+    if "error" in risk:
+        raise SystemExit(f"national risk failed: {risk['error']}")
     seconds = run["seconds"]
     with warehouse.connect(warehouse_path) as con:
         written = {
@@ -248,6 +248,8 @@ def _scaling(paths: list[Path], work: Path, scales: list[int]) -> None:
             "rows": measured["rows_in"],
             **{f"{stage}_{key}": run[key] for stage, run in stage_runs.items()
                for key in ("seconds", "peak_rss_mib")},
+            **{f"{stage}_error": run["error"] for stage, run in stage_runs.items()
+               if "error" in run},
         }  # fmt: skip
     figures: dict = {"scales": {str(k): r for k, r in runs.items()}}
     base = runs[min(scales)]
@@ -255,6 +257,8 @@ def _scaling(paths: list[Path], work: Path, scales: list[int]) -> None:
         if "error" in r or "error" in base:
             continue
         for stage in ("ingest", "risk"):
+            if f"{stage}_error" in r or f"{stage}_error" in base:
+                continue
             factor = k / min(scales)
             figures[f"{stage}_time_growth_{k}x"] = round(
                 r[f"{stage}_seconds"] / (factor * base[f"{stage}_seconds"]), 2

@@ -37,12 +37,12 @@ COLUMNS = [
 ]
 
 # Each incident's rows from the file it was first published in (a crime republished in a
-# later month is counted once, in its first month). Only the few incidents with rows in
-# several files need the aggregate, so a national history never holds one state per crime.
+# later month is counted once, in its first month). Only the few incidents with several
+# rows need the aggregate, so a national history never holds one state per crime.
 WAREHOUSE_QUERY = """
 WITH several AS (
     SELECT incident_id FROM police_uk_records
-    GROUP BY incident_id HAVING count(DISTINCT source_file) > 1
+    GROUP BY incident_id HAVING count(*) > 1  -- a count spills; a count(DISTINCT) does not
 ), first_files AS (
     SELECT incident_id, arg_min(source_file, month || '|' || source_file) AS source_file
     FROM police_uk_records SEMI JOIN several USING (incident_id)
