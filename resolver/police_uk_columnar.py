@@ -14,7 +14,6 @@ stray quote), is read row by row, which recovers what a stray quote swallowed.
 
 from __future__ import annotations
 
-import gzip
 import re
 import sys
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from core.rejections import RejectedRow
-from resolver import police_uk
+from resolver import police_uk, readers
 from resolver.crime_types import ANTI_SOCIAL_BEHAVIOUR, POLICE_UK_CRIME_TYPES
 from resolver.forces import force_code
 from resolver.readers import SourceFileError
@@ -108,14 +107,6 @@ _CHECKED_LOOKUPS = (
     "SELECT DISTINCT reported_by FROM street_checked",
     "SELECT lat, lon FROM street_checked",
 )
-
-
-def file_bytes(path: Path) -> bytes:
-    """The file's text as bytes, decompressed when it is gzipped."""
-    if path.name.endswith(".gz"):
-        with gzip.open(path, "rb") as handle:
-            return handle.read()
-    return path.read_bytes()
 
 
 def layout_allows_columns(data: bytes) -> bool:
@@ -325,7 +316,8 @@ class ColumnarReader:
 def _columnar_text(path: Path) -> bytes | None:
     """The file's text if its layout allows the set-wise read, else None."""
     try:
-        data = file_bytes(path)
+        with readers.open_binary(path) as handle:
+            data = handle.read()
     except (OSError, EOFError):
         return None  # the row-by-row reader names what is wrong with it
     return data if layout_allows_columns(data) else None
