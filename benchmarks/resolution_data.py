@@ -14,6 +14,8 @@ Sets:
 - ``historical_50k``: Splink's historical figures with errors (read in place from shared data);
 - ``simulated``: a crimegraph simulation (four Welsh systems) mapped through the one
   source-ingest path, for any seed, population and error-rate multiplier;
+- ``kinship``: families from ``simulate.kinship``, the independent generator, at any seed
+  and size (the sets the model is *not* tuned on);
 - ``scale``: one million records about ~500k simulated people in four systems, each system
   writing dates, names and codes its own way, for the speed and memory targets.
 """
@@ -362,6 +364,25 @@ def write_simulated(
         "simulate_seconds": round(simulate_seconds, 1),
         "note": "values as the ingest standardised them; council_asb has no sex and its "
         "postcode comes out of the free-text address; social care dates may be month/year",
+    }
+    return PreparedSet(name, directory, records, clusters, details)
+
+
+# -- kinship (the independent generator) -------------------------------------------------------
+def write_kinship(directory: Path, *, people: int = 5_000, seed: int = 1) -> PreparedSet:
+    """Families from ``simulate.kinship``, a generator written apart from the simulator the
+    model was tuned on (other names, family structure and error model)."""
+    from simulate.kinship import write
+
+    started = time.perf_counter()
+    records, clusters = write(directory, people=people, seed=seed)
+    name = f"kinship-s{seed}" + ("" if people == 5_000 else f"-{people}")
+    details = {
+        "seed": seed,
+        "people_with_records": clusters,
+        "generate_seconds": round(time.perf_counter() - started, 1),
+        "note": "not tuned on: three agencies, families (twins, juniors, three generations, "
+        "maiden names), phonetic/OCR slips, relatives' values on records",
     }
     return PreparedSet(name, directory, records, clusters, details)
 

@@ -67,7 +67,7 @@ def _scored_pairs(input_path: Path, truth_path: Path, work: Path):
         con.execute("SET preserve_insertion_order = true")
         load_contract_csv(con, input_path)
         prepare(con)
-        people.score_pairs(con, retain_levels=True, threshold=None)
+        people.score_pairs(con, threshold=None)
         columns = con.sql("SELECT * FROM splink_pairs LIMIT 0").columns
         levels = [c for c in columns if c.startswith("gamma_")]
         pairs = con.sql(

@@ -1,12 +1,19 @@
 """Cluster scored pairs into people, refusing merges that contradict themselves.
 
 Plain connected components chain: a record with no date of birth that matches a
-mother and her daughter of the same name (one home, one name) joins all three. Here
-links are taken strongest first and a merge is refused when it would put two full dates
-of birth into one person that no clerical slip explains (not equal, not day/month
-swapped, more than two digits apart) unless those two records were themselves scored as
-a near-certain match (the rest of their evidence overwhelmed the dates). The record without a date
-then joins whichever of them it matches best.
+mother and her daughter of the same name (one home, one name) joins all three; a record
+with no forename (or a slip in its date) bridges twins. Here links are taken strongest
+first and a merge is refused when it would put into one person two full dates of birth
+that no clerical slip explains (not equal, not day/month swapped, more than two digits
+apart), or two forenames that are different names (not a familiar form, initial, middle
+name or slip of each other), unless those two records were themselves scored as a
+near-certain match (the rest of their evidence overwhelmed the difference). The record
+that bridged them then joins whichever of them it matches best.
+
+This is a coherence check on every member, not just on the link being added: Splink's
+links are pairwise, and a cluster is only as sound as its least compatible pair. It is
+greedy (strongest links first), which keeps it linear in the links and deterministic;
+exact correlation clustering is NP-hard and would not fit a national run.
 
 The veto trusts dates of birth. Where the data shows they are not to be trusted (records
 that agree on forename, surname and address, near-certainly one person, often carry dates
@@ -17,8 +24,39 @@ no slip explains, as FEBRL's corrupted duplicates do) callers cluster without it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import jellyfish
+
+# Forenames less alike than this (Jaro-Winkler) are different names, not one with a slip:
+# the people model's loosest forename similarity level.
+SIMILAR_FORENAMES = 0.85
+
+
+class Forename(NamedTuple):
+    """What a record says about its forename, for telling different names from variants."""
+
+    name: str
+    aliases: frozenset[str]  # familiar and formal forms (Bob, Robert)
+    middle_names: frozenset[str]
+    surname: str  # a forename in the surname field is a swap, not a different name
+
+
+def forenames_conflict(a: Forename, b: Forename) -> bool:
+    """Two forenames that are different names: not equal, not a familiar form, initial or
+    middle name of the other, not swapped with the surname, and less alike than any slip."""
+    if a.name == b.name or len(a.name) < 2 or len(b.name) < 2:
+        return False
+    if b.name in a.aliases or a.name in b.aliases:
+        return False
+    if b.name in a.middle_names or a.name in b.middle_names:
+        return False
+    similarity = jellyfish.jaro_winkler_similarity
+    if similarity(a.name, b.surname) >= SIMILAR_FORENAMES:
+        return False
+    if similarity(b.name, a.surname) >= SIMILAR_FORENAMES:
+        return False
+    return similarity(a.name, b.name) < SIMILAR_FORENAMES
 
 
 def dates_conflict(a: str, b: str) -> bool:
@@ -37,19 +75,38 @@ UNRELIABLE_SHARE = 0.1
 MIN_DATED_PAIRS = 30
 
 
-def dates_reliable(same_person_dates: list[tuple[str, str]]) -> bool:
-    """Whether dates of birth may veto merges, from the yyyymmdd date pairs of records that
-    are near-certainly one person (too few pairs to tell: yes, the safer side)."""
+def date_conflict_share(same_person_dates: list[tuple[str, str]]) -> float:
+    """The share of the yyyymmdd date pairs of records that are near-certainly one person
+    whose dates no slip explains (0 when there are too few pairs to tell: the safer side)."""
     if len(same_person_dates) < MIN_DATED_PAIRS:
-        return True
+        return 0.0
     conflicts = sum(dates_conflict(a, b) for a, b in same_person_dates)
-    return conflicts < UNRELIABLE_SHARE * len(same_person_dates)
+    return conflicts / len(same_person_dates)
+
+
+def dates_reliable(same_person_dates: list[tuple[str, str]]) -> bool:
+    """Whether dates of birth may veto merges (see ``date_conflict_share``)."""
+    return date_conflict_share(same_person_dates) < UNRELIABLE_SHARE
 
 
 @dataclass
 class _Group:
     members: list[int]
     dated: list[tuple[int, str]] = field(default_factory=list)
+    named: list[tuple[int, Forename]] = field(default_factory=list)
+
+    def contradicts(self, other: _Group, matched: set[tuple[int, int]]) -> bool:
+        """Whether the two groups hold records that cannot be one person (conflicting dates
+        of birth or forenames) not themselves scored a near-certain match."""
+        for mine, theirs, conflict in (
+            (self.dated, other.dated, dates_conflict),
+            (self.named, other.named, forenames_conflict),
+        ):
+            for x, vx in mine:
+                for y, vy in theirs:
+                    if conflict(vx, vy) and (min(x, y), max(x, y)) not in matched:
+                        return True
+        return False
 
 
 def _forbids(a: list[int], b: list[int], forbidden: dict[int, set[int]]) -> bool:
@@ -65,13 +122,24 @@ def cluster(
     threshold: float,
     *,
     cannot_link: list[tuple[int, int]] = (),
+    forenames: dict[int, Forename] | None = None,
 ) -> tuple[dict[int, int], dict[int, float]]:
     """Cluster id and holding-link probability per record (1.0 for a record alone).
 
-    `cannot_link` pairs (a steward's "not a match") never end up in one cluster.
+    `cannot_link` pairs (a steward's "not a match") never end up in one cluster. With
+    `forenames`, records whose forenames are different names are kept apart as records
+    with conflicting dates are (twins and siblings chained through a record without them).
     """
+    forenames = forenames or {}
     parent = {r: r for r in record_ids}
-    groups = {r: _Group([r], [(r, dates[r])] if dates.get(r) else []) for r in record_ids}
+    groups = {
+        r: _Group(
+            [r],
+            [(r, dates[r])] if dates.get(r) else [],
+            [(r, forenames[r])] if r in forenames else [],
+        )
+        for r in record_ids
+    }
     matched = {(min(a, b), max(a, b)) for a, b, p in edges if p >= CONFLICT_OVERRIDE}
     forbidden: dict[int, set[int]] = {}
     for a, b in cannot_link:
@@ -91,11 +159,7 @@ def cluster(
         a, b = find(left), find(right)
         if a != b:
             ga, gb = groups[a], groups[b]
-            if any(
-                dates_conflict(dx, dy) and (min(x, y), max(x, y)) not in matched
-                for x, dx in ga.dated
-                for y, dy in gb.dated
-            ):
+            if ga.contradicts(gb, matched):
                 continue
             if forbidden and _forbids(ga.members, gb.members, forbidden):
                 continue
@@ -104,6 +168,7 @@ def cluster(
             parent[b] = a
             ga.members += gb.members
             ga.dated += gb.dated
+            ga.named += gb.named
             del groups[b]
         for r in (left, right):
             if find(r) == find(left):

@@ -19,7 +19,16 @@ import pyarrow as pa
 from splink import Linker
 
 from core.errors import InvalidInput
-from resolver.linkage import blocking, clustering, em, households, people_model, prior, stable_ids
+from resolver.linkage import (
+    blocking,
+    clustering,
+    em,
+    families,
+    households,
+    people_model,
+    prior,
+    stable_ids,
+)
 from resolver.linkage.backend import DUCKDB, LinkageBackend
 from resolver.linkage.prepare import CONTRACT_COLUMNS, column_fill, load_contract_csv, prepare
 
@@ -72,21 +81,25 @@ class ScoredPairs:
     linker: Linker
     records: int
     prior: float
+    trusted: set[str]  # fields the data shows may tell relatives apart (see families)
+    corrections: list[families.Correction] = field(default_factory=list)
 
 
 def score_pairs(
     con: duckdb.DuckDBPyConnection,
     *,
     backend: LinkageBackend = DUCKDB,
-    retain_levels: bool = False,
     threshold: float | None = PREDICT_THRESHOLD,
 ) -> ScoredPairs:
     """Train the people model on `people_prepared` without labels and score the candidate
-    pairs; registers ``splink_pairs`` (re-weighted with the refined prior) in ``con``.
+    pairs; registers ``splink_pairs`` (re-weighted with the refined prior and for families)
+    in ``con``.
 
-    ``retain_levels`` keeps each comparison's level and match weight on the pairs;
-    ``threshold=None`` keeps every candidate pair (the refined prior is still measured on
-    the pairs from PREDICT_THRESHOLD, so the weights are the ones a run uses).
+    The pairs keep each comparison's level and match weight (the family correction
+    replaces some; stewards see them as evidence). ``threshold=None`` keeps every candidate
+    pair (the refined prior is still measured on the pairs from PREDICT_THRESHOLD, so the
+    weights are the ones a run uses). The family correction (resolver.linkage.families)
+    follows the prior's.
     """
     fill = column_fill(con)
     have = {c for c, share in fill.items() if share >= people_model.MIN_FILL}
@@ -96,7 +109,8 @@ def score_pairs(
         households.shared_address_surname_rates(con) if {"surname", "address"} <= have else None
     )
     settings = people_model.people_settings(fill, rules, backend.name, shared_address)
-    settings.retain_intermediate_calculation_columns = retain_levels
+    # Each comparison's weight is kept: the family correction replaces some of them.
+    settings.retain_intermediate_calculation_columns = True
     agreeing = prior.agreeing_pairs(con, have)
     first_prior = prior.first_guess(agreeing, records)
     settings.probability_two_random_records_match = first_prior
@@ -116,13 +130,31 @@ def score_pairs(
     )
     refined = prior.refined(con, have, agreeing, records, first_prior, "splink_kept")
     con.unregister("splink_kept")
-    con.register("splink_pairs", con.sql(prior.rescored_sql("splink_scored", first_prior, refined)))
-    return ScoredPairs(linker, records, refined)
+    con.register("splink_prior", con.sql(prior.rescored_sql("splink_scored", first_prior, refined)))
+    date_conflicts = clustering.date_conflict_share(same_person_dates(con))
+    trusted = {
+        field
+        for field, reliable in (
+            ("date_of_birth", date_conflicts < clustering.UNRELIABLE_SHARE),
+            ("forename", families.forenames_reliable(con)),
+        )
+        if reliable
+    }
+    corrections = families.measure(
+        con, linker.misc.save_model_to_json(), refined, records,
+        trusted=trusted, date_conflicts=date_conflicts,
+    )  # fmt: skip
+    columns = con.sql("SELECT * FROM splink_prior LIMIT 0").columns
+    con.register(
+        "splink_pairs",
+        con.sql(families.rescored_sql("splink_prior", columns, "people_prepared", corrections)),
+    )
+    return ScoredPairs(linker, records, refined, trusted, corrections)
 
 
 def drop_scored_pairs(con: duckdb.DuckDBPyConnection) -> None:
-    con.unregister("splink_pairs")
-    con.unregister("splink_scored")
+    for view in ("splink_pairs", "splink_prior", "splink_scored"):
+        con.unregister(view)
 
 
 def resolve(
@@ -145,7 +177,7 @@ def resolve(
     `review_band`, pairs scored inside it are kept, with the match weight each comparison
     contributed, in table `review_candidates`.
     """
-    scored = score_pairs(con, backend=backend, retain_levels=review_band is not None)
+    scored = score_pairs(con, backend=backend)
     linker, records = scored.linker, scored.records
     edges = con.execute(
         "SELECT unique_id_l, unique_id_r, match_probability FROM splink_pairs "
@@ -160,10 +192,11 @@ def resolve(
     ids_and_dates = con.execute("SELECT unique_id, dob_text FROM people_prepared").fetchall()
     cluster_of, holding = clustering.cluster(
         [r for r, _ in ids_and_dates],
-        dict(ids_and_dates) if clustering.dates_reliable(same_person_dates(con)) else {},
+        dict(ids_and_dates) if "date_of_birth" in scored.trusted else {},
         edges,
         cluster_threshold,
         cannot_link=cannot_link,
+        forenames=record_forenames(con) if "forename" in scored.trusted else None,
     )
     clusters = pa.table(
         {
@@ -202,6 +235,20 @@ def resolve(
     model = linker.misc.save_model_to_json()
     model["probability_two_random_records_match"] = scored.prior  # what the pairs were scored with
     return ResolveResult(records, len(keys), pairs, model)
+
+
+def record_forenames(con: duckdb.DuckDBPyConnection) -> dict[int, clustering.Forename]:
+    """Each record's forename with its variants, for the clustering's coherence check."""
+    rows = con.execute(
+        "SELECT unique_id, forename, forename_aliases, middle_names, coalesce(surname, '') "
+        "FROM people_prepared WHERE forename IS NOT NULL"
+    ).fetchall()
+    return {
+        uid: clustering.Forename(
+            name, frozenset(aliases), frozenset((middle or "").split()), surname
+        )
+        for uid, name, aliases, middle, surname in rows
+    }
 
 
 def same_person_dates(con: duckdb.DuckDBPyConnection, sample: int = 20_000) -> list:
