@@ -1,6 +1,12 @@
 """Clustering that refuses self-contradicting merges (pure logic)."""
 
-from resolver.linkage.clustering import cluster, dates_conflict, dates_reliable
+from resolver.linkage.clustering import (
+    Forename,
+    cluster,
+    dates_conflict,
+    dates_reliable,
+    forenames_conflict,
+)
 
 
 def test_dates_conflict_allows_clerical_slips_only() -> None:
@@ -49,3 +55,35 @@ def test_dates_veto_only_where_they_prove_reliable() -> None:
     corrupted = same[:40] + [("19800101", "19631231")] * 10  # one pair in five conflicts
     assert not dates_reliable(corrupted)
     assert dates_reliable(corrupted[-10:])  # too few pairs to tell: keep the veto
+
+
+def _name(name: str, surname: str = "SHAW", aliases=(), middle=()) -> Forename:
+    return Forename(name, frozenset(aliases), frozenset(middle), surname)
+
+
+def test_forenames_conflict_only_when_they_are_different_names() -> None:
+    assert forenames_conflict(_name("OLIVER"), _name("OMAR"))
+    assert not forenames_conflict(_name("JON"), _name("JOHN"))  # a slip
+    assert not forenames_conflict(_name("BOB", aliases={"ROBERT"}), _name("ROBERT"))
+    assert not forenames_conflict(_name("ANNE", middle={"MARY"}), _name("MARY"))
+    assert not forenames_conflict(_name("J"), _name("JAMES"))  # an initial
+    assert not forenames_conflict(_name("SHAW", surname="OLIVER"), _name("OLIVER"))  # swapped
+
+
+def test_twins_are_not_chained_through_a_record_without_a_forename_check() -> None:
+    # 0: Oliver, 1: Omar (twins: one surname, birthday and home), 2: a record that matches
+    # both strongly (a slip in its forename); the twins scored against each other: uncertain
+    names = {0: _name("OLIVER"), 1: _name("OMAR"), 2: _name("OLIVR")}
+    dates = {0: "20140816", 1: "20140816", 2: "20140816"}
+    edges = [(0, 2, 0.99), (1, 2, 0.97), (0, 1, 0.7)]
+    clusters, _ = cluster([0, 1, 2], dates, edges, threshold=0.6, forenames=names)
+    assert clusters[2] == clusters[0] != clusters[1]
+    # without the forenames (an input whose forenames prove unreliable) they chain
+    clusters, _ = cluster([0, 1, 2], dates, edges, threshold=0.6)
+    assert clusters[0] == clusters[1] == clusters[2]
+
+
+def test_different_forenames_merge_when_the_records_themselves_matched() -> None:
+    names = {0: _name("GARETH"), 1: _name("GAZ")}  # a familiar form no list holds
+    clusters, _ = cluster([0, 1], {}, [(0, 1, 0.97)], threshold=0.6, forenames=names)
+    assert clusters[0] == clusters[1]

@@ -43,15 +43,21 @@ class Forename(NamedTuple):
 
 
 def forenames_conflict(a: Forename, b: Forename) -> bool:
-    """Two forenames that are different names: not equal, not a familiar form, initial or
-    middle name of the other, not swapped with the surname, and less alike than any slip."""
+    """Two forenames that are different names: not equal, not a familiar form (or a slip in
+    one), initial or middle name of the other, not swapped with the surname, and less alike
+    than any slip."""
     if a.name == b.name or len(a.name) < 2 or len(b.name) < 2:
         return False
+    similarity = jellyfish.jaro_winkler_similarity
     if b.name in a.aliases or a.name in b.aliases:
+        return False
+    # a slip in a familiar form (TTHOMAS for THOMAS, against TOM)
+    if any(similarity(b.name, x) >= SIMILAR_FORENAMES for x in a.aliases):
+        return False
+    if any(similarity(a.name, x) >= SIMILAR_FORENAMES for x in b.aliases):
         return False
     if b.name in a.middle_names or a.name in b.middle_names:
         return False
-    similarity = jellyfish.jaro_winkler_similarity
     if similarity(a.name, b.surname) >= SIMILAR_FORENAMES:
         return False
     if similarity(b.name, a.surname) >= SIMILAR_FORENAMES:

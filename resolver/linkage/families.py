@@ -24,8 +24,9 @@ expectation maximisation, so it learns the families as matches): how often one p
 records carry an outright different forename or a date of birth years out
 (``SLIP_RATES``). How often different people show it, P(c | non-match), is counted: every
 record pair in the input with the configuration, less the matches the model expects among
-them. Where the data holds no more such pairs than one person's slips explain, the
-correction is nil; it only ever lowers a pair's weight.
+them (less two standard deviations of counting noise). Where the data holds no more such
+pairs than one person's slips explain, there is no correction; it only ever lowers a
+pair's weight.
 """
 
 from __future__ import annotations
@@ -68,12 +69,19 @@ def outright_forenames(left: str = "l", right: str = "r") -> str:
         f"AND length({left}.forename) > 1 AND length({right}.forename) > 1 "
         f"AND {left}.forename <> {right}.forename "
         f"AND jaro_winkler_similarity({left}.forename, {right}.forename) < {SIMILAR} "
-        f"AND NOT list_contains({left}.forename_aliases, {right}.forename) "
-        f"AND NOT list_contains({right}.forename_aliases, {left}.forename) "
+        f"AND NOT {_near_alias(left, right)} AND NOT {_near_alias(right, left)} "
         f"AND NOT list_contains({_middle(left)}, {right}.forename) "
         f"AND NOT list_contains({_middle(right)}, {left}.forename) "
         f"AND jaro_winkler_similarity({left}.forename, coalesce({right}.surname, '')) < {SIMILAR} "
         f"AND jaro_winkler_similarity({right}.forename, coalesce({left}.surname, '')) < {SIMILAR}"
+    )
+
+
+def _near_alias(side: str, other: str) -> str:
+    """SQL: ``other``'s forename is one of ``side``'s familiar forms, or a slip in one."""
+    return (
+        f"coalesce(list_bool_or(list_transform({side}.forename_aliases, "
+        f"lambda x: jaro_winkler_similarity(x, {other}.forename) >= {SIMILAR})), false)"
     )
 
 
@@ -257,9 +265,14 @@ def measure(
         if signature.trusts == "date_of_birth" and date_conflicts >= NAMESAKE_DATE_CONFLICTS:
             continue
         expected = matches * rate
-        different_people = max(counted[signature.name] - expected, 1.0)
-        bits = math.log2(rate / (different_people / non_matches)) if rate > 0 else -60.0
-        corrections.append(Correction(signature, counted[signature.name], expected, bits))
+        # Different people in the configuration: the pairs beyond what one person's slips
+        # explain, less two standard deviations of counting noise; none, no correction.
+        observed = counted[signature.name]
+        different_people = observed - expected - 2.0 * math.sqrt(observed)
+        if rate <= 0 or different_people <= 0:
+            continue
+        bits = math.log2(rate / (different_people / non_matches))
+        corrections.append(Correction(signature, observed, expected, bits))
     return corrections
 
 

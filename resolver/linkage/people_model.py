@@ -19,6 +19,9 @@ from resolver.linkage.households import SharedAddressRates
 from resolver.linkage.levels import jaro_winkler, level
 
 MIN_FILL = 0.02  # a column this empty carries no evidence worth a comparison
+# Dates of birth this many years apart are not one slip of one person's date, however few
+# digits differ (1987 and 1956 are two digits apart and a generation apart).
+SLIP_YEARS = 10
 
 
 def _swapped(jw: str) -> str:
@@ -109,6 +112,10 @@ def _surname(jw: str, shared_address: SharedAddressRates | None) -> cl.CustomCom
 
 
 def _date_of_birth() -> cl.CustomComparison:
+    """Dates weighed by how far apart they are: a slip (a digit, a swap, a year) is a typo;
+    full dates years apart are different people, a level of their own so that training
+    gives it its own (strongly negative) weight rather than sharing one with partial and
+    near dates."""
     return cl.CustomComparison(
         output_column_name="date_of_birth",
         comparison_levels=[
@@ -133,8 +140,17 @@ def _date_of_birth() -> cl.CustomComparison:
                 m=0.05,
                 u=0.003,
             ),
-            level("damerau_levenshtein(dob_text_l, dob_text_r) <= 2", "two digits apart"),
+            level(
+                "damerau_levenshtein(dob_text_l, dob_text_r) <= 2 "
+                f"AND abs(dob_year_l - dob_year_r) < {SLIP_YEARS}",
+                "two digits apart",
+            ),
             level("abs(dob_year_l - dob_year_r) <= 1", "within a year"),
+            level(f"abs(dob_year_l - dob_year_r) < {SLIP_YEARS}", "a few years apart"),
+            level(
+                "dob_text_l IS NOT NULL AND dob_text_r IS NOT NULL",
+                "full dates years apart (another generation, a sibling)",
+            ),
             cll.ElseLevel(),
         ],
     )
