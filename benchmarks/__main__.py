@@ -1,6 +1,7 @@
 """`python -m benchmarks [NAME ...]` (`make bench`): every benchmark in turn, each with its
-defaults, each writing var/bench/<name>.json. The resolution benchmark runs twice: its
-default accuracy sets, then the million-record scale set (merged into the same file).
+defaults, each writing var/bench/<name>.json. The resolution benchmark runs three times:
+its default accuracy sets, then the million-record scale set, then a million records of
+the kinship generator's families (merged into the same file).
 Run one alone for its own options, e.g. `python -m benchmarks.resolution febrl3`."""
 
 import importlib
@@ -15,6 +16,7 @@ BENCHMARKS = (
     ("sources_suggest", []),
     ("resolution", []),
     ("resolution", ["scale"]),
+    ("resolution", ["kinship:3:480000"]),
     ("linkage_places_incidents", []),
     ("graph", []),
     ("forecast", []),

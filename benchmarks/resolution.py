@@ -4,7 +4,7 @@
 ``simulated:SEED[:ERROR_MULTIPLIER]`` (e.g. ``simulated:2:1.5``), ``historical_50k``,
 ``febrl3``, ``febrl4``, ``kinship:SEED[:PEOPLE]`` (the independent family generator,
 simulate/kinship; default seed 1, 5,000 people) and, only when named, ``scale`` (one
-million records; ``scale:N`` for N, with the baseline too when N ≤ 50,000). Default:
+million records; ``scale:N`` for N, with the baseline too when N ≤ 100,000). Default:
 simulated, simulated:2:1.5, simulated:3:1.5, historical_50k, febrl3, febrl4.
 Options: ``--people N`` (simulated population, default 50,000), ``--no-baseline``,
 ``--no-reference``, ``--timeout SECONDS`` (per resolver run, default 3,600).
@@ -22,7 +22,10 @@ comparisons reaches. Results merge into var/bench/resolution.json.
 
 Targets: F1 ≥ 0.98 on simulated seed 1 and ≥ 0.97 on every other set; beat the baseline
 by ≥ 0.03 F1, or, where its F1 is already above 0.94, at least halve its errors
-((1 - F1) ≤ ½ (1 - F1 baseline)); scale: 1M records in ≤ 180 s and ≤ 8 GiB peak.
+((1 - F1) ≤ ½ (1 - F1 baseline)); on the kinship sets (never tuned on) precision ≥ 0.98,
+recall ≥ 0.96 and F1 ≥ 0.97, at 10k and at 1M records; scale (and the million-record
+kinship set): 1M records in ≤ 180 s and ≤ 8 GiB peak. Sets over 100,000 records run
+without the baseline and the references (plain Splink's blocks grow as n²).
 
 The simulator's world depends on Python's string hashing (via the postcode reader), so the
 benchmark re-runs itself with PYTHONHASHSEED=0 to keep each seed the same world.
@@ -54,14 +57,19 @@ DEFAULT_SETS = (
     "historical_50k",
     "febrl3",
     "febrl4",
+    "kinship",
+    "kinship:2",
 )
+# Sets the model was not tuned on (simulate.kinship: other names, families and errors).
+UNSEEN_TARGETS = {"precision": 0.98, "recall": 0.96, "f1": 0.97}
+KINSHIP_MILLION = "kinship:3:480000"  # about a million records
 F1_TARGET_SEED1 = 0.98
 F1_TARGET = 0.97
 F1_GAIN_TARGET = 0.03
 HALVING_ABOVE = 0.94
 SCALE_SECONDS = 180
 SCALE_RECORDS = 1_000_000
-BASELINE_MAX_SCALE = 50_000  # plain Splink's surname block grows as n²
+BASELINE_MAX_SCALE = 100_000  # plain Splink's surname block grows as n²
 SCALE_BYTES = 8 * 1024**3
 _RESOLVER_FUNCTION = (
     "import sys; from pathlib import Path; "
@@ -181,7 +189,12 @@ def _targets(name: str, entry: dict) -> dict:
         else:
             out["rule"] = f"F1 gain >= {F1_GAIN_TARGET}"
             out["improvement_met"] = delta >= F1_GAIN_TARGET
-    if name == "scale" and "seconds" in cg:
+    if name.startswith("kinship"):
+        for measure, target in UNSEEN_TARGETS.items():
+            if measure in cg:
+                out[f"{measure}_target"] = target
+                out[f"{measure}_met"] = cg[measure] >= target
+    if (name == "scale" or entry.get("records", 0) > 900_000) and "seconds" in cg:
         out["seconds_target"] = SCALE_SECONDS
         out["seconds_met"] = cg["seconds"] <= SCALE_SECONDS and "error" not in cg
         out["memory_target_mib"] = SCALE_BYTES / 1024**2
@@ -277,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
                 "details": prepared.details,
             }
             print(f"   {prepared.records:,} records, {prepared.clusters:,} true people")
-            too_big = name.startswith("scale") and prepared.records > BASELINE_MAX_SCALE
+            too_big = prepared.records > BASELINE_MAX_SCALE
             if with_baseline and not too_big:
                 print("   baseline ...", flush=True)
                 entry["baseline"] = run_resolver("baseline", prepared, directory, timeout, False)
@@ -287,8 +300,7 @@ def main(argv: list[str] | None = None) -> None:
                     pairs = _blocked_pairs(prepared.input_path)
                     entry["baseline"] = {
                         "skipped": f"block_on(surname/dob/postcode) gives {pairs:,} pairs "
-                        f"at {prepared.records:,} records (Welsh surnames): beyond a plain "
-                        "run's reach",
+                        f"at {prepared.records:,} records: beyond a plain run's reach",
                         "blocked_pairs": pairs,
                     }
             if have_resolver:
@@ -298,7 +310,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             else:
                 entry["crimegraph"] = {"skipped": "resolver/linkage/people.py not there yet"}
-            if with_reference and not name.startswith("scale"):
+            if with_reference and not too_big:
                 from benchmarks.resolution_reference import reference
 
                 print("   label-tuned reference ...", flush=True)

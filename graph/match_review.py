@@ -42,6 +42,47 @@ async def match_evidence(driver: AsyncDriver, pair_id: str) -> dict[str, Any] | 
     return row
 
 
+MAX_PERSON_RECORDS = 50  # records shown per person on the review page
+
+
+async def pair_people(driver: AsyncDriver, pair_id: str) -> dict[str, Any] | None:
+    """The person each record of the pair resolves to today, with its records."""
+    records = await read(
+        driver, "review/pair_people", pair_id=pair_id, max_records=MAX_PERSON_RECORDS
+    )
+    return records[0].data() if records else None
+
+
+def decision_effects(
+    left_person: str | None, right_person: str | None, left_total: int, right_total: int
+) -> dict[str, str]:
+    """What each decision would do to the people the pair's records belong to today
+    (applied at the next resolution run), in a steward's words."""
+    if left_person is None or right_person is None:
+        unresolved = "a record of this pair is not resolved to a person yet"
+        return {d: unresolved for d in DECISIONS}
+    if left_person == right_person:
+        return {
+            "match": f"no change: both records are already one person ({left_total} records)",
+            "not_a_match": (
+                f"splits the person ({left_total} records): these two records can no longer "
+                "be one person; the others go with whichever they match best"
+            ),
+            "unsure": "no change to the person; the pair is marked unsure",
+        }
+    return {
+        "match": (
+            f"joins two people ({left_total} and {right_total} records) into one of "
+            f"{left_total + right_total} records"
+        ),
+        "not_a_match": (
+            f"keeps two people ({left_total} and {right_total} records); "
+            "these two records are never put in one person"
+        ),
+        "unsure": "no change to either person; the pair is marked unsure",
+    }
+
+
 async def decide_match(
     driver: AsyncDriver, pair_id: str, decision: str, reason: str, decided_by: str
 ) -> dict[str, Any] | None:

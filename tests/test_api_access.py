@@ -377,3 +377,27 @@ def test_audit_log_is_append_only_in_code() -> None:
             assert path.relative_to(
                 CYPHER_DIR
             ).as_posix() == "audit/append.cypher" or not re.search(r"\bSET\b", text), path
+
+
+def test_match_evidence_shows_whole_people_and_audits_every_record_shown(api) -> None:
+    query = (
+        f'{{ matchEvidence(pairId: "{PAIR}") {{ leftPerson {{ personId totalRecords '
+        "records { key record { forename } } } rightPerson { personId totalRecords } "
+        "effects { decision effect } } }"
+    )
+    before = [e for e in _entries(api, "match review") if e["what"] == "matchEvidence"]
+    body = api.gql(query, role="steward")
+    evidence = body["data"]["matchEvidence"]
+    assert evidence["leftPerson"]["totalRecords"] == 2
+    assert sorted(r["key"] for r in evidence["leftPerson"]["records"]) == [
+        "police_a:A1",
+        "social_care:S1",
+    ]
+    assert evidence["rightPerson"]["totalRecords"] == 1
+    effects = {e["decision"]: e["effect"] for e in evidence["effects"]}
+    assert effects["MATCH"] == "joins two people (2 and 1 records) into one of 3 records"
+    after = [e for e in _entries(api, "match review") if e["what"] == "matchEvidence"]
+    assert len(after) == len(before) + 1
+    assert after[-1]["records"] == 3  # both people's records, each read audited
+    denied = api.gql(query, role="investigator")
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -135,3 +135,17 @@ def test_a_count_that_changes_draws_a_new_perturbation() -> None:
         for i, n in enumerate(range(6, 206))
     ]
     assert sum(step != 1 for step in steps) > len(steps) / 3
+
+
+def test_decision_effects_say_what_happens_to_whole_people() -> None:
+    from graph.match_review import decision_effects
+
+    apart = decision_effects("P1", "P2", 4, 1)
+    assert apart["match"] == "joins two people (4 and 1 records) into one of 5 records"
+    assert apart["not_a_match"].startswith("keeps two people (4 and 1 records)")
+    together = decision_effects("P1", "P1", 3, 3)
+    assert together["match"].startswith("no change")
+    assert together["not_a_match"].startswith("splits the person (3 records)")
+    assert set(decision_effects(None, "P2", 0, 1).values()) == {
+        "a record of this pair is not resolved to a person yet"
+    }

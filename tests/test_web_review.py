@@ -89,3 +89,34 @@ def test_a_decision_needs_a_reason(page, review_world, neo4j_settings) -> None:
     with driver(neo4j_settings) as drv:
         rows, _, _ = drv.execute_query(TESTS.statement("decisions_for_pair"), pair_id=PAIR)
     assert rows == []
+
+
+def test_the_steward_sees_whole_people_and_splits_one_from_the_page(
+    page, review_world, neo4j_settings
+) -> None:
+    page.goto("/review")
+    page.fill("#token", review_world.tokens["steward"])
+    page.press("#token", "Enter")
+    queue_entry = page.locator(f"#queue button[data-pair-id='{PAIR}']")
+    queue_entry.wait_for()
+    assert "JOHN SMITH ↔ JANE JONES" in queue_entry.inner_text()  # names, not ids
+    page.wait_for_selector("#left-person li")
+    left = page.inner_text("#left-person")
+    assert "(2 records)" in left and "JON SMITH" in left and "JOHN SMITH" in left
+    assert "(this pair)" in left
+    assert "(1 record)" in page.inner_text("#right-person")
+    effects = page.inner_text("#effects")
+    assert "Match: joins two people (2 and 1 records) into one of 3 records" in effects
+    assert "Not a match: keeps two people" in effects
+    screenshot(page, "review-people-today")
+
+    page.check("#left-person input[value='social_care:S1']")
+    page.fill("#left-person input[name=reason]", "the JON record is his brother")
+    page.click("#left-person button[type=submit]")
+    page.wait_for_function("document.body.dataset.lastSplit !== undefined")
+    assert "Split 1 record(s) off; 1 cannot-link" in page.inner_text("#left-person")
+    with driver(neo4j_settings) as drv:
+        rows, _, _ = drv.execute_query(TESTS.statement("unmerge_decisions"))
+    assert [r.data() for r in rows] == [
+        {"pair": "unmerge:social_care:S1|police_a:A1", "reason": "the JON record is his brother"}
+    ]

@@ -6,6 +6,7 @@ purpose ("match review"); decisions are written for the next resolution run.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 
@@ -21,9 +22,12 @@ from api.resolvers.people import source_record
 from api.types.review import (
     Comparison,
     Decision,
+    DecisionEffect,
     MatchDecision,
     MatchEvidence,
     PageInfo,
+    PersonRecord,
+    PersonToday,
     ReviewPair,
     ReviewPairConnection,
     ReviewPairEdge,
@@ -112,21 +116,57 @@ async def review_page(info: Info, offset: int, limit: int) -> tuple[list[dict], 
     return await match_review.review_page(driver(info), offset, limit)
 
 
+def _person_today(person_id: str | None, total: int, records: list[dict]) -> PersonToday | None:
+    if person_id is None:
+        return None
+    return PersonToday(
+        person_id=person_id,
+        total_records=total,
+        records=[PersonRecord(key=r["key"], record=source_record(r)) for r in records],
+    )
+
+
 async def match_evidence(info: Info, pair_id: strawberry.ID) -> MatchEvidence | None:
     pid = arguments.identifier(pair_id, "pairId")
-    found = await match_review.match_evidence(driver(info), pid)
+    found, people = await asyncio.gather(
+        match_review.match_evidence(driver(info), pid), match_review.pair_people(driver(info), pid)
+    )
+    people = people or {}
+    shown = len(people.get("left_records") or [])
+    if people.get("right_person") != people.get("left_person"):
+        shown += len(people.get("right_records") or [])
     records = (1 if found and found.get("left") else 0) + (1 if found and found.get("right") else 0)
     await audit.record(
-        driver(info), principal(info), "matchEvidence", REVIEW_PURPOSE, records, {"pairId": pid}
+        driver(info),
+        principal(info),
+        "matchEvidence",
+        REVIEW_PURPOSE,
+        max(records, shown),
+        {"pairId": pid},
     )
     if found is None:
         return None
+    left = _person_today(
+        people.get("left_person"), people.get("left_total", 0), people.get("left_records") or []
+    )
+    right = _person_today(
+        people.get("right_person"), people.get("right_total", 0), people.get("right_records") or []
+    )
+    effects = match_review.decision_effects(
+        people.get("left_person"),
+        people.get("right_person"),
+        people.get("left_total", 0),
+        people.get("right_total", 0),
+    )
     return MatchEvidence(
         pair=_pair(found),
         comparisons=[
             Comparison(name=c["name"], match_weight=c["match_weight"]) for c in found["comparisons"]
         ],
         decisions=[_decision(d) for d in found["decisions"]],
+        left_person=left,
+        right_person=right,
+        effects=[DecisionEffect(decision=Decision(d), effect=e) for d, e in effects.items()],
     )
 
 

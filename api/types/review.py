@@ -62,11 +62,35 @@ class MatchDecision:
     reason: str
 
 
+@strawberry.type(description="A source record with the key unmerge takes (system:record_id).")
+class PersonRecord:
+    key: str
+    record: SourceRecord
+
+
+@strawberry.type(description="The person a record of the pair resolves to today.")
+class PersonToday:
+    person_id: strawberry.ID
+    total_records: int
+    records: list[PersonRecord] = strawberry.field(
+        description="The person's records, the first 50 by key."
+    )
+
+
+@strawberry.type(description="What a decision would do to the people, at the next run.")
+class DecisionEffect:
+    decision: Decision
+    effect: str
+
+
 @strawberry.type(description="Both records side by side and each comparison's match weight.")
 class MatchEvidence:
     pair: ReviewPair
     comparisons: list[Comparison]
     decisions: list[MatchDecision]
+    left_person: PersonToday | None
+    right_person: PersonToday | None
+    effects: list[DecisionEffect]
 
 
 @strawberry.type(description="What an unmerge wrote.")

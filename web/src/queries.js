@@ -55,10 +55,11 @@ export const RISK_CHANGED = `subscription RiskChanged($bbox: BBox!, $month: Stri
 }`;
 
 const RECORD = "system recordId forename surname dateOfBirth sex address postcode";
+const PERSON_TODAY = `personId totalRecords records { key record { ${RECORD} } }`;
 
 export const REVIEW_QUEUE = `query ReviewQueue($first: Int, $after: String) {
   reviewQueue(first: $first, after: $after) {
-    edges { cursor node { id matchProbability matchWeight status } }
+    edges { cursor node { id matchProbability matchWeight status left { forename surname } right { forename surname } } }
     pageInfo { hasNextPage endCursor }
     totalCount
   }
@@ -69,6 +70,15 @@ export const MATCH_EVIDENCE = `query MatchEvidence($pairId: ID!) {
     pair { id matchProbability matchWeight status left { ${RECORD} } right { ${RECORD} } }
     comparisons { name matchWeight }
     decisions { id decision decidedBy decidedAt reason }
+    leftPerson { ${PERSON_TODAY} }
+    rightPerson { ${PERSON_TODAY} }
+    effects { decision effect }
+  }
+}`;
+
+export const UNMERGE = `mutation Unmerge($personId: ID!, $recordKeys: [String!]!, $reason: String!) {
+  unmerge(personId: $personId, recordKeys: $recordKeys, reason: $reason) {
+    personId splitRecords remainingRecords cannotLinkDecisions
   }
 }`;
 

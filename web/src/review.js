@@ -54,7 +54,8 @@ function renderQueue() {
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.pairId = pair.id;
-    button.textContent = `${pair.id} · p=${Number(pair.matchProbability).toFixed(2)}${pair.status === "decided" ? " · decided" : ""}`;
+    button.textContent = `${pairNames(pair)} · p=${Number(pair.matchProbability).toFixed(2)}${pair.status === "decided" ? " · decided" : ""}`;
+    button.title = `Pair ${pair.id}`;
     button.setAttribute("aria-current", String(i === state.index));
     button.addEventListener("click", () => select(i, true));
     li.append(button);
@@ -62,6 +63,97 @@ function renderQueue() {
   });
   $("queue-count").textContent = `(${state.pairs.length} of ${state.total ?? state.pairs.length} open)`;
   $("more").hidden = !state.hasNext;
+}
+
+function fullName(record) {
+  return [record?.forename, record?.surname].filter(Boolean).join(" ") || "(no name)";
+}
+
+function pairNames(pair) {
+  return `${fullName(pair.left)} ↔ ${fullName(pair.right)}`;
+}
+
+const DECISION_WORDS = { MATCH: "Match", NOT_A_MATCH: "Not a match", UNSURE: "Unsure" };
+
+function renderEffects(effects) {
+  const list = $("effects");
+  list.replaceChildren();
+  for (const e of effects ?? []) {
+    const li = document.createElement("li");
+    const b = document.createElement("strong");
+    b.textContent = `${DECISION_WORDS[e.decision] ?? e.decision}: `;
+    li.append(b, e.effect);
+    list.append(li);
+  }
+}
+
+// One person's records with a checkbox each, and a split that unmerges the ticked ones.
+function renderPerson(formId, person, side, pairRecord) {
+  const form = $(formId);
+  form.replaceChildren();
+  const title = document.createElement("h4");
+  form.append(title);
+  if (!person) {
+    title.textContent = `${side}: not resolved to a person yet`;
+    return;
+  }
+  const n = person.totalRecords;
+  title.textContent = `${side}: person ${person.personId} (${n} record${n === 1 ? "" : "s"})`;
+  const list = document.createElement("ul");
+  for (const { key, record } of person.records) {
+    const li = document.createElement("li");
+    const label = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = "split";
+    box.value = key;
+    const mine = record.system === pairRecord?.system && record.recordId === pairRecord?.recordId;
+    label.append(
+      box,
+      ` ${fullName(record)}, ${record.dateOfBirth ?? "no date of birth"}, ${record.system}${mine ? " (this pair)" : ""}`,
+    );
+    li.append(label);
+    list.append(li);
+  }
+  form.append(list);
+  if (person.totalRecords < 2) return;
+  const reasonLabel = document.createElement("label");
+  reasonLabel.textContent = "Reason for the split";
+  const reason = document.createElement("input");
+  reason.name = "reason";
+  reason.type = "text";
+  reasonLabel.append(reason);
+  const button = document.createElement("button");
+  button.type = "submit";
+  button.textContent = "Split the ticked records off this person";
+  const status = document.createElement("p");
+  status.setAttribute("role", "status");
+  status.className = "split-status";
+  form.append(reasonLabel, button, status);
+  form.onsubmit = (event) => split(event, form, person, status);
+}
+
+async function split(event, form, person, status) {
+  event.preventDefault();
+  const data = new FormData(form);
+  const keys = data.getAll("split");
+  const reason = String(data.get("reason") ?? "").trim();
+  if (!keys.length) {
+    status.textContent = "Tick the records that are someone else first.";
+    return;
+  }
+  if (!reason) {
+    status.textContent = "Give a reason: it is kept with the split.";
+    return;
+  }
+  status.textContent = "Splitting…";
+  try {
+    const { unmerge } = await graphql(Q.UNMERGE, { personId: person.personId, recordKeys: keys, reason });
+    status.textContent = `Split ${unmerge.splitRecords.length} record(s) off; ${unmerge.cannotLinkDecisions} cannot-link decisions written for the next run.`;
+    document.body.dataset.lastSplit = person.personId;
+  } catch (err) {
+    status.textContent = `Not split: ${err.message}`;
+  }
 }
 
 function cell(row, text, differs) {
@@ -76,12 +168,15 @@ async function select(index, focus) {
   renderQueue();
   if (focus) $("queue").querySelectorAll("button")[index]?.focus();
   const pair = state.pairs[index];
-  $("pair-title").textContent = `Pair ${pair.id}`;
+  $("pair-title").textContent = pairNames(pair);
   $("pair").hidden = false;
   $("decide").reset();
   $("decide-status").textContent = "";
   $("records").replaceChildren();
   $("evidence").replaceChildren();
+  $("effects").replaceChildren();
+  $("left-person").replaceChildren();
+  $("right-person").replaceChildren();
   try {
     const { matchEvidence: ev } = await graphql(Q.MATCH_EVIDENCE, { pairId: pair.id });
     if (state.pairs[state.index] !== pair) return;
@@ -100,6 +195,9 @@ async function select(index, focus) {
       cell(row, left, differs);
       cell(row, right, differs);
     }
+    renderPerson("left-person", ev.leftPerson, "Left", p.left);
+    renderPerson("right-person", ev.rightPerson, "Right", p.right);
+    renderEffects(ev.effects);
     const comparisons = ev.comparisons.filter((c) => c.matchWeight !== null);
     const maxAbs = Math.max(1, ...comparisons.map((c) => Math.abs(c.matchWeight)));
     for (const c of comparisons) {
