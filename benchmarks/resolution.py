@@ -2,10 +2,11 @@
 
 ``python -m benchmarks.resolution [SET ...]``; sets: ``simulated`` (seed 1),
 ``simulated:SEED[:ERROR_MULTIPLIER]`` (e.g. ``simulated:2:1.5``), ``historical_50k``,
-``febrl3``, ``febrl4``, ``kinship:SEED[:PEOPLE]`` (the independent family generator,
-simulate/kinship; default seed 1, 5,000 people) and, only when named, ``scale`` (one
-million records; ``scale:N`` for N, with the baseline too when N ≤ 100,000). Default:
-simulated, simulated:2:1.5, simulated:3:1.5, historical_50k, febrl3, febrl4.
+``febrl3``, ``febrl4``, ``kinship:SEED[:PEOPLE[:FAMILY_RATE]]`` (the independent family
+generator, simulate/kinship; default seed 1, 5,000 people, twins and namesakes at their
+usual rate) and, only when named, ``scale`` (one million records; ``scale:N`` for N, with
+the baseline too when N ≤ 100,000). Default: simulated, simulated:2:1.5, simulated:3:1.5,
+historical_50k, febrl3, febrl4, kinship, kinship:2.
 Options: ``--people N`` (simulated population, default 50,000), ``--no-baseline``,
 ``--no-reference``, ``--timeout SECONDS`` (per resolver run, default 3,600).
 
@@ -157,8 +158,9 @@ def prepare(name: str, directory: Path, work: Path, people: int) -> data.Prepare
     if name == "kinship" or name.startswith("kinship:"):
         parts = name.split(":")[1:]
         seed = int(parts[0]) if parts else 1
-        size = int(parts[1]) if len(parts) > 1 else 5_000
-        return data.write_kinship(directory, people=size, seed=seed)
+        size = int(parts[1]) if len(parts) > 1 and parts[1] else 5_000
+        rate = float(parts[2]) if len(parts) > 2 else 1.0
+        return data.write_kinship(directory, people=size, seed=seed, family_rate=rate)
     if name == "simulated" or name.startswith("simulated:"):
         parts = name.split(":")[1:]
         seed = int(parts[0]) if parts else 1

@@ -369,16 +369,21 @@ def write_simulated(
 
 
 # -- kinship (the independent generator) -------------------------------------------------------
-def write_kinship(directory: Path, *, people: int = 5_000, seed: int = 1) -> PreparedSet:
+def write_kinship(
+    directory: Path, *, people: int = 5_000, seed: int = 1, family_rate: float = 1.0
+) -> PreparedSet:
     """Families from ``simulate.kinship``, a generator written apart from the simulator the
-    model was tuned on (other names, family structure and error model)."""
+    model was tuned on (other names, family structure and error model); ``family_rate``
+    scales its twins and namesakes."""
     from simulate.kinship import write
 
     started = time.perf_counter()
-    records, clusters = write(directory, people=people, seed=seed)
+    records, clusters = write(directory, people=people, seed=seed, family_rate=family_rate)
     name = f"kinship-s{seed}" + ("" if people == 5_000 else f"-{people}")
+    name += "" if family_rate == 1.0 else f"-families-x{family_rate:g}"
     details = {
         "seed": seed,
+        "family_rate": family_rate,
         "people_with_records": clusters,
         "generate_seconds": round(time.perf_counter() - started, 1),
         "note": "not tuned on: three agencies, families (twins, juniors, three generations, "

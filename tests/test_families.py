@@ -131,7 +131,8 @@ def test_rescoring_lowers_only_the_pairs_in_a_signature(tmp_path: Path) -> None:
     )
     correction = families.Correction(families.SIGNATURES[0], 600, 1.0, -3.0)
     columns = con.sql("SELECT * FROM scored LIMIT 0").columns
-    sql = families.rescored_sql("scored", columns, "people_prepared", [correction])
+    families.prepare_records(con, "people_prepared")
+    sql = families.rescored_sql("scored", columns, [correction])
     weights = dict(
         ((left, right), weight)
         for left, right, weight in con.execute(

@@ -71,6 +71,8 @@ def dates_conflict(a: str, b: str) -> bool:
         return False
     if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
         return False  # day and month swapped
+    if a[:4] == b[:4] and "0101" in (a[4:], b[4:]):
+        return False  # 1 January: the placeholder for a day and month not known
     return jellyfish.damerau_levenshtein_distance(a, b) > 2
 
 
@@ -81,18 +83,13 @@ UNRELIABLE_SHARE = 0.1
 MIN_DATED_PAIRS = 30
 
 
-def date_conflict_share(same_person_dates: list[tuple[str, str]]) -> float:
-    """The share of the yyyymmdd date pairs of records that are near-certainly one person
-    whose dates no slip explains (0 when there are too few pairs to tell: the safer side)."""
-    if len(same_person_dates) < MIN_DATED_PAIRS:
-        return 0.0
-    conflicts = sum(dates_conflict(a, b) for a, b in same_person_dates)
-    return conflicts / len(same_person_dates)
-
-
 def dates_reliable(same_person_dates: list[tuple[str, str]]) -> bool:
-    """Whether dates of birth may veto merges (see ``date_conflict_share``)."""
-    return date_conflict_share(same_person_dates) < UNRELIABLE_SHARE
+    """Whether dates of birth may veto merges, from the yyyymmdd date pairs of records that
+    are near-certainly one person (too few pairs to tell: yes, the safer side)."""
+    if len(same_person_dates) < MIN_DATED_PAIRS:
+        return True
+    conflicts = sum(dates_conflict(a, b) for a, b in same_person_dates)
+    return conflicts < UNRELIABLE_SHARE * len(same_person_dates)
 
 
 @dataclass

@@ -42,10 +42,10 @@ import duckdb
 # years apart) and in simulate.kinship.
 OUTRIGHT_FORENAME_RATE = 0.01  # a different name altogether (a preferred name, a clerk's slip)
 YEARS_APART_RATE = 0.01  # a full date of birth years out with no digit slip to explain it
-# Namesakes are told apart by their dates only while fewer than this share of the records
-# near-certainly one person hold dates no slip explains (FEBRL's corrupted duplicates: 9-16%;
-# the historical figures 2%, with fathers and sons among them).
-NAMESAKE_DATE_CONFLICTS = 0.05
+# How often such a slipped date is also held by another record of the same name (a relative's
+# date copied onto the record): simulate.kinship has 2 of 63 confirmed same-name pairs at
+# one home years apart, FEBRL none.
+SLIPPED_DATE_CONFIRMED = 0.05
 SIMILAR = 0.85  # the people model's loosest forename similarity level
 MIN_YEARS_APART = 3
 HOME_LEVELS = (  # the home comparison's levels in which the two records share an address
@@ -101,11 +101,14 @@ def alike_forenames(left: str = "l", right: str = "r") -> str:
 
 
 def years_apart(left: str = "l", right: str = "r") -> str:
-    """SQL: two full dates of birth years apart that no slip explains."""
+    """SQL: two full dates of birth years apart that no slip explains, each held by another
+    record of the same name too (a date two records agree on is someone's date, not a
+    slip: FEBRL's corrupted dates are each on one record, a father's and his son's recur)."""
     return (
         f"{left}.dob_text IS NOT NULL AND {right}.dob_text IS NOT NULL "
         f"AND abs({left}.dob_year - {right}.dob_year) >= {MIN_YEARS_APART} "
-        f"AND damerau_levenshtein({left}.dob_text, {right}.dob_text) > 1"
+        f"AND damerau_levenshtein({left}.dob_text, {right}.dob_text) > 1 "
+        f"AND {left}.dob_confirmed AND {right}.dob_confirmed"
     )
 
 
@@ -176,9 +179,10 @@ def _m(model: dict, comparison: str) -> dict[str, float]:
     return {}
 
 
-def _match_rate(signature: Signature, model: dict) -> float | None:
-    """P(signature | match) from the trained model and the slip rates; None when the model
-    lacks a comparison the signature needs."""
+def _match_rate(signature: Signature, model: dict, confirmed: float) -> float | None:
+    """P(signature | match) from the trained model and the slip rates (``confirmed``: the
+    share of dates another record confirms); None when the model lacks a comparison the
+    signature needs."""
     forename, surname = _m(model, "forename"), _m(model, "surname")
     dob, home = _m(model, "date_of_birth"), _m(model, "home")
     if not (forename and surname and dob) or ("home" in signature.covers and not home):
@@ -194,7 +198,37 @@ def _match_rate(signature: Signature, model: dict) -> float | None:
         return rate * (at_home if signature.name.endswith("home") else 1.0 - at_home)
     if signature.name.startswith("siblings"):
         return surname_same * OUTRIGHT_FORENAME_RATE * at_home * (1.0 - dob.get("exact", 0.0))
-    return surname_same * (1.0 - OUTRIGHT_FORENAME_RATE) * YEARS_APART_RATE * at_home
+    both_confirmed = confirmed * SLIPPED_DATE_CONFIRMED
+    return (
+        surname_same * (1.0 - OUTRIGHT_FORENAME_RATE) * YEARS_APART_RATE * at_home * both_confirmed
+    )
+
+
+RECORDS = "family_records"  # the compared columns of people_prepared, with dob_confirmed
+
+
+def prepare_records(con: duckdb.DuckDBPyConnection, table: str) -> float:
+    """``RECORDS``: each record's compared columns, and whether another record of the same
+    forename and surname holds its date of birth; returns the share of dated records with a
+    namesake in the data whose date is so confirmed (how often a true date recurs; a slipped
+    one recurs only when copied from a relative: SLIPPED_DATE_CONFIRMED)."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {RECORDS} AS SELECT unique_id, forename, "
+        "forename_aliases, middle_names, surname, dob_text, dob_year, address, postcode, "
+        "dob_text IS NOT NULL AND count(*) OVER (PARTITION BY forename, surname, dob_text) > 1 "
+        "AS dob_confirmed, count(dob_text) OVER (PARTITION BY forename, surname) AS namesakes "
+        f"FROM {table}"
+    )
+    ((share,),) = con.execute(
+        f"SELECT avg(dob_confirmed::DOUBLE) FROM {RECORDS} "
+        "WHERE dob_text IS NOT NULL AND namesakes > 1"
+    ).fetchall()
+    return float(share or 0.0)
+
+
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what ``measure`` left for ``rescored_sql`` once the pairs are consumed."""
+    con.execute(f"DROP TABLE IF EXISTS {RECORDS}")
 
 
 def _counted(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
@@ -202,7 +236,7 @@ def _counted(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
     of birth or a home (addresses held by few records), classified."""
     keyed = (
         f"SELECT unique_id, forename, forename_aliases, middle_names, surname, dob_text, "
-        f"dob_year, address, postcode FROM {table} WHERE surname IS NOT NULL"
+        f"dob_year, address, postcode, dob_confirmed FROM {table} WHERE surname IS NOT NULL"
     )
     cases = ", ".join(f'count(*) FILTER (WHERE {s.condition}) AS "{s.name}"' for s in SIGNATURES)
     homes = (
@@ -247,22 +281,21 @@ def forenames_reliable(con: duckdb.DuckDBPyConnection, table: str = "people_prep
 
 def measure(
     con: duckdb.DuckDBPyConnection, model: dict, prior: float, records: int, *,
-    trusted: set[str], date_conflicts: float = 0.0, table: str = "people_prepared",
+    trusted: set[str], table: str = "people_prepared",
 ) -> list[Correction]:  # fmt: skip
     """The corrections the data in ``table`` supports under the trained ``model`` (its
     m probabilities) and the ``prior`` (the chance two random records are one person), for
-    the signatures whose telling field is ``trusted`` (``forename``, ``date_of_birth``);
-    ``date_conflicts``: clustering.date_conflict_share on the same data."""
+    the signatures whose telling field is ``trusted`` (``forename``, ``date_of_birth``).
+    Leaves ``RECORDS`` for ``rescored_sql``; ``drop`` it when done."""
     all_pairs = max(1, records * (records - 1) // 2)
     matches = prior * all_pairs
     non_matches = all_pairs - matches
-    counted = _counted(con, table)
+    confirmed = prepare_records(con, table)
+    counted = _counted(con, RECORDS)
     corrections = []
     for signature in SIGNATURES:
-        rate = _match_rate(signature, model)
+        rate = _match_rate(signature, model, confirmed)
         if rate is None or signature.trusts not in trusted:
-            continue
-        if signature.trusts == "date_of_birth" and date_conflicts >= NAMESAKE_DATE_CONFLICTS:
             continue
         expected = matches * rate
         # Different people in the configuration: the pairs beyond what one person's slips
@@ -276,7 +309,7 @@ def measure(
     return corrections
 
 
-def rescored_sql(scored: str, columns: list[str], table: str, corrections: list[Correction]) -> str:
+def rescored_sql(scored: str, columns: list[str], corrections: list[Correction]) -> str:
     """``scored`` (Splink's pairs with each comparison's ``mw_`` columns, named in
     ``columns``) with the weight of every pair in a signature lowered to the signature's
     measured evidence (never raised)."""
@@ -296,6 +329,6 @@ def rescored_sql(scored: str, columns: list[str], table: str, corrections: list[
     return (
         f"SELECT s.* REPLACE ({adjusted} AS match_weight, "
         f"1 / (1 + pow(2, -{adjusted})) AS match_probability) "
-        f"FROM {scored} s JOIN {table} l ON l.unique_id = s.unique_id_l "
-        f"JOIN {table} r ON r.unique_id = s.unique_id_r"
+        f"FROM {scored} s JOIN {RECORDS} l ON l.unique_id = s.unique_id_l "
+        f"JOIN {RECORDS} r ON r.unique_id = s.unique_id_r"
     )

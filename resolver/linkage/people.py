@@ -131,23 +131,21 @@ def score_pairs(
     refined = prior.refined(con, have, agreeing, records, first_prior, "splink_kept")
     con.unregister("splink_kept")
     con.register("splink_prior", con.sql(prior.rescored_sql("splink_scored", first_prior, refined)))
-    date_conflicts = clustering.date_conflict_share(same_person_dates(con))
     trusted = {
         field
         for field, reliable in (
-            ("date_of_birth", date_conflicts < clustering.UNRELIABLE_SHARE),
+            ("date_of_birth", clustering.dates_reliable(same_person_dates(con))),
             ("forename", families.forenames_reliable(con)),
         )
         if reliable
     }
     corrections = families.measure(
-        con, linker.misc.save_model_to_json(), refined, records,
-        trusted=trusted, date_conflicts=date_conflicts,
-    )  # fmt: skip
+        con, linker.misc.save_model_to_json(), refined, records, trusted=trusted
+    )
     columns = con.sql("SELECT * FROM splink_prior LIMIT 0").columns
     con.register(
         "splink_pairs",
-        con.sql(families.rescored_sql("splink_prior", columns, "people_prepared", corrections)),
+        con.sql(families.rescored_sql("splink_prior", columns, corrections)),
     )
     return ScoredPairs(linker, records, refined, trusted, corrections)
 
@@ -155,6 +153,7 @@ def score_pairs(
 def drop_scored_pairs(con: duckdb.DuckDBPyConnection) -> None:
     for view in ("splink_pairs", "splink_prior", "splink_scored"):
         con.unregister(view)
+    families.drop(con)
 
 
 def resolve(

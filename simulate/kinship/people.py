@@ -107,8 +107,11 @@ class Addresses:
 class Families:
     """Builds households until the population reaches its size."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, family_rate: float = 1.0):
+        """``family_rate`` scales how often the hard cases occur: twins and triplets,
+        children named after a parent or grandparent."""
         self.rng = rng
+        self.family_rate = family_rate
         self.names = Names(rng)
         self.addresses = Addresses(rng)
         self._household = 0
@@ -202,14 +205,16 @@ class Families:
             if born > REFERENCE_DAY:
                 break
             roll = self.rng.random()
-            size = 3 if roll < 0.001 else 2 if roll < 0.031 else 1
+            f = self.family_rate
+            size = 3 if roll < 0.001 * f else 2 if roll < 0.031 * f else 1
             first_letter = None
             for _ in range(size):
                 sex = self.rng.choice("MF")
                 forename = None
-                if father is not None and sex == "M" and not children and self.rng.random() < 0.08:
+                first_son = father is not None and sex == "M" and not children
+                if first_son and self.rng.random() < 0.08 * f:
                     forename = father.forename  # named after his father
-                elif mother is not None and sex == "F" and self.rng.random() < 0.03:
+                elif mother is not None and sex == "F" and self.rng.random() < 0.03 * f:
                     forename = mother.forename
                 elif size > 1 and first_letter and self.rng.random() < 0.3:
                     forename = self._matching(sex, born.year, first_letter, taken)
@@ -265,7 +270,7 @@ class Families:
         man = family[0]
         born = man.dob - timedelta(days=self.rng.randint(7300, 13000))
         grandad = self._person("M", man.surname, born, home)
-        if self.rng.random() < 0.3:
+        if self.rng.random() < 0.3 * self.family_rate:
             for kid in family[2:]:
                 if kid.sex == "M" and self.rng.random() < 0.3:
                     kid.forename = grandad.forename  # a grandson named after his grandfather

@@ -247,14 +247,17 @@ def _postcode_slip(postcode: str, rng: random.Random) -> str:
     return postcode[:-3] + inward
 
 
-def write(directory: Path, *, people: int = 5_000, seed: int = 1) -> tuple[int, int]:
+def write(
+    directory: Path, *, people: int = 5_000, seed: int = 1, family_rate: float = 1.0
+) -> tuple[int, int]:
     """Write ``input.csv`` and ``truth.csv`` about (at least) ``people`` people with a record
-    in some agency; returns (records, people with records)."""
+    in some agency; returns (records, people with records). ``family_rate`` scales how
+    often twins and children named after a parent occur (see people.Families)."""
     rng = random.Random(seed)
     agencies = Agencies(rng)
     rows: list[tuple[tuple, str]] = []
     recorded: set[str] = set()
-    for members in Families(rng).households():
+    for members in Families(rng, family_rate).households():
         held = agencies.household_records(members)
         rows.extend(held)
         recorded.update(uid for _row, uid in held)
