@@ -27,12 +27,14 @@ from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 
 from core.warehouse import has_tables
-from resolver.linkage import review_queue, stable_ids
+from resolver.linkage import clustering, families, review_queue, stable_ids
 from resolver.linkage.prepare import CONTRACT_COLUMNS, prepare
 from resolver.linkage.warehouse_people import CONTRACT_RECORDS, MODEL_NAME
 
 LINK, REVIEW, NEW = "link", "review", "new"
 REVIEW_BAND = review_queue.REVIEW_BAND  # the batch review queue's band: [low, high)
+# A sure match into a person holding a record it cannot share goes to the stewards instead.
+COHERENCE_CAP = 0.9
 
 _EXISTING, _IDS, _RAW, _NEW = "people_existing", "people_ids", "raw_new", "people_new"
 
@@ -102,6 +104,11 @@ def contract_row(payload: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
+def _forename(row: tuple) -> clustering.Forename:
+    _uid, _dob, name, aliases, middle, surname = row
+    return clustering.Forename(name, frozenset(aliases), frozenset((middle or "").split()), surname)
+
+
 def _table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table({c: pa.array([r.get(c) for r in rows], pa.string()) for c in CONTRACT_COLUMNS})
 
@@ -115,6 +122,12 @@ class PeopleIndex:
     def __init__(self, con: duckdb.DuckDBPyConnection, settings: dict, version: int) -> None:
         self.con = con
         self.model_version = version
+        settings = dict(settings)
+        family = settings.pop(families.MODEL_KEY, None) or {}
+        self._trusted = set(family.get("trusted", ()))
+        self._corrections = [
+            families.Correction.from_stored(c) for c in family.get("corrections", ())
+        ]
         self.comparisons = [c["output_column_name"] for c in settings["comparisons"]]
         settings = {**settings, "retain_intermediate_calculation_columns": True}
         self._api = DuckDBAPI(con)
@@ -195,6 +208,7 @@ class PeopleIndex:
         predictions = self._linker.inference.predict_between(
             self._existing, new, threshold_match_probability=REVIEW_BAND[0], warning_mode="never"
         )
+        scored = self._family_rescored(predictions.physical_name)
         weights = ", ".join(f"'{c}': round(mw_{c}, 2)" for c in self.comparisons)
         rows = self.con.execute(
             f"""
@@ -202,7 +216,7 @@ class PeopleIndex:
                    to_json({{{weights}}})::VARCHAR
             FROM {_NEW} n
             LEFT JOIN (
-                SELECT * FROM {predictions.physical_name}
+                SELECT * FROM ({scored}) WHERE match_probability >= {REVIEW_BAND[0]}
                 QUALIFY row_number() OVER (PARTITION BY unique_id_r
                                            ORDER BY match_probability DESC, unique_id_l) = 1
             ) p ON p.unique_id_r = n.unique_id
@@ -210,27 +224,88 @@ class PeopleIndex:
             ORDER BY n.unique_id
             """
         ).fetchall()
+        direct = {
+            (left, right): p
+            for left, right, p in self.con.execute(
+                f"SELECT unique_id_l, unique_id_r, match_probability FROM ({scored})"
+            ).fetchall()
+        }
         predictions.drop_table_from_database_and_remove_from_cache()
+        families.drop(self.con)
         self._new = new
-        return [
-            None if key is None else Match(key, person, float(p), float(w), json.loads(evidence))
-            for _uid, key, person, p, w, evidence in rows
-        ]
+        matches = []
+        for uid, key, person, p, w, evidence in rows:
+            if key is None:
+                matches.append(None)
+                continue
+            match = Match(key, person, float(p), float(w), json.loads(evidence))
+            if decide(match.match_probability) == LINK and not self._coherent(uid, person, direct):
+                # the person holds a record this one cannot share (a twin, a father):
+                # not a sure match, so the stewards decide
+                match = Match(key, person, min(match.match_probability, COHERENCE_CAP),
+                              match.match_weight, match.evidence)  # fmt: skip
+            matches.append(match)
+        return matches
+
+    def _family_rescored(self, pairs: str) -> str:
+        """SQL for ``pairs`` with the batch run's family corrections applied (the same
+        signatures, the same measured evidence, dates confirmed against every record)."""
+        if not self._corrections:
+            return f"SELECT * FROM {pairs}"
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW people_all AS SELECT * FROM {_EXISTING} "
+            f"UNION ALL BY NAME SELECT * FROM {_NEW}"
+        )
+        families.prepare_records(
+            self.con,
+            "people_all",
+            among=f"SELECT unique_id_l FROM {pairs} UNION SELECT unique_id_r FROM {pairs}",
+        )
+        columns = self.con.sql(f"SELECT * FROM {pairs} LIMIT 0").columns
+        return families.rescored_sql(pairs, columns, self._corrections)
+
+    def _coherent(self, uid: int, person_id: str, direct: dict[tuple[int, int], float]) -> bool:
+        """Whether new record ``uid`` may join the person: no record of the person holds a
+        date of birth (unless that record itself matched it near-certainly) or a forename
+        it cannot share: the batch clustering's check."""
+        people = self.con.execute(
+            f"SELECT e.unique_id, e.dob_text, e.forename, e.forename_aliases, e.middle_names, "
+            f"coalesce(e.surname, '') FROM {_IDS} i JOIN {_EXISTING} e USING (unique_id) "
+            f"WHERE i.person_id = ? UNION ALL SELECT unique_id, dob_text, forename, "
+            f"forename_aliases, middle_names, coalesce(surname, '') FROM {_NEW} "
+            "WHERE unique_id = ?",
+            [person_id, uid],
+        ).fetchall()
+        mine = next(r for r in people if r[0] == uid)
+        for other in people:
+            if other[0] == uid:
+                continue
+            sure = direct.get((other[0], uid), 0.0) >= clustering.CONFLICT_OVERRIDE
+            dates = "date_of_birth" in self._trusted and bool(mine[1] and other[1]) and not sure
+            names = "forename" in self._trusted and bool(mine[2] and other[2])
+            if dates and clustering.dates_conflict(mine[1], other[1]):
+                return False
+            if names and clustering.forenames_conflict(_forename(mine), _forename(other)):
+                return False
+        return True
 
     def _sure_pairs(self) -> set[tuple[int, int]]:
         """(earlier, later) positions of records in the last batch the model is sure are
-        the same person."""
+        the same person (after the family correction)."""
         within = self._linker.inference.predict_within(
             self._new, threshold_match_probability=REVIEW_BAND[1], warning_mode="never"
         )
+        scored = self._family_rescored(within.physical_name)
         first = self._next_id
         pairs = {
             (min(a, b) - first, max(a, b) - first)
             for a, b in self.con.execute(
-                f"SELECT unique_id_l, unique_id_r FROM {within.physical_name}"
+                f"SELECT unique_id_l, unique_id_r FROM ({scored}) "
+                f"WHERE match_probability >= {REVIEW_BAND[1]}"
             ).fetchall()
         }
         within.drop_table_from_database_and_remove_from_cache()
+        families.drop(self.con)
         return pairs
 
     def link(self, entries: list[tuple[str, dict[str, Any]]], id_key: bytes) -> list[Linked]:

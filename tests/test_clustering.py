@@ -83,7 +83,12 @@ def test_twins_are_not_chained_through_a_record_without_a_forename_check() -> No
     assert clusters[0] == clusters[1] == clusters[2]
 
 
-def test_different_forenames_merge_when_the_records_themselves_matched() -> None:
+def test_different_forenames_merge_only_by_a_stewards_match() -> None:
     names = {0: _name("GARETH"), 1: _name("GAZ")}  # a familiar form no list holds
-    clusters, _ = cluster([0, 1], {}, [(0, 1, 0.97)], threshold=0.6, forenames=names)
+    edges = [(0, 1, 0.999)]  # as sure as the model gets: what twins look like too
+    clusters, _ = cluster([0, 1], {}, edges, threshold=0.6, forenames=names)
+    assert clusters[0] != clusters[1]
+    clusters, _ = cluster(
+        [0, 1], {}, [*edges, (0, 1, 1.0)], threshold=0.6, forenames=names, must_link=[(0, 1)]
+    )
     assert clusters[0] == clusters[1]

@@ -17,7 +17,7 @@ from core.settings import load_settings
 from graph.connection import driver as sync_driver
 from graph.load import load_graph
 from live.client import Subscriber
-from live.linking import REVIEW, PeopleIndex, decide, new_person_id
+from live.linking import LINK, REVIEW, PeopleIndex, decide, new_person_id
 from testkit.cypher import TESTS
 from testkit.instances import free_port
 from testkit.server import serve
@@ -190,6 +190,32 @@ def test_an_uncertain_match_is_queued_and_stewards_are_told(w) -> None:
     names = {c["name"] for c in evidence["comparisons"]}
     assert {"forename", "surname", "date_of_birth", "home"} <= names
     assert all(isinstance(c["matchWeight"], float) for c in evidence["comparisons"])
+
+
+def _payload(ref: str, row: dict[str, str]) -> dict[str, str]:
+    return {"system": AGENCY, "record_id": ref, "forename": row["Forename(s)"].upper(),
+            "surname": row["Surname"].upper(),
+            "date_of_birth": "-".join(row["DOB"].split("/")[::-1]), "dob_precision": "day",
+            "sex": row["Sex"], "address": row["Home Address"].upper(),
+            "postcode": row["Home Postcode"]}  # fmt: skip
+
+
+def test_a_twin_arriving_live_does_not_join_the_person_it_resembles(w) -> None:
+    """Same surname, birthday and home, a different forename: batch clustering keeps such
+    records apart, and so does live linking (the person's records are checked, not just
+    the best pair): at most a steward's pair, never a sure match."""
+    index = PeopleIndex.load(w.data_dir / "warehouse.duckdb")
+    assert index is not None
+    try:
+        bases = [BATCH[f"F{i}"] for i in range(60, 70)]
+        again = index.best_matches([_payload(f"AGAIN{n}", b) for n, b in enumerate(bases)])
+        twins = index.best_matches(
+            [_payload(f"TWIN{n}", {**b, "Forename(s)": "Ignatius"}) for n, b in enumerate(bases)]
+        )
+    finally:
+        index.close()
+    assert all(m is not None and decide(m.match_probability) == LINK for m in again)
+    assert all(m is None or decide(m.match_probability) != LINK for m in twins)
 
 
 def test_the_same_record_twice_changes_nothing(w) -> None:

@@ -6,9 +6,11 @@ with no forename (or a slip in its date) bridges twins. Here links are taken str
 first and a merge is refused when it would put into one person two full dates of birth
 that no clerical slip explains (not equal, not day/month swapped, more than two digits
 apart), or two forenames that are different names (not a familiar form, initial, middle
-name or slip of each other), unless those two records were themselves scored as a
-near-certain match (the rest of their evidence overwhelmed the difference). The record
-that bridged them then joins whichever of them it matches best.
+name or slip of each other). Conflicting dates merge when those two records were themselves
+scored as a near-certain match (a badly mistyped date); different forenames never do on
+the score alone (a near-certain match between two names is what twins look like), only by
+a steward's decision. The record that bridged them then joins whichever of them it
+matches best.
 
 This is a coherence check on every member, not just on the link being added: Splink's
 links are pairwise, and a cluster is only as sound as its least compatible pair. It is
@@ -98,16 +100,18 @@ class _Group:
     dated: list[tuple[int, str]] = field(default_factory=list)
     named: list[tuple[int, Forename]] = field(default_factory=list)
 
-    def contradicts(self, other: _Group, matched: set[tuple[int, int]]) -> bool:
+    def contradicts(
+        self, other: _Group, matched: set[tuple[int, int]], named_matched: set[tuple[int, int]]
+    ) -> bool:
         """Whether the two groups hold records that cannot be one person (conflicting dates
         of birth or forenames) not themselves scored a near-certain match."""
-        for mine, theirs, conflict in (
-            (self.dated, other.dated, dates_conflict),
-            (self.named, other.named, forenames_conflict),
+        for mine, theirs, conflict, overridden in (
+            (self.dated, other.dated, dates_conflict, matched),
+            (self.named, other.named, forenames_conflict, named_matched),
         ):
             for x, vx in mine:
                 for y, vy in theirs:
-                    if conflict(vx, vy) and (min(x, y), max(x, y)) not in matched:
+                    if conflict(vx, vy) and (min(x, y), max(x, y)) not in overridden:
                         return True
         return False
 
@@ -125,13 +129,16 @@ def cluster(
     threshold: float,
     *,
     cannot_link: list[tuple[int, int]] = (),
+    must_link: list[tuple[int, int]] = (),
     forenames: dict[int, Forename] | None = None,
 ) -> tuple[dict[int, int], dict[int, float]]:
     """Cluster id and holding-link probability per record (1.0 for a record alone).
 
-    `cannot_link` pairs (a steward's "not a match") never end up in one cluster. With
-    `forenames`, records whose forenames are different names are kept apart as records
-    with conflicting dates are (twins and siblings chained through a record without them).
+    `cannot_link` pairs (a steward's "not a match") never end up in one cluster;
+    `must_link` pairs (a steward's "match", also among the edges) override the vetoes.
+    With `forenames`, records whose forenames are different names are kept apart as
+    records with conflicting dates are (twins and siblings chained through a record
+    without them), whatever their own score.
     """
     forenames = forenames or {}
     parent = {r: r for r in record_ids}
@@ -144,6 +151,9 @@ def cluster(
         for r in record_ids
     }
     matched = {(min(a, b), max(a, b)) for a, b, p in edges if p >= CONFLICT_OVERRIDE}
+    # Different forenames are never overridden by the score: a near-certain match between
+    # two names is what twins look like. Only a steward's "match" joins them.
+    named_matched = {(min(a, b), max(a, b)) for a, b in must_link}
     forbidden: dict[int, set[int]] = {}
     for a, b in cannot_link:
         forbidden.setdefault(a, set()).add(b)
@@ -162,7 +172,7 @@ def cluster(
         a, b = find(left), find(right)
         if a != b:
             ga, gb = groups[a], groups[b]
-            if ga.contradicts(gb, matched):
+            if ga.contradicts(gb, matched, named_matched):
                 continue
             if forbidden and _forbids(ga.members, gb.members, forbidden):
                 continue

@@ -167,6 +167,20 @@ class Correction:
     matches_expected: float
     bits: float
 
+    def stored(self) -> dict:
+        """As kept with the trained model (live linking applies it to new records)."""
+        return {
+            "signature": self.signature.name,
+            "pairs_in_data": self.pairs_in_data,
+            "matches_expected": round(self.matches_expected, 2),
+            "bits": self.bits,
+        }
+
+    @classmethod
+    def from_stored(cls, entry: dict) -> Correction:
+        signature = next(s for s in SIGNATURES if s.name == entry["signature"])
+        return cls(signature, entry["pairs_in_data"], entry["matches_expected"], entry["bits"])
+
 
 def _m(model: dict, comparison: str) -> dict[str, float]:
     for c in model["comparisons"]:
@@ -204,17 +218,39 @@ def _match_rate(signature: Signature, model: dict, confirmed: float) -> float | 
     )
 
 
+MODEL_KEY = "crimegraph_families"  # the stored model's entry: trusted fields, corrections
 RECORDS = "family_records"  # the compared columns of people_prepared, with dob_confirmed
 
 
-def prepare_records(con: duckdb.DuckDBPyConnection, table: str) -> float:
+def prepare_records(con: duckdb.DuckDBPyConnection, table: str, among: str | None = None) -> float:
     """``RECORDS``: each record's compared columns, and whether another record of the same
     forename and surname holds its date of birth; returns the share of dated records with a
     namesake in the data whose date is so confirmed (how often a true date recurs; a slipped
-    one recurs only when copied from a relative: SLIPPED_DATE_CONFIRMED)."""
+    one recurs only when copied from a relative: SLIPPED_DATE_CONFIRMED). With ``among``
+    (SQL giving unique_ids), only those records are kept, confirmed against all of
+    ``table`` (live linking: the pairs of one batch against the resolved people)."""
+    columns = (
+        "unique_id, forename, forename_aliases, middle_names, surname, dob_text, dob_year, "
+        "address, postcode"
+    )
+    if among is not None:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {RECORDS} AS
+            WITH kept AS (SELECT {columns} FROM {table} WHERE unique_id IN ({among})),
+            held AS (
+                SELECT forename, surname, dob_text, count(*) AS n FROM {table}
+                WHERE (forename, surname, dob_text) IN
+                      (SELECT (forename, surname, dob_text) FROM kept)
+                GROUP BY ALL
+            )
+            SELECT kept.*, coalesce(held.n, 0) > 1 AS dob_confirmed, 0 AS namesakes
+            FROM kept LEFT JOIN held USING (forename, surname, dob_text)
+            """
+        )
+        return 0.0
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {RECORDS} AS SELECT unique_id, forename, "
-        "forename_aliases, middle_names, surname, dob_text, dob_year, address, postcode, "
+        f"CREATE OR REPLACE TEMP TABLE {RECORDS} AS SELECT {columns}, "
         "dob_text IS NOT NULL AND count(*) OVER (PARTITION BY forename, surname, dob_text) > 1 "
         "AS dob_confirmed, count(dob_text) OVER (PARTITION BY forename, surname) AS namesakes "
         f"FROM {table}"

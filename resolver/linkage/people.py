@@ -195,6 +195,7 @@ def resolve(
         edges,
         cluster_threshold,
         cannot_link=cannot_link,
+        must_link=must_link,
         forenames=record_forenames(con) if "forename" in scored.trusted else None,
     )
     clusters = pa.table(
@@ -233,6 +234,10 @@ def resolve(
     con.unregister("person_ids_arrow")
     model = linker.misc.save_model_to_json()
     model["probability_two_random_records_match"] = scored.prior  # what the pairs were scored with
+    model[families.MODEL_KEY] = {
+        "trusted": sorted(scored.trusted),
+        "corrections": [c.stored() for c in scored.corrections],
+    }
     return ResolveResult(records, len(keys), pairs, model)
 
 
