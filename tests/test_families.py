@@ -3,14 +3,11 @@ DuckDB, no Splink run)."""
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
-import duckdb
-
 from resolver.linkage import families
-from resolver.linkage.prepare import CONTRACT_COLUMNS, load_contract_csv, prepare
+from tests.contract_input import prepared
 
 OTHER = "All other comparisons"
 MODEL = {  # the m probabilities a trained people model might hold
@@ -30,18 +27,6 @@ MODEL = {  # the m probabilities a trained people model might hold
         )
     ]
 }
-
-
-def _prepared(tmp_path: Path, rows: list[tuple]) -> duckdb.DuckDBPyConnection:
-    path = tmp_path / "in.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CONTRACT_COLUMNS)
-        writer.writerows(rows)
-    con = duckdb.connect()
-    load_contract_csv(con, path)
-    prepare(con)
-    return con
 
 
 def _pair(con, left: tuple, right: tuple, condition: str) -> bool:
@@ -64,7 +49,7 @@ def test_outright_forenames_are_different_names_not_variants(tmp_path: Path) -> 
         ("a", "8", "Mary", "Shaw", "", "F", "", ""),
         ("a", "9", "Shaw", "Oliver", "", "M", "", ""),
     ]
-    con = _prepared(tmp_path, rows)
+    con = prepared(tmp_path, rows)
     outright = families.outright_forenames()
     assert _pair(con, "1", "2", outright)
     assert not _pair(con, "3", "4", outright)  # a familiar form
@@ -94,7 +79,7 @@ def _homes(n: int, *, twins: bool) -> list[tuple]:
 
 def test_twins_in_the_data_lower_their_configuration_to_a_non_match(tmp_path: Path) -> None:
     records = 300 * 3
-    con = _prepared(tmp_path, _homes(300, twins=True))
+    con = prepared(tmp_path, _homes(300, twins=True))
     prior = 300 / (records * (records - 1) / 2)  # one matching pair per home
     corrections = families.measure(con, MODEL, prior, records, trusted={"forename"})
     twins = next(c for c in corrections if c.signature.name == "twins at one home")
@@ -111,14 +96,14 @@ def test_twins_in_the_data_lower_their_configuration_to_a_non_match(tmp_path: Pa
 
 def test_no_twins_in_the_data_no_correction(tmp_path: Path) -> None:
     records = 300 * 2
-    con = _prepared(tmp_path, _homes(300, twins=False))
+    con = prepared(tmp_path, _homes(300, twins=False))
     prior = 300 / (records * (records - 1) / 2)
     corrections = families.measure(con, MODEL, prior, records, trusted={"forename"})
     assert not corrections  # nothing beyond one person's slips: Splink's weights stand
 
 
 def test_rescoring_lowers_only_the_pairs_in_a_signature(tmp_path: Path) -> None:
-    con = _prepared(tmp_path, _homes(300, twins=True))
+    con = prepared(tmp_path, _homes(300, twins=True))
     ids = dict(con.execute("SELECT source_record_id, unique_id FROM people_prepared").fetchall())
     con.execute(
         "CREATE TABLE scored AS SELECT * FROM (VALUES "

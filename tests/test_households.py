@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from resolver.linkage.households import MIN_PAIRS, shared_address_surname_rates
-from resolver.linkage.prepare import CONTRACT_COLUMNS, load_contract_csv, prepare
+from tests.contract_input import prepared
 from tests.names import FORENAMES, SURNAMES
-
-
-def _prepared(tmp_path: Path, rows: list[tuple]) -> duckdb.DuckDBPyConnection:
-    path = tmp_path / "in.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CONTRACT_COLUMNS)
-        writer.writerows(rows)
-    con = duckdb.connect()
-    load_contract_csv(con, path)
-    prepare(con)
-    return con
 
 
 def _homes(n: int, *, other_surname_every: int) -> list[tuple]:
@@ -45,7 +31,7 @@ def _homes(n: int, *, other_surname_every: int) -> list[tuple]:
 
 
 def test_rates_are_measured_given_the_shared_address(tmp_path: Path) -> None:
-    con = _prepared(tmp_path, _homes(100, other_surname_every=4))
+    con = prepared(tmp_path, _homes(100, other_surname_every=4))
     rates = shared_address_surname_rates(con)
     assert rates is not None
     assert rates.same_person_pairs == 100
@@ -58,13 +44,13 @@ def test_rates_are_measured_given_the_shared_address(tmp_path: Path) -> None:
 
 
 def test_no_rates_without_enough_pairs_at_shared_addresses(tmp_path: Path) -> None:
-    con = _prepared(tmp_path, _homes(MIN_PAIRS - 1, other_surname_every=4))
+    con = prepared(tmp_path, _homes(MIN_PAIRS - 1, other_surname_every=4))
     assert shared_address_surname_rates(con) is None
 
 
 def test_addresses_that_are_not_family_homes_change_nothing(tmp_path: Path) -> None:
     """A birthplace or a workplace: different people there seldom share a surname."""
-    con = _prepared(tmp_path, _homes(100, other_surname_every=1))  # no child shares it
+    con = prepared(tmp_path, _homes(100, other_surname_every=1))  # no child shares it
     assert shared_address_surname_rates(con) is None
 
 
@@ -73,7 +59,7 @@ def test_unlike_forenames_without_conflicting_dates_are_no_household(tmp_path: P
     person's records with the forename mangled (as in FEBRL's duplicates)."""
     rows = _homes(100, other_surname_every=4)
     undated = [(*r[:4], "", *r[5:]) if r[1].startswith("C") else r for r in rows]
-    assert shared_address_surname_rates(_prepared(tmp_path, undated)) is None
+    assert shared_address_surname_rates(prepared(tmp_path, undated)) is None
 
 
 def test_crowded_addresses_are_not_households(tmp_path: Path) -> None:
@@ -83,8 +69,8 @@ def test_crowded_addresses_are_not_households(tmp_path: Path) -> None:
          "No Fixed Abode", "")
         for i in range(200)
     ]  # fmt: skip
-    with_hostel = shared_address_surname_rates(_prepared(tmp_path, rows + hostel))
-    without = shared_address_surname_rates(_prepared(tmp_path, rows))
+    with_hostel = shared_address_surname_rates(prepared(tmp_path, rows + hostel))
+    without = shared_address_surname_rates(prepared(tmp_path, rows))
     assert with_hostel == without
 
 
