@@ -92,3 +92,15 @@ def test_different_forenames_merge_only_by_a_stewards_match() -> None:
         [0, 1], {}, [*edges, (0, 1, 1.0)], threshold=0.6, forenames=names, must_link=[(0, 1)]
     )
     assert clusters[0] == clusters[1]
+
+
+def test_a_date_other_records_confirm_is_not_overridden_by_a_score() -> None:
+    # 0, 1: a father's records (1957, twice); 2: his son of the same name and home (1992),
+    # scored a near-certain match against his father: the father's date is confirmed
+    dates = {0: "19570911", 1: "19570911", 2: "19921204"}
+    edges = [(0, 1, 1.0), (0, 2, 0.999)]
+    clusters, _ = cluster([0, 1, 2], dates, edges, threshold=0.6, confirmed_dates={0, 1})
+    assert clusters[0] == clusters[1] != clusters[2]
+    # neither date confirmed (one record each, one of them mistyped): the score decides
+    clusters, _ = cluster([0, 2], dates, [(0, 2, 0.999)], threshold=0.6)
+    assert clusters[0] == clusters[2]

@@ -7,10 +7,11 @@ first and a merge is refused when it would put into one person two full dates of
 that no clerical slip explains (not equal, not day/month swapped, more than two digits
 apart), or two forenames that are different names (not a familiar form, initial, middle
 name or slip of each other). Conflicting dates merge when those two records were themselves
-scored as a near-certain match (a badly mistyped date); different forenames never do on
-the score alone (a near-certain match between two names is what twins look like), only by
-a steward's decision. The record that bridged them then joins whichever of them it
-matches best.
+scored as a near-certain match (a badly mistyped date) and neither date is held by another
+record of the name (a date two records agree on is someone's date: a father's, not his
+son's slip); different forenames never do on the score alone (a near-certain match
+between two names is what twins look like). A steward's decision joins either. The
+record that bridged them then joins whichever of them it matches best.
 
 This is a coherence check on every member, not just on the link being added: Splink's
 links are pairwise, and a cluster is only as sound as its least compatible pair. It is
@@ -131,6 +132,7 @@ def cluster(
     cannot_link: list[tuple[int, int]] = (),
     must_link: list[tuple[int, int]] = (),
     forenames: dict[int, Forename] | None = None,
+    confirmed_dates: set[int] = frozenset(),
 ) -> tuple[dict[int, int], dict[int, float]]:
     """Cluster id and holding-link probability per record (1.0 for a record alone).
 
@@ -138,7 +140,9 @@ def cluster(
     `must_link` pairs (a steward's "match", also among the edges) override the vetoes.
     With `forenames`, records whose forenames are different names are kept apart as
     records with conflicting dates are (twins and siblings chained through a record
-    without them), whatever their own score.
+    without them), whatever their own score. `confirmed_dates`: records whose date of birth
+    another record of the same name holds too; a conflict with such a date is someone
+    else's date, not a slip, and no score overrides it.
     """
     forenames = forenames or {}
     parent = {r: r for r in record_ids}
@@ -150,7 +154,11 @@ def cluster(
         )
         for r in record_ids
     }
-    matched = {(min(a, b), max(a, b)) for a, b, p in edges if p >= CONFLICT_OVERRIDE}
+    matched = {
+        (min(a, b), max(a, b))
+        for a, b, p in edges
+        if p >= CONFLICT_OVERRIDE and a not in confirmed_dates and b not in confirmed_dates
+    } | {(min(a, b), max(a, b)) for a, b in must_link}
     # Different forenames are never overridden by the score: a near-certain match between
     # two names is what twins look like. Only a steward's "match" joins them.
     named_matched = {(min(a, b), max(a, b)) for a, b in must_link}

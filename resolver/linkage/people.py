@@ -197,6 +197,7 @@ def resolve(
         cannot_link=cannot_link,
         must_link=must_link,
         forenames=record_forenames(con) if "forename" in scored.trusted else None,
+        confirmed_dates=confirmed_dates(con),
     )
     clusters = pa.table(
         {
@@ -239,6 +240,16 @@ def resolve(
         "corrections": [c.stored() for c in scored.corrections],
     }
     return ResolveResult(records, len(keys), pairs, model)
+
+
+def confirmed_dates(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """Records whose full date of birth another record of the same name holds too."""
+    rows = con.execute(
+        "SELECT unique_id FROM (SELECT unique_id, count(*) OVER (PARTITION BY forename, "
+        "surname, dob_text) AS n FROM people_prepared WHERE dob_text IS NOT NULL "
+        "AND forename IS NOT NULL AND surname IS NOT NULL) WHERE n > 1"
+    ).fetchall()
+    return {uid for (uid,) in rows}
 
 
 def record_forenames(con: duckdb.DuckDBPyConnection) -> dict[int, clustering.Forename]:
