@@ -209,7 +209,7 @@ class PeopleIndex:
             self._existing, new, threshold_match_probability=REVIEW_BAND[0], warning_mode="never"
         )
         scored = self._family_rescored(predictions.physical_name)
-        weights = ", ".join(f"'{c}': round(mw_{c}, 2)" for c in self.comparisons)
+        weights = ", ".join(f"'{c}': round(mw_{c}, 2)" for c in [*self.comparisons, "family"])
         rows = self.con.execute(
             f"""
             SELECT n.unique_id, i.key, i.person_id, p.match_probability, p.match_weight,
@@ -251,7 +251,7 @@ class PeopleIndex:
         """SQL for ``pairs`` with the batch run's family corrections applied (the same
         signatures, the same measured evidence, dates confirmed against every record)."""
         if not self._corrections:
-            return f"SELECT * FROM {pairs}"
+            return families.rescored_sql(pairs, [], [])
         self.con.execute(
             f"CREATE OR REPLACE TEMP VIEW people_all AS SELECT * FROM {_EXISTING} "
             f"UNION ALL BY NAME SELECT * FROM {_NEW}"

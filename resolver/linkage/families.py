@@ -220,6 +220,7 @@ def _match_rate(signature: Signature, model: dict, confirmed: float) -> float | 
     )
 
 
+FAMILY_WEIGHT = "mw_family"  # the pair's family correction, in bits (0 or less)
 MODEL_KEY = "crimegraph_families"  # the stored model's entry: trusted fields, corrections
 RECORDS = "family_records"  # the compared columns of people_prepared, with dob_confirmed
 
@@ -350,9 +351,10 @@ def measure(
 def rescored_sql(scored: str, columns: list[str], corrections: list[Correction]) -> str:
     """``scored`` (Splink's pairs with each comparison's ``mw_`` columns, named in
     ``columns``) with the weight of every pair in a signature lowered to the signature's
-    measured evidence (never raised)."""
+    measured evidence (never raised), and by how much in ``FAMILY_WEIGHT`` (0 or less), so
+    the evidence a steward sees adds up."""
     if not corrections:
-        return f"SELECT * FROM {scored}"
+        return f"SELECT *, 0.0 AS {FAMILY_WEIGHT} FROM {scored}"
     cases = []
     for c in corrections:
         weights = [
@@ -366,7 +368,8 @@ def rescored_sql(scored: str, columns: list[str], corrections: list[Correction])
     adjusted = f"least(s.match_weight, CASE {' '.join(cases)} ELSE s.match_weight END)"
     return (
         f"SELECT s.* REPLACE ({adjusted} AS match_weight, "
-        f"1 / (1 + pow(2, -{adjusted})) AS match_probability) "
+        f"1 / (1 + pow(2, -{adjusted})) AS match_probability), "
+        f"{adjusted} - s.match_weight AS {FAMILY_WEIGHT} "
         f"FROM {scored} s JOIN {RECORDS} l ON l.unique_id = s.unique_id_l "
         f"JOIN {RECORDS} r ON r.unique_id = s.unique_id_r"
     )

@@ -278,9 +278,10 @@ def same_person_dates(con: duckdb.DuckDBPyConnection, sample: int = 20_000) -> l
 
 
 def _keep_review_candidates(con, linker: Linker, band: tuple[float, float]) -> None:
-    """Pairs in the uncertain band, with each comparison's match weight as evidence."""
+    """Pairs in the uncertain band, with each comparison's match weight as evidence (and
+    the family correction's, under ``family``)."""
     comparisons = [c["output_column_name"] for c in linker.misc.save_model_to_json()["comparisons"]]
-    evidence = ", ".join(f"'{c}': round(mw_{c}, 2)" for c in comparisons)
+    evidence = ", ".join(f"'{c}': round(mw_{c}, 2)" for c in [*comparisons, "family"])
     con.execute(
         f"""
         CREATE OR REPLACE TABLE review_candidates AS
