@@ -106,7 +106,7 @@ def contract_row(payload: dict[str, Any]) -> dict[str, str | None]:
 
 def _forename(row: tuple) -> clustering.Forename:
     _uid, _dob, name, aliases, middle, surname = row
-    return clustering.Forename(name, frozenset(aliases), frozenset((middle or "").split()), surname)
+    return clustering.Forename.prepared(name, aliases, middle, surname)
 
 
 def _table(rows: list[dict[str, Any]]) -> pa.Table:

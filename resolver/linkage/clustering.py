@@ -44,6 +44,13 @@ class Forename(NamedTuple):
     middle_names: frozenset[str]
     surname: str  # a forename in the surname field is a swap, not a different name
 
+    @classmethod
+    def prepared(
+        cls, name: str, aliases: list[str], middle_names: str | None, surname: str
+    ) -> Forename:
+        """From people_prepared's forename, forename_aliases, middle_names and surname."""
+        return cls(name, frozenset(aliases), frozenset((middle_names or "").split()), surname)
+
 
 def forenames_conflict(a: Forename, b: Forename) -> bool:
     """Two forenames that are different names: not equal, not a familiar form (or a slip in

@@ -259,9 +259,7 @@ def record_forenames(con: duckdb.DuckDBPyConnection) -> dict[int, clustering.For
         "FROM people_prepared WHERE forename IS NOT NULL"
     ).fetchall()
     return {
-        uid: clustering.Forename(
-            name, frozenset(aliases), frozenset((middle or "").split()), surname
-        )
+        uid: clustering.Forename.prepared(name, aliases, middle, surname)
         for uid, name, aliases, middle, surname in rows
     }
 
