@@ -9,15 +9,33 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from core import warehouse_schema
+from core import warehouse_schema, warehouse_versions
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse and make sure the base tables exist."""
+    """Open (creating if needed) the warehouse, migrated to this crimegraph's schema
+    version (``core.warehouse_versions``), with the base tables."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
-    con.execute("SET enable_progress_bar = false")  # crimegraph shows its own progress
-    ensure_tables(con, *warehouse_schema.BASE)
+    try:
+        con.execute("SET enable_progress_bar = false")  # crimegraph shows its own progress
+        warehouse_versions.migrate(con, path)
+        ensure_tables(con, *warehouse_schema.BASE)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for reading (others may read it at once), refusing one made by
+    a newer crimegraph. An older one is read as it is: readers cope with missing tables."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        warehouse_versions.refuse_newer(warehouse_versions.version_of(con), path)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

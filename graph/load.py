@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 from neo4j import Driver
 
+from graph import schema_version
 from graph.cypher import statement, statements
 from graph.load_steps import STEPS, LoadStep, prepare_views
 
@@ -68,7 +69,9 @@ class LoadReport:
 
 
 def apply_schema(driver: Driver) -> None:
-    """Constraints and indexes; safe to run on every load."""
+    """The graph migrated to this crimegraph's schema version (``graph.schema_version``),
+    with its constraints and indexes; safe to run on every load."""
+    schema_version.migrate(driver)
     for text in statements("schema/constraints"):
         driver.execute_query(text)
     driver.execute_query("CALL db.awaitIndexes(300)")

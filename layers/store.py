@@ -289,7 +289,7 @@ class LayerStore:
         ).astype({"longitude": np.float64, "latitude": np.float64})
         incidents, areas = empty_incidents, pd.DataFrame({"lsoa_code": [], "force_code": []})
         if warehouse_path.exists():
-            con = duckdb.connect(str(warehouse_path), read_only=True)
+            con = warehouse.connect_read_only(warehouse_path)
             try:
                 for name, spec in LAYER_TABLES.items():
                     if warehouse.table_exists(con, spec.table):

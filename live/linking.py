@@ -26,7 +26,7 @@ import pyarrow as pa
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 
-from core.warehouse import has_tables
+from core.warehouse import connect_read_only, has_tables
 from resolver.linkage import clustering, families, review_queue, stable_ids
 from resolver.linkage.prepare import CONTRACT_COLUMNS, prepare
 from resolver.linkage.warehouse_people import CONTRACT_RECORDS, MODEL_NAME
@@ -157,7 +157,7 @@ class PeopleIndex:
         """The index over the warehouse's resolved people; None without a trained model."""
         if not warehouse_path.exists():
             return None
-        with duckdb.connect(str(warehouse_path), read_only=True) as wh:
+        with connect_read_only(warehouse_path) as wh:
             if not has_tables(wh, "linkage_models", "person_records", "person_links"):
                 return None
             model = wh.execute(

@@ -16,6 +16,7 @@ from strawberry.types import Info
 
 from api.errors import NOT_FOUND, BadInput
 from api.types.impact import Effect, ImpactEstimate, Intervention
+from core import warehouse
 from responsible import interventions as registry
 
 
@@ -67,7 +68,7 @@ def _intervention(con: duckdb.DuckDBPyConnection, item: registry.Intervention) -
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise GraphQLError("no warehouse yet", extensions={"code": NOT_FOUND})
-    return duckdb.connect(str(path), read_only=True)
+    return warehouse.connect_read_only(path)
 
 
 def _read_one(path: Path, intervention_id: str) -> Intervention:

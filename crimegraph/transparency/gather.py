@@ -17,9 +17,9 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import yaml
 
+from core import warehouse
 from core.settings import PROJECT_ROOT, Settings
 from crimegraph.transparency.figures import bench_figures
 from crimegraph.transparency.models import (
@@ -82,7 +82,7 @@ def build_record(
     policy = load_policy(policy_path or settings.retention.policy)
     con = None
     if settings.warehouse_path.exists():
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        con = warehouse.connect_read_only(settings.warehouse_path)
     try:
         data = sources(con, policy, owner)
         splink = linkage_models(con)
