@@ -255,6 +255,47 @@ def import_full(
         raise Neo4jServerError(f"neo4j-admin database import failed:\n{tail}")
 
 
+def _admin_database(settings: Settings, verb: str, *args: str) -> None:
+    """``neo4j-admin database <verb> ... neo4j`` on this stopped instance."""
+    if running_pid(settings) is not None:
+        raise Neo4jServerError(f"neo4j-admin database {verb} needs the Neo4j server stopped")
+    assembly = provision(settings)
+    result = _admin_tool(
+        assembly,
+        _write_conf(settings, assembly),
+        "database",
+        verb,
+        *args,
+        "neo4j",
+        jvm=(f"-Xmx{settings.neo4j.heap}",),
+    )
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        raise Neo4jServerError(f"neo4j-admin database {verb} failed:\n{tail}")
+
+
+def dump(settings: Settings, to_dir: Path) -> Path:
+    """Neo4j's own offline dump of the ``neo4j`` database into ``to_dir/neo4j.dump``
+    (Community Edition dumps a stopped database only)."""
+    to_dir.mkdir(parents=True, exist_ok=True)
+    _admin_database(settings, "dump", f"--to-path={to_dir}")
+    return to_dir / "neo4j.dump"
+
+
+def load_dump(settings: Settings, from_dir: Path) -> None:
+    """Replace the stopped ``neo4j`` database with ``from_dir/neo4j.dump`` (Neo4j's own
+    ``database load``). A new instance is given its password first, as a first start is."""
+    _set_password_if_new(settings)
+    _admin_database(settings, "load", f"--from-path={from_dir}", "--overwrite-destination=true")
+
+
+def _set_password_if_new(settings: Settings) -> None:
+    assembly = provision(settings)
+    conf_dir = _write_conf(settings, assembly)
+    if not (settings.neo4j_instance_dir / "data" / "databases").exists():
+        _set_initial_password(settings, assembly, conf_dir)
+
+
 def _pid_file(settings: Settings) -> Path:
     return settings.neo4j_instance_dir / "run" / "crimegraph-neo4j.pid"
 
@@ -395,8 +436,7 @@ def start(settings: Settings, *, log=print) -> ServerStatus:
         return ServerStatus(True, pid, True, neo4j_version, gds_version, _logs(settings))
     assembly = provision(settings, log=log)
     conf_dir = _write_conf(settings, assembly)
-    if not (settings.neo4j_instance_dir / "data" / "databases").exists():
-        _set_initial_password(settings, assembly, conf_dir)
+    _set_password_if_new(settings)
     console = (settings.neo4j_instance_dir / "logs" / "console.log").open("ab")
     java = java_executable()
     command = [

@@ -11,6 +11,7 @@ from crimegraph.cli import (  # noqa: F401  (importing registers the commands)
     live,
     load,
     neo4j,
+    ops,
     resolve,
     retention,
     risk,
