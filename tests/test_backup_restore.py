@@ -128,7 +128,9 @@ def test_back_up_destroy_restore_gives_the_same_deployment(deployment, tmp_path)
         handle.seek(5000)
         handle.write(bytes([byte[0] ^ 0xFF]))
     kept = file_sha256(settings.warehouse_path)
-    with pytest.raises(BackupError, match=re.escape("warehouse.duckdb: its SHA-256 is not the manifest's")):
+    with pytest.raises(
+        BackupError, match=re.escape("warehouse.duckdb: its SHA-256 is not the manifest's")
+    ):
         restore(settings, tampered, log=lambda _m: None)
     assert file_sha256(settings.warehouse_path) == kept
     (tampered / layout.JOURNAL).unlink()
