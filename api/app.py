@@ -9,8 +9,8 @@ import logging
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -18,7 +18,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from api import heavy
+from api import heavy, observe
 from api.auth import AuthError, authenticate
 from api.config import ApiConfig, load_api_config
 from api.context import Holder
@@ -100,6 +100,11 @@ def _report_stopped(task: asyncio.Task) -> None:
         )
 
 
+def _journal(app: Starlette) -> Journal | None:
+    live = getattr(app.state, "live", None)
+    return live.journal if live is not None else None
+
+
 def lsoa_boundaries(settings: Settings):
     return settings.sources.lsoa_boundaries
 
@@ -136,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await run_in_threadpool(applier.restore, app.state.layers.store)
         task = asyncio.create_task(applier.run(), name="live-applier")
         task.add_done_callback(_report_stopped)
+        app.state.applier_task = task
         try:
             yield
         finally:
@@ -145,14 +151,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             journal.close()
             await app.state.driver.close()
 
-    async def health(request: Request) -> JSONResponse:
-        try:
-            await request.app.state.driver.verify_connectivity()
-        except Exception as exc:
-            return JSONResponse({"status": "unavailable", "neo4j": str(exc)}, status_code=503)
-        return JSONResponse({"status": "ok"})
-
-    app = Starlette(lifespan=lifespan)
+    app = Starlette(
+        lifespan=lifespan,
+        middleware=[Middleware(observe.Observe, access_log=settings.api.access_log)],
+    )
     app.state.tile_cache = tile_cache()
     app.state.tile_flights = {}
 
@@ -188,7 +190,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.router.routes.extend(
         [
-            Route("/healthz", health),
+            Route("/livez", observe.livez),
+            Route("/readyz", observe.readyz),
+            Route("/healthz", observe.readyz),
+            Route(
+                "/metrics",
+                observe.metrics_endpoint(lambda: _journal(app), settings.api.metrics_token),
+            ),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             Route("/tiles/{layer}/{z:int}/{x:int}/{y:int}.mvt", tiles, methods=["GET"]),

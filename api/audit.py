@@ -19,6 +19,8 @@ from typing import Any
 from neo4j import AsyncDriver
 
 from api.auth import Principal
+from core import metrics
+from core.logs import REQUEST_ID
 from graph.cypher import read, statement
 
 
@@ -40,6 +42,7 @@ async def record(
         "purpose": purpose,
         "records": records,
         "arguments": json.dumps(arguments, sort_keys=True, default=str),
+        "request_id": REQUEST_ID.get(),  # the access log's line for this read
     }
     writer = _writers.get(driver)
     if writer is None:
@@ -80,6 +83,7 @@ class _GroupCommit:
                     if not committed.done():
                         committed.set_exception(exc)
             else:
+                metrics.AUDIT_ENTRIES.inc(len(group))
                 for _, committed in group:
                     if not committed.done():
                         committed.set_result(None)

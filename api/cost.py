@@ -81,10 +81,9 @@ def _root_fields(
             yield from _root_fields(fragments[selection.name.value].selection_set, fragments)
 
 
-def request_cost(
-    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
-) -> float:
-    """The cells every layer field of the chosen operation could cover, summed."""
+def root_fields(document: DocumentNode, operation_name: str | None) -> list[FieldNode]:
+    """The top-level fields of the operation a request runs (aliases and fragments
+    resolved); empty when graphql-core will refuse the choice of operation itself."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [
         o
@@ -92,12 +91,19 @@ def request_cost(
         if operation_name is None or (o.name is not None and o.name.value == operation_name)
     ]
     if len(chosen) != 1:
-        return 0.0  # graphql-core refuses the request itself
+        return []
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
+    return list(_root_fields(chosen[0].selection_set, fragments))
+
+
+def request_cost(
+    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+) -> float:
+    """The cells every layer field of the chosen operation could cover, summed."""
     total = 0.0
-    for field in _root_fields(chosen[0].selection_set, fragments):
+    for field in root_fields(document, operation_name):
         if field.name.value in LAYERS:
             args = {
                 a.name.value: value_from_ast_untyped(a.value, variables)

@@ -23,6 +23,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from api.cost import LayerCostLimit
 from api.errors import BadInput, should_mask
+from api.observe import FieldTimings
 
 MAX_QUERY_DEPTH = 8
 MAX_ALIASES = 20
@@ -65,6 +66,7 @@ def extensions(production: bool) -> list[Callable[[], SchemaExtension]]:
         lambda: ParserCache(maxsize=DOCUMENT_CACHE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
         LayerCostLimit,
+        FieldTimings,
     ]
     if production:
         # A production schema is read from docs/schema.graphql, not from the server.

@@ -81,6 +81,7 @@ class ApiSettings(BaseSettings):
     port: int = 8000
     keys: str = Field(default="", repr=False)  # role:sha256hex,... (api/auth.py parses it)
     timeout_s: float = 10.0
+    access_log: bool = True  # one JSON line per request (api/observe.py)
     rate_per_s: float = 50.0  # requests a second per caller (public: per client address)
     rate_burst: int = 200
     # production unless told otherwise: GraphiQL and introspection off, errors masked, no
@@ -94,13 +95,17 @@ class ApiSettings(BaseSettings):
     ingest_token: str | None = Field(
         default=None, repr=False, validation_alias="CRIMEGRAPH_INGEST_TOKEN"
     )
+    # A Prometheus scraper's bearer token for /metrics; without it only loopback may scrape.
+    metrics_token: str | None = Field(
+        default=None, repr=False, validation_alias="CRIMEGRAPH_METRICS_TOKEN", min_length=16
+    )
     # The secret behind the public tier's cell keys (responsible/disclosure.py): kept
     # across restarts so a count shows the same perturbation every time it is asked.
     disclosure_key: str | None = Field(
         default=None, repr=False, validation_alias="CRIMEGRAPH_DISCLOSURE_KEY", min_length=32
     )
 
-    @field_validator("jwt_secret", "ingest_token", "disclosure_key", mode="before")
+    @field_validator("jwt_secret", "ingest_token", "disclosure_key", "metrics_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return value or None
@@ -156,6 +161,9 @@ class Settings(BaseSettings):
     # canonical tables, risk); beyond it DuckDB spills to disk, so a national run fits a
     # laptop (the 3.6M rows at hand: ingest about 1.3 GB peak).
     batch_memory_limit: str = "1GB"
+    # CRIMEGRAPH_LOG_FORMAT: the server's log lines as JSON objects (for a log pipeline) or
+    # text (a person at a terminal: `crimegraph demo` chooses it).
+    log_format: Literal["json", "text"] = "json"
 
     def with_data_dir(self, data_dir: Path) -> Settings:
         """The same settings over another data directory (tests, benchmarks, scratch runs)."""

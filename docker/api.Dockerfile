@@ -40,6 +40,7 @@ COPY responsible/ responsible/
 COPY layers/ layers/
 COPY live/ live/
 COPY api/ api/
+COPY ops/ ops/
 COPY crimegraph/ crimegraph/
 COPY cypher/ cypher/
 RUN uv sync --frozen --no-dev

@@ -5,12 +5,14 @@ their own trees (``tests/cypher``, ``benchmarks/cypher``), read through the same
 from __future__ import annotations
 
 import asyncio
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import neo4j
 
+from core import metrics
 from core.settings import CYPHER_DIR
 
 
@@ -73,6 +75,14 @@ async def read_data(driver: neo4j.AsyncDriver, name: str, /, **params: Any) -> l
 
 
 async def _run_read(driver: neo4j.AsyncDriver, name: str, params: dict) -> list[neo4j.Record]:
-    async with driver.session(default_access_mode=neo4j.READ_ACCESS) as session:
-        result = await session.run(statement(name), params)
-        return [record async for record in result]
+    started, outcome = time.perf_counter(), "error"
+    metrics.NEO4J_READS_IN_FLIGHT.inc()
+    try:
+        async with driver.session(default_access_mode=neo4j.READ_ACCESS) as session:
+            result = await session.run(statement(name), params)
+            records = [record async for record in result]
+        outcome = "ok"
+        return records
+    finally:
+        metrics.NEO4J_READS_IN_FLIGHT.dec()
+        metrics.NEO4J_READ_SECONDS.labels(outcome).observe(time.perf_counter() - started)

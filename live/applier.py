@@ -36,6 +36,7 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
+from core import metrics
 from graph.cypher import statement
 from layers.store import LayerStore
 from live import overlay, people_rows
@@ -214,6 +215,10 @@ class Applier:
         }
         outcomes |= await self._people_applied(people, linked, person_rows, written)
         await asyncio.to_thread(self.journal.mark_applied, outcomes)
+        now = time.time()
+        for entry in entries:
+            metrics.LIVE_APPLY_LAG_SECONDS.observe(max(0.0, now - entry.accepted_at))
+        metrics.LIVE_APPLIED.inc(len(outcomes))
         self.stats.applied += len(outcomes)
         self.stats.new_incidents += sum(1 for e in incidents if outcomes.get(e.seq) == NEW)
         self._follow_wake.set()

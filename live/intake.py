@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import metrics
 from core.rejections import RejectedRow
 from live import records as live_records
 from live.applier import Applier
@@ -98,4 +99,6 @@ async def ingest(
             )
         else:
             out.append(RecordStatus(row, DUPLICATE, item.record_id, item.key))
+    for status in out:
+        metrics.LIVE_RECORDS.labels(source, status.status).inc()
     return out

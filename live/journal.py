@@ -182,6 +182,14 @@ class Journal:
             ).fetchone()
         return {"entries": total, "pending": pending}
 
+    def oldest_pending(self) -> float | None:
+        """When the oldest entry not yet applied was accepted (None: nothing waits)."""
+        with self._lock:
+            (accepted_at,) = self._con.execute(
+                "SELECT min(accepted_at) FROM entries WHERE applied_at IS NULL"
+            ).fetchone()
+        return accepted_at
+
 
 def _entry(row: tuple) -> Entry:
     seq, key, source, record_id, kind, payload, accepted_at, *applied_at = row

@@ -74,4 +74,5 @@ def test_bad_arguments_get_a_clear_error(api_url, force, month, argument) -> Non
 
 
 def test_health_endpoint(api_url) -> None:
-    assert httpx.get(f"{api_url}/healthz").json() == {"status": "ok"}
+    ready = {"neo4j": "ok", "layers": "ok", "live": "ok"}
+    assert httpx.get(f"{api_url}/healthz").json() == {"status": "ok", "components": ready}

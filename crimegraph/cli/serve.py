@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from core.logs import logging_config
 from core.settings import DEVELOPMENT, load_settings
 from crimegraph.cli.common import app, console
 from crimegraph.cli.ingest import ingest_police_uk, ingest_sources, simulate
@@ -45,6 +48,9 @@ def serve(
 
     if (keys := load_api_config(settings).demo_keys_path) is not None:
         console.print(f"development mode: demo API keys, one per role, in {keys}")
+    os.environ["CRIMEGRAPH_API_ACCESS_LOG"] = "true" if access_log else "false"
+    if workers > 1:
+        _share_metrics(settings.data_dir / "run" / "metrics")
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -54,8 +60,17 @@ def serve(
         loop="uvloop",
         http="httptools",
         log_level="info",
-        access_log=access_log,
+        log_config=logging_config(settings.log_format),
+        access_log=False,  # crimegraph writes its own line, with the request id and role
     )
+
+
+def _share_metrics(directory: Path) -> None:
+    """Workers write their metrics where each scrape adds them up (prometheus_client's
+    multiprocess mode); last run's files are cleared first, as the library requires."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 @app.command("demo")
@@ -82,6 +97,7 @@ def demo(
     # The demo is development mode unless the environment says otherwise: demo keys, one
     # per role, and GraphiQL. `crimegraph serve` alone is production.
     os.environ.setdefault("CRIMEGRAPH_ENV", DEVELOPMENT)
+    os.environ.setdefault("CRIMEGRAPH_LOG_FORMAT", "text")
     neo4j_start()
     settings = load_settings()
     live_month = live_feed.latest_month(settings.source_data_dir) if live else None
