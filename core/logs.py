@@ -56,4 +56,6 @@ def logging_config(log_format: LogFormat, level: str = "INFO") -> dict[str, Any]
             # crimegraph writes its own access line, with the request id and the role
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
         },
+        # everything else (the Neo4j driver's retries, libraries' warnings) alike
+        "root": {"handlers": ["default"], "level": "WARNING"},
     }

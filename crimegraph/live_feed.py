@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -64,15 +65,17 @@ class FeedReport:
     reasons: list[str] = field(default_factory=list)
 
 
-def wait_until_up(url: str, timeout: float) -> None:
+def wait_until_up(url: str, timeout: float, stop: threading.Event | None = None) -> None:
     deadline = time.monotonic() + timeout
+    stop = stop or threading.Event()
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
-        time.sleep(0.5)
+        if stop.wait(0.5):
+            raise FeedError("stopped before the API came up")
     raise FeedError(f"the API at {url} did not come up within {timeout:.0f}s")
 
 
@@ -87,19 +90,29 @@ def play(
     records: list[dict[str, Any]],
     rate: float,
     on_chunk: Callable[[FeedReport], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> FeedReport:
-    """Post ``records`` at ``rate`` per second (several small posts a second)."""
+    """Post ``records`` at ``rate`` per second (several small posts a second), until all
+    are sent or ``stop`` is set. An API that goes away is a :class:`FeedError` saying how
+    far the feed got (what it acknowledged is journalled; the rest is not sent)."""
     size = max(1, round(rate / 5))
     report = FeedReport()
+    stop = stop or threading.Event()
     headers = {"authorization": f"Bearer {token}", "content-type": "application/x-ndjson"}
     started = time.monotonic()
     with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
         for chunk in chunks(records, size):
             due = started + report.sent / rate
-            if (wait := due - time.monotonic()) > 0:
-                time.sleep(wait)
+            if stop.wait(max(0.0, due - time.monotonic())):
+                break
             body = "\n".join(json.dumps(r) for r in chunk).encode()
-            response = client.post("/ingest/police.uk", content=body)
+            try:
+                response = client.post("/ingest/police.uk", content=body)
+            except httpx.TransportError as exc:
+                raise FeedError(
+                    f"the API at {url} went away after {report.sent:,} records "
+                    f"({type(exc).__name__})"
+                ) from exc
             if response.status_code != 200:
                 raise FeedError(f"the API answered {response.status_code}: {response.text[:300]}")
             answer = response.json()

@@ -1,5 +1,5 @@
 """`python -m crimegraph.cli`: the same as the `crimegraph` command."""
 
-from crimegraph.cli import app
+from crimegraph.cli import main
 
-app()
+main()

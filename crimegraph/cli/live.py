@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +41,7 @@ def run_replay(
     limit: int | None,
     wait: float,
     show_progress: bool = True,
+    stop: threading.Event | None = None,
 ) -> None:
     from crimegraph import live_feed
 
@@ -47,13 +49,13 @@ def run_replay(
     records = live_feed.month_records(settings.source_data_dir, month)[:limit]
     url = url or f"http://{settings.api.host}:{settings.api.port}"
     key = ingest_token(settings, token)
-    live_feed.wait_until_up(url, wait)
+    live_feed.wait_until_up(url, wait, stop)
     console.print(f"replaying {len(records):,} police.uk records of {month} to {url} at {rate:g}/s")
     if show_progress:
         with progress_bar() as progress:
             task = progress.add_task(f"live {month}", total=len(records))
             report = live_feed.play(
-                url, key, records, rate, lambda r: progress.update(task, completed=r.sent)
+                url, key, records, rate, lambda r: progress.update(task, completed=r.sent), stop
             )
     else:
 
@@ -61,7 +63,7 @@ def run_replay(
             if r.sent % 500 < max(1, round(rate / 5)):
                 console.print(f"live {month}: {r.sent:,}/{len(records):,} sent, {r.accepted:,} new")
 
-        report = live_feed.play(url, key, records, rate, every_500)
+        report = live_feed.play(url, key, records, rate, every_500, stop)
     console.print(
         f"live {month}: {report.sent:,} sent in {report.seconds:.0f}s: {report.accepted:,} "
         f"accepted, {report.duplicates:,} duplicates, {report.rejected:,} rejected"

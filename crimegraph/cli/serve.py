@@ -120,22 +120,35 @@ def demo(
             f"map at {base}/, review page at {base}/review, GraphQL at {base}/graphql "
             "(Ctrl-C stops)"
         )
+        stop = threading.Event()
+        feed = threading.Thread(
+            target=_replay_in_background,
+            args=(settings, live_month, live_rate, stop),
+            name="live-feed",
+            daemon=True,
+        )
         if live:
-            feed = threading.Thread(
-                target=_replay_in_background,
-                args=(settings, live_month, live_rate),
-                name="live-feed",
-                daemon=True,
-            )
             feed.start()
-        serve(host=None, port=None, workers=1, access_log=True)
+        try:
+            # uvicorn owns Ctrl-C and SIGTERM here: the first finishes the requests in
+            # flight (accepted records are journalled already), a second stops at once.
+            serve(host=None, port=None, workers=1, access_log=True)
+        finally:
+            stop.set()
+            if feed.is_alive():
+                feed.join(timeout=5)
+        console.print("stopped; `crimegraph serve` brings the API back over the same data")
 
 
-def _replay_in_background(settings, month: str, rate: float) -> None:
-    """The demo's live feed: waits for the API, then plays the held-back month."""
+def _replay_in_background(settings, month: str, rate: float, stop: threading.Event) -> None:
+    """The demo's live feed: waits for the API, then plays the held-back month until the
+    API stops (said in one line, without a traceback)."""
     from crimegraph.live_feed import FeedError
 
     try:
-        run_replay(settings, month, rate, None, None, None, wait=600, show_progress=False)
+        run_replay(
+            settings, month, rate, None, None, None, wait=600, show_progress=False, stop=stop
+        )
     except (FeedError, typer.Exit, OSError) as exc:
-        console.print(f"[red]live feed stopped: {exc}[/red]")
+        if not stop.is_set():
+            console.print(f"[red]live feed stopped: {exc}[/red]")
