@@ -1,7 +1,7 @@
 """Clean stops: SIGTERM or Ctrl-C on the server finishes what is in flight and exits 0
 without a traceback, keeping every record it acknowledged; on a batch stage it stops where
-it is with exit code 130 and a line saying so, whole files kept; a live feed whose API goes away says so in one
-line. Each in its own process, signalled for real."""
+it is (exit 130 and a line saying so), whole files kept; a live feed whose API goes away
+says so in one line. Each in its own process, signalled for real."""
 
 from __future__ import annotations
 

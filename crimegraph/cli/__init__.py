@@ -32,7 +32,7 @@ def main() -> None:
     try:
         app()
     except (Exception, SystemExit) as exc:
-        if not interrupted.is_set() or isinstance(exc, SystemExit) and exc.code == 0:
+        if not interrupted.is_set() or (isinstance(exc, SystemExit) and exc.code == 0):
             raise
         # an interrupt, whatever it surfaced as (DuckDB says "Query interrupted")
         console.print(ABORTED, soft_wrap=True)
