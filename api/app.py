@@ -137,7 +137,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             id_key=settings.id_secret,
         )
         adapters = await run_in_threadpool(live_adapters, registry_dir(settings.data_dir))
-        app.state.live = intake.Live(journal, applier, applier.broadcaster, adapters)
+        app.state.live = intake.Live(
+            journal, applier, applier.broadcaster, adapters, settings.live_reserve_mb * 2**20
+        )
         await run_in_threadpool(applier.restore, app.state.layers.store)
         task = asyncio.create_task(applier.run(), name="live-applier")
         task.add_done_callback(_report_stopped)

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from api.errors import BAD_USER_INPUT, FORBIDDEN
+from api.errors import BAD_USER_INPUT, FORBIDDEN, INSUFFICIENT_STORAGE
 from api.permissions import allowed
 from live import intake
 
@@ -62,6 +62,10 @@ async def ingest_endpoint(request: Request) -> JSONResponse:
         )
     except intake.IntakeError as exc:
         return _error(400, BAD_USER_INPUT, str(exc))
+    except intake.IntakeFull as exc:
+        refused = _error(507, INSUFFICIENT_STORAGE, str(exc))
+        refused.headers["retry-after"] = str(exc.retry_after_s)
+        return refused
     done = {s.row: s for s in statuses}
     numbered = enumerate(zip(items, read, strict=True), 1)
     answers = [done[n] if ok else item for n, (item, ok) in numbered]

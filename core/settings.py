@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     # CRIMEGRAPH_LOG_FORMAT: the server's log lines as JSON objects (for a log pipeline) or
     # text (a person at a terminal: `crimegraph demo` chooses it).
     log_format: Literal["json", "text"] = "json"
+    # CRIMEGRAPH_LIVE_RESERVE_MB: free space live intake leaves on the journal's disk; below
+    # it a request is refused whole (507, retry later), so what was accepted stays durable.
+    live_reserve_mb: int = Field(default=256, ge=0)
 
     def with_data_dir(self, data_dir: Path) -> Settings:
         """The same settings over another data directory (tests, benchmarks, scratch runs)."""

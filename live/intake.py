@@ -8,6 +8,7 @@ rejected with the record number, field and reason.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,27 @@ class Live:
     broadcaster: Broadcaster
     # the sources that take live records, by name (police.uk alone by default)
     adapters: dict[str, SourceAdapter] = field(default_factory=lambda: live_adapters(None))
+    # free space the journal's disk keeps in reserve: below it intake accepts nothing
+    reserve_bytes: int = 256 * 1024 * 1024
+
+
+class IntakeFull(Exception):
+    """The journal's disk is nearly full: nothing of the request was accepted."""
+
+    retry_after_s = 60
+
+
+def _room(live: Live) -> None:
+    """Refuse the whole request while the journal's disk is under its reserve, before a
+    record is stored: better a clear refusal the source retries than a journal that fails
+    half way through a commit (SQLite would roll it back, but say only "disk full")."""
+    free = shutil.disk_usage(live.journal.path.parent).free
+    if free < live.reserve_bytes:
+        raise IntakeFull(
+            f"the live journal's disk has {free // 2**20} MB free, under the "
+            f"{live.reserve_bytes // 2**20} MB intake keeps in reserve: nothing in this "
+            f"request was accepted; send it again later (retry after {IntakeFull.retry_after_s} s)"
+        )
 
 
 def journal_path(data_dir: Path) -> Path:
@@ -77,6 +99,7 @@ async def ingest(
     """Per record, in order: accepted (durably journalled), duplicate or rejected;
     ``rows`` numbers the records (default 1, 2, ...)."""
     checked = await asyncio.to_thread(_check, live, source, records, rows)
+    _room(live)
     numbers = rows or list(range(1, len(records) + 1))
     entries = [c for c in checked if isinstance(c, StandardRecord)]
     stored = await asyncio.to_thread(live.journal.append, entries) if entries else []

@@ -5,6 +5,7 @@ while the graph was unreachable applied exactly once after a restart."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 
 import httpx
@@ -16,6 +17,7 @@ from core.settings import load_settings
 from graph.connection import driver as sync_driver
 from graph.load import load_graph
 from live.client import Subscriber, SubscriptionError
+from live.journal import Journal
 from testkit.cypher import TESTS
 from testkit.instances import free_port
 from testkit.server import serve
@@ -306,3 +308,28 @@ def test_a_batch_load_keeps_live_incidents(live_world) -> None:
     assert report.steps["incidents"].deleted == 0
     node = incident(w.neo4j, "live-kept")
     assert node is not None and node["locations"] == 1
+
+
+def test_a_nearly_full_journal_disk_refuses_intake_whole_and_clearly(live_world, tmp_path) -> None:
+    w = live_world
+    reserve_mb = shutil.disk_usage(tmp_path).free // 2**20 + 1024  # more than the disk has
+    record = crime("live-disk-full-0")
+    headers = {**w.headers("ingest"), "content-type": "application/x-ndjson"}
+    with serve(w.neo4j, tmp_path, CRIMEGRAPH_LIVE_RESERVE_MB=str(reserve_mb)) as url:
+        refused = httpx.post(f"{url}/ingest/police.uk", content=json.dumps(record), headers=headers)
+        assert refused.status_code == 507 and refused.headers["retry-after"] == "60"
+        (error,) = refused.json()["errors"]
+        assert error["extensions"]["code"] == "INSUFFICIENT_STORAGE"
+        assert "nothing in this request was accepted" in error["message"]
+        body = httpx.post(
+            f"{url}/graphql",
+            json={"query": INGEST, "variables": {"source": "police.uk", "records": [record]}},
+            headers=w.headers("ingest"),
+        ).json()
+        assert body["errors"][0]["extensions"] == {"code": "INSUFFICIENT_STORAGE", "retryAfter": 60}
+        assert "MB free, under the" in body["errors"][0]["message"]
+    journal = Journal(tmp_path / "live" / "journal.sqlite")
+    try:
+        assert journal.counts() == {"entries": 0, "pending": 0}
+    finally:
+        journal.close()

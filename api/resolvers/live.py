@@ -7,12 +7,13 @@ from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api import arguments
 from api.context import is_public, store
-from api.errors import BadInput
+from api.errors import INSUFFICIENT_STORAGE, BadInput
 from api.resolvers.map import layer_keys
 from api.types.live import IngestResult, IngestStatus, RecordStatus, ReviewNeeded
 from api.types.map import AreaLevel
@@ -43,6 +44,9 @@ async def ingest_records(
         statuses = await intake.ingest(live(info), system, list(records))
     except intake.IntakeError as exc:
         raise BadInput(exc.argument, str(exc)) from exc
+    except intake.IntakeFull as exc:
+        extensions = {"code": INSUFFICIENT_STORAGE, "retryAfter": exc.retry_after_s}
+        raise GraphQLError(str(exc), extensions=extensions) from exc
     out = [
         RecordStatus(
             row=s.row,
