@@ -24,6 +24,7 @@ BENCHMARKS = (
     ("api", []),
     ("live", []),
     ("live_linking", []),
+    ("soak", []),
     ("web", []),
 )
 

@@ -66,7 +66,12 @@ def answer_ok(request: Request, status: int, body: bytes) -> str | None:
     return f"GraphQL error: {errors[0].get('message', '')[:80]}" if errors else None
 
 
-async def _drive(url: str, mix: list[Request], clients: int, seconds: float, seed: int) -> dict:
+async def _drive(
+    url: str, mix: list[Request], clients: int, seconds: float, seed: int, rate: float | None
+) -> dict:
+    """Closed loop (each client asks again as soon as answered), or with ``rate`` paced:
+    the clients share ``rate`` requests a second between them, and every answer is kept
+    as (wall-clock time, latency, kind, problem) for figures over time."""
     import aiohttp
 
     counts: collections.Counter[str] = collections.Counter()
@@ -77,13 +82,22 @@ async def _drive(url: str, mix: list[Request], clients: int, seconds: float, see
     cumulative = list(itertools.accumulate(r.share for r in mix))
     payloads = [_payload(r, 0) for r in mix]
     asks = itertools.count(seed * 10_000_000 + 1)
+    timeline: list[tuple[float, float, str, str | None]] = []
 
     async def client(session, n: int) -> None:
         rng = random.Random(seed * 1000 + n)
+        sent_by_me = 0
         while time.monotonic() < stop:
+            if rate:  # this client's slots: every clients/rate seconds, staggered
+                due = start + (sent_by_me * clients + n) / rate
+                sent_by_me += 1
+                if (wait := due - time.monotonic()) > 0:
+                    await asyncio.sleep(wait)
             pick = min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(mix) - 1)
             request = mix[pick]
-            headers = {"authorization": f"Bearer {request.token}", **_JSON}
+            headers = {**_JSON}
+            if request.token:  # none: the public, anonymous
+                headers["authorization"] = f"Bearer {request.token}"
             sent = time.monotonic()
             try:
                 async with session.post(
@@ -103,28 +117,46 @@ async def _drive(url: str, mix: list[Request], clients: int, seconds: float, see
             per_second[min(int(done - start), len(per_second) - 1)] += 1
             if problem:
                 counts[f"error: {request.kind}: {problem}"] += 1
+            if rate:
+                timeline.append((time.time(), done - sent, request.kind, problem))
 
     timeout = aiohttp.ClientTimeout(total=30)
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         await asyncio.gather(*(client(session, n) for n in range(clients)))
-    return {"counts": dict(counts), "per_second": per_second, "latencies": dict(latencies)}
+    return {
+        "counts": dict(counts),
+        "per_second": per_second,
+        "latencies": dict(latencies),
+        "timeline": timeline,
+    }
 
 
-def _process(url: str, mix: list[Request], clients: int, seconds: float, seed: int, out) -> None:
+def _process(
+    url: str, mix: list[Request], clients: int, seconds: float, seed: int, rate, out
+) -> None:
     import uvloop
 
-    out.put(uvloop.run(_drive(url, mix, clients, seconds, seed)))
+    out.put(uvloop.run(_drive(url, mix, clients, seconds, seed, rate)))
 
 
 def run_mix(
-    url: str, mix: list[Request], seconds: float, processes: int = 2, clients: int = 8
+    url: str,
+    mix: list[Request],
+    seconds: float,
+    processes: int = 2,
+    clients: int = 8,
+    rate: float | None = None,
 ) -> dict:
-    """Drive the mix for ``seconds`` from ``processes`` x ``clients`` clients; the totals."""
+    """Drive the mix for ``seconds`` from ``processes`` x ``clients`` clients (with ``rate``,
+    that many requests a second in all, and the answers' ``timeline``); the totals."""
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
     workers = [
-        context.Process(target=_process, args=(url, mix, clients, seconds, seed, out))
+        context.Process(
+            target=_process,
+            args=(url, mix, clients, seconds, seed, rate / processes if rate else None, out),
+        )
         for seed in range(processes)
     ]
     for w in workers:
@@ -132,12 +164,14 @@ def run_mix(
     totals: collections.Counter[str] = collections.Counter()
     per_second = [0] * (int(seconds) + 1)
     latencies: dict[str, list[float]] = collections.defaultdict(list)
+    timeline: list[tuple[float, float, str, str | None]] = []
     for _ in workers:
         result = out.get(timeout=seconds + 120)
         totals.update(result["counts"])
         per_second = [a + b for a, b in zip(per_second, result["per_second"], strict=True)]
         for kind, samples in result["latencies"].items():
             latencies[kind] += samples
+        timeline += result["timeline"]
     for w in workers:
         w.join()
     errors = {k.removeprefix("error: "): v for k, v in totals.items() if k.startswith("error: ")}
@@ -150,6 +184,7 @@ def run_mix(
         "error_kinds": errors,
         "slowest_window_rps": slowest_window_rps(per_second[: int(seconds)], SUSTAINED_WINDOW_S),
         "p95_ms_by_kind": {k: round(p95(v) * 1000, 2) for k, v in sorted(latencies.items())},
+        "timeline": sorted(timeline),
     }
 
 

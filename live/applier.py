@@ -211,7 +211,8 @@ class Applier:
                 if not tx.closed():
                     await tx.close()
         outcomes = {
-            r["seq"]: DUPLICATE if r["seen"] else NEW if r["created"] else ADDED for r in records
+            # "created" holds on a replay of the entry that created the incident, too
+            r["seq"]: NEW if r["created"] else DUPLICATE if r["seen"] else ADDED for r in records
         }
         outcomes |= await self._people_applied(people, linked, person_rows, written)
         await asyncio.to_thread(self.journal.mark_applied, outcomes)

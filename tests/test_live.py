@@ -17,7 +17,10 @@ from core.settings import load_settings
 from graph.connection import driver as sync_driver
 from graph.load import load_graph
 from live.client import Subscriber, SubscriptionError
+from graph.cypher import statement
+from live import records as live_records
 from live.journal import Journal
+from resolver.adapters.registry import live_adapters
 from testkit.cypher import TESTS
 from testkit.instances import free_port
 from testkit.server import serve
@@ -331,5 +334,37 @@ def test_a_nearly_full_journal_disk_refuses_intake_whole_and_clearly(live_world,
     journal = Journal(tmp_path / "live" / "journal.sqlite")
     try:
         assert journal.counts() == {"entries": 0, "pending": 0}
+    finally:
+        journal.close()
+
+
+def test_an_entry_replayed_after_its_writer_died_is_still_announced(live_world, tmp_path) -> None:
+    """The leader wrote the graph and was killed before marking the entry applied: the
+    next leader replays it, and the incident it created is still a new incident (its
+    event would otherwise never be sent: the soak's missing event)."""
+    w = live_world
+    (standard,) = live_records.standardise(live_adapters(None), "police.uk", [crime("live-dies")])
+    journal = Journal(tmp_path / "live" / "journal.sqlite")
+    journal.append([standard])
+    (entry,) = journal.pending()
+    journal.close()
+    with sync_driver(w.neo4j) as drv:
+        drv.execute_query(statement("live/incidents"), rows=[{**entry.payload, "seq": entry.seq}])
+    with serve(w.neo4j, tmp_path):
+        deadline = time.monotonic() + 30
+        while _pending(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    journal = Journal(tmp_path / "live" / "journal.sqlite")
+    try:
+        assert [e.seq for e in journal.applied("new", "incident")] == [entry.seq]
+    finally:
+        journal.close()
+    assert incident(w.neo4j, "live-dies")["i"]["record_count"] == 1
+
+
+def _pending(data_dir) -> int:
+    journal = Journal(data_dir / "live" / "journal.sqlite")
+    try:
+        return journal.counts()["pending"]
     finally:
         journal.close()

@@ -1,7 +1,9 @@
 // Live police.uk records into the graph, in the batch load's shapes (Incident, Location,
 // OCCURRED_AT, REPORTED_BY, IN_AREA; provenance in source_records/sources).
 // Idempotent: a record already in its incident's source_records changes nothing, so a
-// replayed journal entry is harmless.
+// replayed journal entry is harmless. An incident remembers the journal entry that created
+// it (live_seq): replaying that entry (its writer died before marking it applied) still
+// says "created", so the incident is announced once, not never.
 // $rows: [{seq, incident_id, crime_id, month, crime_type, crime_group, last_outcome,
 //          force_code, location_id, latitude, longitude, h3_cell, location, lsoa_code,
 //          record_ref}]
@@ -10,11 +12,12 @@ MERGE (i:Incident {incident_id: row.incident_id})
   ON CREATE SET i.source_records = [], i.record_count = 0, i.sources = ['police.uk'],
                 i.crime_id = row.crime_id, i.month = row.month, i.last_month = row.month,
                 i.crime_type = row.crime_type, i.crime_group = row.crime_group,
-                i.last_outcome = row.last_outcome, i.live = true
+                i.last_outcome = row.last_outcome, i.live = true, i.live_seq = row.seq
 WITH i, row, coalesce(i.source_records, []) AS before, i.month AS first_month,
      i.last_month AS last_month
 WITH i, row, before, first_month, last_month,
-     row.record_ref IN before AS seen, size(before) = 0 AS created
+     row.record_ref IN before AS seen,
+     size(before) = 0 OR i.live_seq = row.seq AS created
 CALL (i, row, before, first_month, last_month, seen) {
   WITH * WHERE NOT seen
   SET i.source_records = before + row.record_ref,
