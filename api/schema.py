@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import strawberry
@@ -9,7 +10,7 @@ from strawberry.types import Info
 
 from api import limits
 from api.context import driver, is_public
-from api.errors import BadInput
+from api.errors import BadInput, should_mask
 from api.permissions import roles_for
 from api.resolvers import audit as audit_resolvers
 from api.resolvers import impact as impact_resolvers
@@ -24,6 +25,8 @@ from api.types.review import MatchDecision, MatchEvidence, ReviewPairConnection,
 from graph.cypher import read
 from layers.geojson import GeoJSON
 from layers.store import SMALL_COUNT
+
+log = logging.getLogger("crimegraph.api")
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _FORCE_CODE = re.compile(r"^[a-z0-9-]{2,64}$")
@@ -211,8 +214,24 @@ class Subscription:
     )
 
 
+class _Schema(strawberry.Schema):
+    """Strawberry's schema, logging the client's own mistakes (a bad argument, a refused
+    role, a full intake: errors with a client code) as one INFO line without a traceback,
+    and keeping ERROR with the traceback for what went wrong in the server."""
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        server_side = []
+        for error in errors:
+            if should_mask(error):
+                server_side.append(error)
+            else:
+                code = (error.extensions or {}).get("code", "GRAPHQL")
+                log.info("client error %s: %s", code, error.message, extra={"code": code})
+        super().process_errors(server_side, execution_context)
+
+
 def build_schema(production: bool = False) -> strawberry.Schema:
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

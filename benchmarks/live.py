@@ -105,19 +105,40 @@ def _serve(settings: Settings, port: int, secret: str, log: Path) -> subprocess.
 
 
 class Listener(threading.Thread):
-    """Timestamps every incidentAdded event by the record it came from."""
+    """Timestamps every incidentAdded event by the record it came from; subscribes again
+    when the connection goes with its worker, keeping when it was away (``gaps``)."""
 
     def __init__(self, url: str, token: str) -> None:
         super().__init__(daemon=True)
-        self.sub = Subscriber(url, token)
-        self.sub.subscribe("subscription { incidentAdded }")
+        self.url, self.token = url, token
         self.seen: dict[str, float] = {}
         self.repeats = 0
+        self.gaps: list[tuple[float, float]] = []  # (lost at, subscribed again at)
         self.stopping = False
+        self.sub = self._connect()
+
+    def _connect(self) -> Subscriber:
+        sub = Subscriber(self.url, self.token)
+        sub.subscribe("subscription { incidentAdded }")
+        return sub
+
+    def _reconnect(self) -> None:
+        lost = time.time()
+        while not self.stopping:
+            try:
+                self.sub = self._connect()
+                break
+            except Exception:  # the server is still away: try again at once
+                time.sleep(0.05)
+        self.gaps.append((lost, time.time()))
 
     def run(self) -> None:
         while not self.stopping:
-            event = self.sub.next(timeout=0.5)
+            try:
+                event = self.sub.next(timeout=0.5)
+            except Exception:  # the connection went with its worker
+                self._reconnect()
+                continue
             if event is None:
                 continue
             record = event[1]["incidentAdded"]["properties"]["recordId"]

@@ -43,14 +43,13 @@ import httpx
 
 from api.auth import issue_jwt
 from benchmarks.live import RATE as LIVE_RATE
-from benchmarks.live import Sent
+from benchmarks.live import Listener, Sent
 from benchmarks.load import Request, run_mix
 from benchmarks.report import BENCH_DIR, write_figures
 from core.settings import Settings, load_settings
 from crimegraph import live_feed
 from graph import connection, neo4j_server
 from graph.cypher import statement
-from live.client import Subscriber
 from ops.backup import backup
 from ops.restore import restore
 from testkit.instances import free_port, instance_settings
@@ -238,52 +237,6 @@ def _mix(tokens: dict[str, str], people: list[str]) -> list[Request]:
     linked = [Request("linked", 0.20 / len(people), LINKED, {"p": p}, tokens["investigator"])
               for p in people]  # fmt: skip
     return [*layers, *linked, Request("review", 0.10, REVIEW, {}, tokens["steward"])]
-
-
-class Listener(threading.Thread):
-    """The analyst's incidentAdded subscription; reconnects when its worker dies, timing
-    how long the subscription was away."""
-
-    def __init__(self, url: str, token: str) -> None:
-        super().__init__(daemon=True)
-        self.url, self.token = url, token
-        self.seen: dict[str, float] = {}
-        self.repeats = 0
-        self.gaps: list[tuple[float, float]] = []  # (lost at, subscribed again at)
-        self.stopping = False
-        self.sub = self._connect()
-
-    def _connect(self) -> Subscriber:
-        sub = Subscriber(self.url, self.token)
-        sub.subscribe("subscription { incidentAdded }")
-        return sub
-
-    def run(self) -> None:
-        while not self.stopping:
-            try:
-                event = self.sub.next(timeout=0.5)
-            except Exception:  # the connection went with its worker: subscribe again
-                lost = time.time()
-                while not self.stopping:
-                    try:
-                        self.sub = self._connect()
-                        break
-                    except Exception:
-                        time.sleep(0.05)
-                self.gaps.append((lost, time.time()))
-                continue
-            if event is None:
-                continue
-            record = event[1]["incidentAdded"]["properties"]["recordId"]
-            if record in self.seen:
-                self.repeats += 1
-            else:
-                self.seen[record] = time.time()
-
-    def stop(self) -> None:
-        self.stopping = True
-        self.join(timeout=5)
-        self.sub.close()
 
 
 @dataclasses.dataclass

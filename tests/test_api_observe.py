@@ -139,3 +139,18 @@ def test_metrics_need_the_operators_token_once_it_is_set(w, tmp_path) -> None:
         assert wrong.status_code == 403 and b"crimegraph_" not in wrong.content
         right = httpx.get(f"{url}/metrics", headers={"authorization": f"Bearer {token}"})
         assert right.status_code == 200 and b"crimegraph_http_request_seconds" in right.content
+
+
+def test_a_clients_mistake_is_one_info_line_not_a_server_error(w) -> None:
+    mine = "bad-month-1"
+    answer = _post(w, '{ incidentCount(force: "gwent", month: "2025-13") }', request_id=mine)
+    assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    deadline = time.monotonic() + 5
+    lines: list[dict] = []
+    while time.monotonic() < deadline and len(lines) < 2:
+        lines = [json.loads(line) for line in (w.data_dir / "server.log").read_text().splitlines()
+                 if line.startswith("{") and mine in line]  # fmt: skip
+        time.sleep(0.1)
+    logged = {(line["logger"], line["level"]) for line in lines}
+    assert logged == {("crimegraph.api", "INFO"), ("crimegraph.access", "INFO")}, lines
+    assert not any("exc_info" in line for line in lines)
