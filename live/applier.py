@@ -212,7 +212,8 @@ class Applier:
                     await tx.close()
         outcomes = {
             # "created" holds on a replay of the entry that created the incident, too
-            r["seq"]: NEW if r["created"] else DUPLICATE if r["seen"] else ADDED for r in records
+            r["seq"]: NEW if r["created"] else DUPLICATE if r["seen"] else ADDED
+            for r in records
         }
         outcomes |= await self._people_applied(people, linked, person_rows, written)
         await asyncio.to_thread(self.journal.mark_applied, outcomes)

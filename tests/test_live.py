@@ -15,10 +15,10 @@ from api.tiles import tile_for
 from core import warehouse
 from core.settings import load_settings
 from graph.connection import driver as sync_driver
-from graph.load import load_graph
-from live.client import Subscriber, SubscriptionError
 from graph.cypher import statement
+from graph.load import load_graph
 from live import records as live_records
+from live.client import Subscriber, SubscriptionError
 from live.journal import Journal
 from resolver.adapters.registry import live_adapters
 from testkit.cypher import TESTS
