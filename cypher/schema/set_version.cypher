@@ -1,3 +1,4 @@
-// Record the graph's schema version, with when and by which crimegraph it was reached.
+// Record the graph's schema version and the crimegraph that reached it (no timestamp: two
+// loads of the same warehouse give the same graph, byte for byte).
 MERGE (v:CrimegraphSchema {name: 'graph'})
-SET v.version = $version, v.migrated_at = datetime(), v.crimegraph = $crimegraph
+SET v.version = $version, v.crimegraph = $crimegraph
