@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,13 +11,48 @@ import duckdb
 import pyarrow as pa
 
 from core import warehouse_schema, warehouse_versions
+from core.errors import CrimegraphError
+
+# How long a stage waits for another process to let go of the warehouse: DuckDB lets one
+# process write, or several read. The live applier holds it for moments at a time
+# (``live.warehouse_rows``); a batch stage can hold it for minutes.
+LOCK_WAIT_S = 120.0
+_RETRY_S = 0.2
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
+class WarehouseBusy(CrimegraphError):
+    """Another process (or another connection of this one) holds the warehouse."""
+
+
+def _held(exc: duckdb.Error) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "different configuration" in text
+
+
+def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, trying again while someone else holds the file, up to ``wait_s``."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if not _held(exc):
+                raise
+            if time.monotonic() >= deadline:
+                mode = "read" if read_only else "write"
+                raise WarehouseBusy(
+                    f"{path}: could not open the warehouse to {mode} within {wait_s:.0f}s: "
+                    f"another process holds it ({exc})"
+                ) from exc
+            time.sleep(_RETRY_S)
+
+
+def connect(path: Path, *, wait_s: float = LOCK_WAIT_S) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse, migrated to this crimegraph's schema
-    version (``core.warehouse_versions``), with the base tables."""
+    version (``core.warehouse_versions``), with the base tables. Waits up to ``wait_s``
+    for a process holding it (``WarehouseBusy`` after that)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _open(path, False, wait_s)
     try:
         con.execute("SET enable_progress_bar = false")  # crimegraph shows its own progress
         warehouse_versions.migrate(con, path)
@@ -27,10 +63,11 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_read_only(path: Path, *, wait_s: float = LOCK_WAIT_S) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for reading (others may read it at once), refusing one made by
-    a newer crimegraph. An older one is read as it is: readers cope with missing tables."""
-    con = duckdb.connect(str(path), read_only=True)
+    a newer crimegraph. An older one is read as it is: readers cope with missing tables.
+    Waits up to ``wait_s`` for a writer to let go."""
+    con = _open(path, True, wait_s)
     try:
         warehouse_versions.refuse_newer(warehouse_versions.version_of(con), path)
     except BaseException:

@@ -145,6 +145,24 @@ TABLES: dict[str, str] = {
     PRIMARY KEY (source_system, record_id, record_kind)
 )
 """,
+    # live intake (live/warehouse_rows.py): every applied journal entry the warehouse has
+    # taken, once. Its rows are in the source tables above with source_file
+    # 'live:<journal id>' and row_number = seq; outcome 'stored' (rows written) or
+    # 'duplicate' (the graph already held the record: nothing written).
+    "live_records": """CREATE TABLE IF NOT EXISTS live_records (
+    journal_id VARCHAR NOT NULL, seq BIGINT NOT NULL, source VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL, idempotency_key VARCHAR NOT NULL, accepted_at TIMESTAMP NOT NULL,
+    applied_at TIMESTAMP, stored_at TIMESTAMP NOT NULL, outcome VARCHAR NOT NULL,
+    PRIMARY KEY (journal_id, seq)
+)
+""",
+    # The last live entry a stage's output counts (the API's live overlay adds only later
+    # ones to the risk layer): stage 'risk'.
+    "live_watermarks": """CREATE TABLE IF NOT EXISTS live_watermarks (
+    stage VARCHAR PRIMARY KEY, journal_id VARCHAR NOT NULL, through_seq BIGINT NOT NULL,
+    at TIMESTAMP NOT NULL
+)
+""",
     # responsible use (responsible/)
     "retention_runs": """CREATE TABLE IF NOT EXISTS retention_runs (
     run_id VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL, as_of DATE NOT NULL,
@@ -179,11 +197,18 @@ TABLES: dict[str, str] = {
 }
 
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    # a row that arrived live: the source's own id for it (its provenance in the graph)
+    "police_uk_records": ("record_ref VARCHAR",),
     # whether a problem rejected the row or dropped one value
     "quarantine": ("severity VARCHAR DEFAULT 'row'",),
     # decisions made through the API: their id in the graph, and where they were made
     "match_decisions": ("decision_id VARCHAR", "origin VARCHAR"),
 }
+
+# Source rows that arrived through live intake: source_file is LIVE_PREFIX + journal id.
+LIVE_PREFIX = "live:"
+# live_watermarks.stage of the risk stage.
+RISK_WATERMARK = "risk"
 
 # The tables every warehouse has from its first connection.
 BASE = ("ingest_runs", "quarantine", "police_uk_records")

@@ -19,7 +19,7 @@ from core import warehouse_schema
 from core.errors import CrimegraphError
 
 # This crimegraph's warehouse schema. Version 1: every warehouse made before versions.
-VERSION = 3
+VERSION = 4
 VERSIONS_TABLE = "schema_migrations"
 
 
@@ -58,6 +58,9 @@ def _every_column_everywhere(con: duckdb.DuckDBPyConnection) -> None:
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     2: _keep_versions,
     3: _every_column_everywhere,
+    # Version 4: live records are kept in the warehouse; a police.uk row carries the live
+    # record's own id (record_ref). The new tables are made when live intake first writes.
+    4: _every_column_everywhere,
 }
 assert max(MIGRATIONS) == VERSION, "every version has its migration"
 

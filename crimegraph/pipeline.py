@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from core import warehouse
 from core.settings import Settings
 from graph import connection
@@ -16,6 +18,26 @@ from resolver.adapters.police_uk import PoliceUkAdapter
 from resolver.adapters.registered import RegisteredAdapter
 from resolver.ingest_report import FileReport, IngestReport
 from resolver.sources import load_spec
+
+
+def take_in_live(con: duckdb.DuckDBPyConnection, settings: Settings):
+    """Bring the live records applied so far into the warehouse (``live.warehouse_rows``),
+    so a stage that reads source records sees them; None when there is no journal. A
+    record a source file also holds keeps only the file's row."""
+    from live import warehouse_rows
+    from live.intake import journal_path
+    from live.journal import Journal
+
+    path = journal_path(settings.data_dir)
+    if not path.exists():
+        return None
+    journal = Journal(path)
+    try:
+        taken = warehouse_rows.take(con, journal)
+    finally:
+        journal.close()
+    warehouse_rows.settle(con)
+    return taken
 
 
 def ingest_police_uk(
@@ -39,6 +61,7 @@ def ingest_police_uk(
         if held:
             police_uk_ingest.forget_files(con, held)
         report = IngestReport(adapter.ingest(con, force=force, on_file=on_file))
+        take_in_live(con, settings)
         counts = canonical.build(con, canonical.GeographyFiles.from_settings(settings.sources))
     return report, counts
 
@@ -47,7 +70,9 @@ def ingest_source(settings: Settings, spec_path: Path, *, force: bool = False) -
     """Ingest every file of one registered source (see resolver/sources.py)."""
     adapter = RegisteredAdapter(load_spec(spec_path))
     with warehouse.connect(settings.warehouse_path) as con:
-        return IngestReport(adapter.ingest(con, force=force))
+        report = IngestReport(adapter.ingest(con, force=force))
+        take_in_live(con, settings)
+        return report
 
 
 def load(
@@ -117,6 +142,7 @@ def retention_plan(settings: Settings, as_of: date, policy_path: Path | None = N
     policy = retention_policy(settings, policy_path)
     _need_warehouse(settings)
     with warehouse.connect(settings.warehouse_path) as con:
+        take_in_live(con, settings)
         return make_plan(con, policy, as_of)
 
 
@@ -127,6 +153,38 @@ class RetentionReport:
     resolution: dict = field(default_factory=dict)
     graph: dict = field(default_factory=dict)
     log_entry: dict = field(default_factory=dict)
+
+
+def _forget_live(settings: Settings, entries: dict[str, list[int]]) -> None:
+    """Delete the journal entries expired live records came from (a running API keeps
+    following the journal; its linking index lets go of them when it next starts)."""
+    from live.intake import journal_path
+    from live.journal import Journal
+
+    path = journal_path(settings.data_dir)
+    if not path.exists():
+        return
+    journal = Journal(path)
+    try:
+        journal.forget(entries.get(journal.id, []))
+    finally:
+        journal.close()
+
+
+def _remove_live_nodes(driver, plan) -> dict[str, int]:
+    """The graph nodes only the live path made for records the policy removed (a batch
+    load removes the ones it made itself)."""
+    from graph.cypher import statement
+    from responsible.retention.plan import POLICE_UK
+
+    gone = [v.candidate for v in plan.expired]
+    incidents = [c.record_id for c in gone if c.system == POLICE_UK]
+    records = [f"{c.system}:{c.record_id}" for c in gone if c.record_type == "person"]
+    with driver.session() as session:
+        found = session.run(statement("live/expired_incidents"), incidents=incidents).single()
+        people = session.run(statement("live/expired_records"), records=records).single()
+    return {"incidents": found["incidents"], "locations": found["locations"],
+            "records": people["records"], "people": people["people"]}  # fmt: skip
 
 
 def retention_apply(
@@ -154,10 +212,13 @@ def retention_apply(
 
             with connection.driver(settings) as driver:
                 pull_api_decisions(driver, con)
+        take_in_live(con, settings)
         step("plan")
         plan = make_plan(con, policy, as_of)
         step("remove")
-        removal = retention.remove_expired(con, plan, key)
+        removal = retention.remove_expired(
+            con, plan, key, forget_live=lambda entries: _forget_live(settings, entries)
+        )
         report = RetentionReport(plan, removal)
         entry = {
             "run_id": removal.run_id,
@@ -185,6 +246,8 @@ def retention_apply(
                         for name, s in loaded.steps.items()
                         if s.created or s.updated or s.deleted
                     }
+                    if removal.live_entries:
+                        report.graph["live"] = _remove_live_nodes(driver, plan)
                 entry["graph"] = report.graph
             entry["status"] = "ok" if graph else "ok (graph not loaded: run `crimegraph load`)"
         except Exception as exc:

@@ -38,6 +38,11 @@ CREATE TABLE IF NOT EXISTS numbers (
     key  TEXT PRIMARY KEY,
     next INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT OR IGNORE INTO meta VALUES ('id', lower(hex(randomblob(8))));
 """
 
 
@@ -66,6 +71,9 @@ class Journal:
         self._con.execute("PRAGMA journal_mode=WAL")
         self._con.execute("PRAGMA synchronous=FULL")
         self._con.executescript(_SCHEMA)
+        # Names this journal's entries in the warehouse (live/warehouse_rows.py): a journal
+        # made afresh (``crimegraph live reset``) numbers its entries from 1 again.
+        (self.id,) = self._con.execute("SELECT value FROM meta WHERE name = 'id'").fetchone()
 
     def close(self) -> None:
         with self._lock:
@@ -174,6 +182,44 @@ class Journal:
                 (kind, after, limit),
             ).fetchall()
         return [(_entry(r[:-1]), r[-1]) for r in rows]
+
+    def settled(self, after: int = 0, limit: int = -1) -> list[tuple[Entry, str]]:
+        """Applied entries above ``after`` and below the first one still pending, with
+        their outcomes, in order: the journal's settled prefix, which only grows at its
+        end (one applier marks entries in ``seq`` order), so a reader that keeps the last
+        ``seq`` it took takes each entry once."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT seq, key, source, record_id, kind, payload, accepted_at, applied_at, "
+                "outcome FROM entries WHERE applied_at IS NOT NULL AND seq > ? AND seq < "
+                "coalesce((SELECT min(seq) FROM entries WHERE applied_at IS NULL), 1 << 62) "
+                "ORDER BY seq LIMIT ?",
+                (after, limit),
+            ).fetchall()
+        return [(_entry(r[:-1]), r[-1]) for r in rows]
+
+    def last_seq(self) -> int:
+        """The highest ``seq`` this journal has given (0: none), forgotten entries included."""
+        with self._lock:
+            row = self._con.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'entries'"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def forget(self, seqs: Iterable[int]) -> int:
+        """Delete these entries (records the retention policy removed); how many went.
+        The idempotency keys go with them: the same record sent again is new."""
+        with self._lock:
+            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._con.executemany(
+                    "DELETE FROM entries WHERE seq = ?", [(seq,) for seq in seqs]
+                )
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+        return cursor.rowcount
 
     def counts(self) -> dict[str, int]:
         with self._lock:

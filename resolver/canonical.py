@@ -45,7 +45,8 @@ def build(con: duckdb.DuckDBPyConnection, geo: GeographyFiles) -> dict[str, int]
     # Nearly every incident is one row: only those with several (a crime republished in a
     # later month, or published as several offences) are aggregated, so the national
     # build never holds millions of aggregate states. Their fields are the first row's
-    # (by month, file and line), the outcome the last one's.
+    # (by month, file and line), the outcome the last one's. A row that arrived live is
+    # named by the source's own id for it (record_ref), as the live path named it.
     con.execute(
         """
         CREATE OR REPLACE TABLE incidents AS
@@ -55,7 +56,7 @@ def build(con: duckdb.DuckDBPyConnection, geo: GeographyFiles) -> dict[str, int]
         SELECT r.incident_id, r.crime_id, r.month, r.month AS last_month, r.crime_type,
                g.crime_group, r.last_outcome, r.force_code, r.location_id,
                1::BIGINT AS record_count,
-               [r.source_file || '#' || r.row_number] AS source_records
+               [coalesce(r.record_ref, r.source_file || '#' || r.row_number)] AS source_records
         FROM police_uk_records r JOIN crime_groups g USING (crime_type)
         ANTI JOIN several s USING (incident_id)
         UNION ALL
@@ -69,7 +70,8 @@ def build(con: duckdb.DuckDBPyConnection, geo: GeographyFiles) -> dict[str, int]
                arg_min(r.force_code, r.first_seen)   AS force_code,
                arg_min(r.location_id, r.first_seen)  AS location_id,
                count(*)                              AS record_count,
-               list(r.source_file || '#' || r.row_number ORDER BY r.first_seen)
+               list(coalesce(r.record_ref, r.source_file || '#' || r.row_number)
+                    ORDER BY r.first_seen)
                                                      AS source_records
         FROM (SELECT *, (month, source_file, row_number) AS first_seen
               FROM police_uk_records SEMI JOIN several USING (incident_id)) r

@@ -64,12 +64,14 @@ def resolve_people(
         raise fail("--backend spark resolves an input file (INPUT_CSV --out OUT_CSV)")
     if input_csv is None:
         from core import warehouse
+        from crimegraph.pipeline import take_in_live
         from resolver.linkage.warehouse_people import resolve_warehouse_people
 
         settings = load_settings()
         try:
             with warehouse.connect(settings.warehouse_path) as con:
                 _pull_api_decisions(settings, con)
+                take_in_live(con, settings)
                 run = resolve_warehouse_people(con, id_key=settings.id_secret)
         except ValueError as exc:
             raise fail(str(exc)) from exc
@@ -129,12 +131,14 @@ def resolve_places() -> None:
     model; coordinates come from the postcode when a record has none.
     """
     from core import warehouse
+    from crimegraph.pipeline import take_in_live
     from resolver.linkage.warehouse_places import resolve_warehouse_places
 
     settings = load_settings()
     started = time.perf_counter()
     try:
         with warehouse.connect(settings.warehouse_path) as con:
+            take_in_live(con, settings)
             run = resolve_warehouse_places(con, settings.sources, id_key=settings.id_secret)
     except ValueError as exc:
         raise fail(str(exc)) from exc
@@ -153,12 +157,14 @@ def resolve_incidents() -> None:
     model's best evidence). Writes `incident_links` and `extra_incidents`.
     """
     from core import warehouse
+    from crimegraph.pipeline import take_in_live
     from resolver.linkage.warehouse_incidents import resolve_warehouse_incidents
 
     settings = load_settings()
     started = time.perf_counter()
     try:
         with warehouse.connect(settings.warehouse_path) as con:
+            take_in_live(con, settings)
             run = resolve_warehouse_incidents(con, id_key=settings.id_secret)
     except ValueError as exc:
         raise fail(str(exc)) from exc

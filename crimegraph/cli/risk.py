@@ -40,6 +40,9 @@ def risk(
     """Compute risk scores, hotspots and forecasts into the warehouse (risk_scores,
     hotspots, forecasts) at H3 resolutions 9, 8, 7 and LSOA, for every crime group."""
     from core import warehouse
+    from core.warehouse_schema import RISK_WATERMARK
+    from crimegraph.pipeline import take_in_live
+    from live import warehouse_rows
     from risk.harm import HarmConfigError
     from risk.run import compute_risk, default_months
 
@@ -50,6 +53,7 @@ def risk(
     try:
         with warehouse.connect(settings.warehouse_path) as con, progress_bar() as progress:
             con.execute("SET memory_limit = $limit", {"limit": settings.batch_memory_limit})
+            live = take_in_live(con, settings)
             months = month or default_months(con)
             task = progress.add_task("risk scores", total=None)
             counts, network_available = compute_risk(
@@ -58,6 +62,8 @@ def risk(
                 on_step=lambda _s: progress.advance(task),
                 discovered_weight=discovered_weight,
             )
+            if live is not None:  # the API's live overlay adds only the entries after it
+                warehouse_rows.mark(con, RISK_WATERMARK, live)
     except (ValueError, HarmConfigError) as exc:
         raise fail(str(exc)) from exc
     console.print(f"risk scores for {', '.join(months)} in {time.perf_counter() - started:.1f}s")

@@ -77,6 +77,14 @@ def _journal_id(spec: SourceSpec, values: dict[str, str | None], person_id: str,
     return f"{person_id}@{incident_id}" if incident_id else person_id
 
 
+def _incident_record(incident: dict[str, Any] | None, incident_id: str | None) -> dict | None:
+    """The row's incident record with JSON-ready values; None when the row names none."""
+    if incident is None or incident_id is None:
+        return None
+    when = incident["incident_date"]
+    return {**incident, "incident_date": when.isoformat() if when else None}
+
+
 def person_record(
     spec: SourceSpec, mapper: RowMapper, record: Any, row: int
 ) -> StandardRecord | RejectedRow:
@@ -113,10 +121,16 @@ def person_record(
         "sex": person["sex"],
         "address": person["address"],
         "postcode": person["postcode"],
+        "uprn": person["uprn"],
+        "email": person["email"],
+        "phone": person["phone"],
         "role": role,
         "incident_record_id": incident_id,
         "police_reference": incident["police_reference"] if incident else None,
         "dropped": [[_column(spec, f), reason] for f, reason in warnings],
+        "dropped_fields": [f for f, _reason in warnings],  # as the batch's quarantine names them
+        # the row's incident as the batch would keep it (incident_records), for the warehouse
+        "incident": _incident_record(incident, incident_id),
     }
     return StandardRecord(
         key or f"{spec.system}:{record_id}", spec.system, record_id, PERSON, payload

@@ -20,6 +20,7 @@ import hmac
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from core import keys, warehouse
+from core.warehouse_schema import LIVE_PREFIX
 from responsible.retention.plan import POLICE_UK, Plan
 
 # the warehouse tables this stage writes (defined in core/warehouse_schema.py)
@@ -56,6 +58,8 @@ class Removal:
     removed: list[dict] = field(default_factory=list)
     derived: dict[str, int] = field(default_factory=dict)
     hashes: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
+    # rows that arrived live, by journal id: the entries (seq) they came from
+    live_entries: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def records(self) -> int:
@@ -83,8 +87,19 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return len(con.execute(sql).fetchall())
 
 
-def remove_expired(con: duckdb.DuckDBPyConnection, plan: Plan, key: bytes) -> Removal:
-    """Delete what the plan found expired, in one transaction with its log rows."""
+def remove_expired(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    key: bytes,
+    *,
+    forget_live: Callable[[dict[str, list[int]]], None] | None = None,
+) -> Removal:
+    """Delete what the plan found expired, in one transaction with its log rows.
+
+    ``forget_live`` is given the live journal entries the removed rows came from (journal
+    id → seqs) before the transaction commits, to delete them from the journal: if it
+    fails nothing is removed; if the commit then fails, the journal has let go of records
+    the next run removes again (nothing expired outlives a run by being kept twice)."""
     warehouse.ensure_tables(con, *TABLES)
     removal = Removal(str(uuid.uuid4()), datetime.now(UTC).replace(tzinfo=None))
     groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
@@ -116,6 +131,7 @@ def remove_expired(con: duckdb.DuckDBPyConnection, plan: Plan, key: bytes) -> Re
     )
     con.execute("BEGIN TRANSACTION")
     try:
+        removal.live_entries = _live_entries(con)
         removal.derived = _cascade(con)
         removal.derived["quarantine_rows_expired"] = _count(
             con,
@@ -134,6 +150,8 @@ def remove_expired(con: duckdb.DuckDBPyConnection, plan: Plan, key: bytes) -> Re
         ]
         if rows:
             con.executemany("INSERT INTO retention_removed VALUES (?, ?, ?, ?, ?)", rows)
+        if removal.live_entries and forget_live is not None:
+            forget_live(removal.live_entries)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -144,16 +162,48 @@ def remove_expired(con: duckdb.DuckDBPyConnection, plan: Plan, key: bytes) -> Re
     return removal
 
 
+_PERSON = "(source_system, person_record_id) IN (SELECT source_system, record_id FROM gone_people)"
+_INCIDENT = (
+    "(source_system, incident_record_id) IN (SELECT source_system, record_id FROM gone_incidents)"
+)
+_LIVE_ROWS = {  # where each source table's expired rows are
+    "involvements": f"{_PERSON} OR {_INCIDENT}",
+    "person_records": _PERSON,
+    "incident_records": _INCIDENT,
+    "police_uk_records": "incident_id IN (SELECT record_id FROM gone_police)",
+}
+
+
+def _live_entries(con: duckdb.DuckDBPyConnection) -> dict[str, list[int]]:
+    """The live journal entries (journal id → seqs) the expired rows came from; their
+    entries in the warehouse's ledger lose the idempotency key (it names the record)."""
+    selects = [
+        f"SELECT source_file, row_number FROM {table} "
+        f"WHERE starts_with(source_file, '{LIVE_PREFIX}') AND ({where})"
+        for table, where in _LIVE_ROWS.items()
+        if warehouse.table_exists(con, table)
+    ]
+    if not selects:
+        return {}
+    found = con.execute(
+        f"SELECT source_file[{len(LIVE_PREFIX) + 1}:] AS journal_id, list(DISTINCT row_number "
+        f"ORDER BY row_number) FROM ({' UNION '.join(selects)}) GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    entries = {journal_id: seqs for journal_id, seqs in found}
+    if entries and warehouse.table_exists(con, "live_records"):
+        con.execute(
+            "UPDATE live_records SET idempotency_key = 'expired', outcome = 'expired' "
+            "WHERE (journal_id, seq) IN (SELECT e.j, unnest(e.s) FROM "
+            "(SELECT unnest($entries) AS e))",
+            {"entries": [{"j": j, "s": s} for j, s in entries.items()]},
+        )
+    return entries
+
+
 def _cascade(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Delete the expired records and everything derived from them; rows per table."""
     out: dict[str, int] = {}
-    person = (
-        "(source_system, person_record_id) IN (SELECT source_system, record_id FROM gone_people)"
-    )
-    incident = (
-        "(source_system, incident_record_id) IN "
-        "(SELECT source_system, record_id FROM gone_incidents)"
-    )
+    person, incident = _PERSON, _INCIDENT
     if warehouse.table_exists(con, "involvements"):
         # The source rows going: their field-level quarantine entries go with them.
         con.execute(
