@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             load_harm_weights(),
             people_index=lambda: load_index(settings.warehouse_path),
             id_key=settings.id_secret,
+            warehouse_path=settings.warehouse_path,
         )
         adapters = await run_in_threadpool(live_adapters, registry_dir(settings.data_dir))
         app.state.live = intake.Live(
@@ -162,7 +163,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     def reload_layers() -> LayerStore:
         fresh = load_layers(settings)
-        app.state.live.applier.restore(fresh)  # live incidents are not in the warehouse
+        app.state.live.applier.restore(fresh)  # live incidents the warehouse does not count
         app.state.layers.store = fresh
         return fresh
 

@@ -12,7 +12,6 @@ from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospecti
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
@@ -22,7 +21,7 @@ from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from api.cost import LayerCostLimit
-from api.errors import BadInput, should_mask
+from api.errors import BadInput, NamedErrors
 from api.observe import FieldTimings
 
 MAX_QUERY_DEPTH = 8
@@ -71,7 +70,5 @@ def extensions(production: bool) -> list[Callable[[], SchemaExtension]]:
     if production:
         # A production schema is read from docs/schema.graphql, not from the server.
         chosen.append(DisableIntrospection)
-        chosen.append(
-            lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error.")
-        )
+    chosen.append(lambda: NamedErrors(production))
     return chosen

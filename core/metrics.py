@@ -51,6 +51,12 @@ LIVE_RECORDS = Counter(
     ["source", "outcome"],
 )
 LIVE_APPLIED = Counter("crimegraph_live_applied_total", "Journal entries the applier applied")
+LIVE_STORED = Counter(
+    "crimegraph_live_stored_total",
+    "Applied journal entries written into the warehouse, by outcome (stored: rows written; "
+    "duplicate: the graph already held the record)",
+    ["outcome"],
+)
 LIVE_APPLY_LAG_SECONDS = Histogram(
     "crimegraph_live_apply_lag_seconds",
     "From a record's acceptance to the graph having it",

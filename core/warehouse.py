@@ -142,3 +142,14 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def live_watermark(con: duckdb.DuckDBPyConnection, stage: str) -> tuple[str, int] | None:
+    """(journal id, last seq) of the live entries ``stage``'s output counts
+    (``live.warehouse_rows.mark``); None when it was never marked."""
+    if not table_exists(con, "live_watermarks"):
+        return None
+    found = con.execute(
+        "SELECT journal_id, through_seq FROM live_watermarks WHERE stage = ?", [stage]
+    ).fetchone()
+    return None if found is None else (found[0], int(found[1]))

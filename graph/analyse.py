@@ -91,6 +91,8 @@ def analyse(
         report.co_offending_relationships = records[0]["relationships"]
 
     def networks() -> None:
+        if not report.co_offending_relationships:  # nobody offended together: no networks
+            return  # (GDS refuses to project a relationship type a graph never had)
         graph = gds.graph.project.native(
             CO_OFFENDING_GRAPH,
             "Person",
@@ -122,7 +124,7 @@ def analyse(
         records, _, _ = driver.execute_query(
             statement("analyse/project_offender_location"), graph_name=OFFENDER_LOCATION_GRAPH
         )
-        if not records or records[0]["relationships"] == 0:
+        if not records or not records[0]["relationships"]:  # None: nothing to project
             gds.graph.drop(OFFENDER_LOCATION_GRAPH, fail_if_missing=False)
             return
         graph = gds.graph.get(OFFENDER_LOCATION_GRAPH)

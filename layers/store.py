@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from core import warehouse
+from core.warehouse_schema import RISK_WATERMARK
 from layers import geojson
 from layers.shapes import Shape, h3_shape, load_lsoa_shapes
 from responsible import disclosure
@@ -211,6 +212,12 @@ class Incidents:
             mask &= np.isin(self.crime_group, groups)
         return np.flatnonzero(mask)
 
+    def holding(self, ids: set[str], months: set[str]) -> set[str]:
+        """Which of ``ids`` these incidents hold, looked for only among ``months`` (a
+        national map holds millions; live arrivals are of a month or two)."""
+        rows = np.flatnonzero(np.isin(self.month, sorted(months)))
+        return ids & set(self.ids[rows].tolist())
+
     def extend(self, df: pd.DataFrame) -> Incidents:
         """These incidents and the rows of ``df`` (live arrivals), as a new object."""
         more = Incidents.from_frame(df)
@@ -245,10 +252,14 @@ class LayerStore:
         areas: pd.DataFrame,
         lsoa_shapes: dict[str, tuple[str, Shape]],
         disclosure_key: bytes | None = None,
+        risk_live_through: tuple[str, int] | None = None,
     ) -> None:
         """``disclosure_key``: the secret behind the public counts' cell keys; without
-        one a random key is used, which holds for this process only."""
+        one a random key is used, which holds for this process only.
+        ``risk_live_through``: (journal id, seq) of the last live entry the risk tables
+        count (``live_watermarks``); the live overlay rescores only for later ones."""
         self.disclosure_key = disclosure_key or secrets.token_bytes(32)
+        self.risk_live_through = risk_live_through
         self._tables = tables
         self._groups: dict[str, dict[SliceKey, np.ndarray]] = {
             name: self._index(name, df) for name, df in tables.items()
@@ -288,6 +299,7 @@ class LayerStore:
             {c: pd.Series(dtype=object) for c in INCIDENT_COLUMNS}
         ).astype({"longitude": np.float64, "latitude": np.float64})
         incidents, areas = empty_incidents, pd.DataFrame({"lsoa_code": [], "force_code": []})
+        risk_live_through = None
         if warehouse_path.exists():
             con = warehouse.connect_read_only(warehouse_path)
             try:
@@ -298,10 +310,11 @@ class LayerStore:
                     incidents = _frame(con, _INCIDENTS_SQL)
                 if warehouse.table_exists(con, "areas"):
                     areas = _frame(con, "SELECT lsoa_code, force_code FROM areas")
+                risk_live_through = warehouse.live_watermark(con, RISK_WATERMARK)
             finally:
                 con.close()
         shapes = load_lsoa_shapes(lsoa_boundaries)
-        return cls(tables, incidents, areas, shapes, disclosure_key)
+        return cls(tables, incidents, areas, shapes, disclosure_key, risk_live_through)
 
     @staticmethod
     def _index(name: str, df: pd.DataFrame) -> dict[SliceKey, np.ndarray]:

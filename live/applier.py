@@ -18,6 +18,10 @@ them itself, else within ``FOLLOW_POLL_S``): it sends them to its subscribers as
 incidentAdded and puts them on its own in-memory map (points, and the risk of their
 areas, announced by riskChanged) at most every half second; and for new review pairs,
 which it announces as reviewNeeded.
+
+The leader also writes what it applied into the warehouse (``live.warehouse_rows``) every
+``STORE_INTERVAL_S``, when no batch stage holds it (a batch stage takes them in itself
+first), so batch resolution, risk and retention see the live records.
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ from typing import Any
 from neo4j import AsyncDriver
 
 from core import metrics
+from core.warehouse import WarehouseBusy
 from graph.cypher import statement
 from layers.store import LayerStore
-from live import overlay, people_rows
+from live import overlay, people_rows, warehouse_rows
 from live.broadcast import Broadcaster
 from live.journal import Entry, Journal
 from live.linking import Linked, PeopleIndex
@@ -54,6 +59,7 @@ MAP_INTERVAL_S = 0.5
 FOLLOW_POLL_S = 0.1  # how often a process looks for entries another one applied
 LEADER_RETRY_S = 1.0
 BACKOFF_S = (0.1, 0.2, 0.5, 1.0, 2.0)
+STORE_INTERVAL_S = 5.0  # how often the leader writes applied entries into the warehouse
 
 
 def _report_index_failure(task: asyncio.Future) -> None:
@@ -84,6 +90,7 @@ class Applier:
         people_index: Callable[[], PeopleIndex | None] = lambda: None,
         *,
         id_key: bytes,
+        warehouse_path: Path | None = None,
     ) -> None:
         self.journal = journal
         self.driver = driver
@@ -102,6 +109,8 @@ class Applier:
         self._followed = 0  # the last applied seq this process has put on its map
         self._followed_people = 0  # the last applied person seq it has announced
         self._lock_file: int | None = None
+        self._warehouse_path = warehouse_path  # None: applied entries stay in the journal
+        self._stored_through = 0  # the last seq the warehouse is known to hold
 
     def wake(self) -> None:
         self._wake.set()
@@ -117,6 +126,7 @@ class Applier:
             while not self._lead():
                 await asyncio.sleep(LEADER_RETRY_S)
             self._load_people_soon()  # meanwhile incidents are applied
+            tasks.append(asyncio.create_task(self._store_loop(), name="live-store"))
             await self._warm()
             await self._drain()
         finally:
@@ -334,15 +344,55 @@ class Applier:
                 self.broadcaster.publish(RISK_CHANGED, changed)
             await asyncio.sleep(MAP_INTERVAL_S)
 
+    async def store(self) -> warehouse_rows.Taken | None:
+        """Write the entries applied since the last store into the warehouse; None when
+        there were none, there is no warehouse yet, or a batch stage holds it (it takes
+        them in itself)."""
+        path = self._warehouse_path
+        if path is None or not path.exists():
+            return None
+        if not await asyncio.to_thread(self.journal.settled, self._stored_through, 1):
+            return None
+        try:
+            taken = await asyncio.to_thread(warehouse_rows.take_path, path, self.journal, wait_s=0)
+        except WarehouseBusy:
+            return None
+        self._stored_through = taken.through_seq
+        for outcome, count in taken.entries.items():
+            metrics.LIVE_STORED.labels(outcome).inc(count)
+        return taken
+
+    async def _store_loop(self) -> None:
+        while True:
+            await asyncio.sleep(STORE_INTERVAL_S)
+            try:
+                await self.store()
+            except warehouse_rows.JournalMismatch as exc:  # needs an operator: say so, stop
+                log.error("live: not storing live records in the warehouse: %s", exc)
+                return
+            except Exception:  # e.g. a disk problem: the entries stay in the journal
+                log.exception("live: storing live records in the warehouse failed")
+
     def restore(self, store: LayerStore) -> int:
         """Put every incident applied so far back on a freshly loaded map (startup, or
-        after the layers were reloaded from the warehouse); returns how many. The journal
-        is followed from there on."""
+        after the layers were reloaded from the warehouse), but for what the warehouse
+        already counts: the points of incidents its map holds, and the risk of entries up
+        to the risk stage's watermark; returns how many entries were put back. The
+        journal is followed from there on."""
         people = self.journal.outcomes(PERSON)
         if people:  # announced before this start: not again
             self._followed_people = max(self._followed_people, people[-1][0].seq)
         entries = self.journal.applied(NEW, INCIDENT, 0)
-        if entries:
-            overlay.apply(store, [e.payload for e in entries], self.harm_weights)
-            self._followed = max(self._followed, entries[-1].seq)
+        if not entries:
+            return 0
+        self._followed = max(self._followed, entries[-1].seq)
+        mark = store.risk_live_through
+        counted = mark[1] if mark is not None and mark[0] == self.journal.id else 0
+        held = store.incidents.holding(
+            {e.payload["incident_id"] for e in entries}, {e.payload["month"] for e in entries}
+        )
+        points = [e.payload for e in entries if e.payload["incident_id"] not in held]
+        rescore = [e.payload for e in entries if e.seq > counted]
+        if points or rescore:
+            overlay.apply(store, points, self.harm_weights, rescore=rescore)
         return len(entries)

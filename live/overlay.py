@@ -71,16 +71,25 @@ def risk_updates(
 
 
 def apply(
-    store: LayerStore, incidents: list[dict[str, Any]], harm_weights: dict[str, float]
+    store: LayerStore,
+    incidents: list[dict[str, Any]],
+    harm_weights: dict[str, float],
+    *,
+    rescore: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Put new incidents on the map; returns the risk features that changed."""
+    """Put new incidents on the map and add ``rescore`` (default: the same incidents) to
+    their areas' risk; returns the risk features that changed. They differ when the
+    warehouse already has some: its incidents hold their points, its risk tables
+    count those up to their watermark."""
+    rescore = incidents if rescore is None else rescore
     frame = incident_frame(incidents)
-    if frame.empty:
+    if frame.empty and not rescore:
         return []
-    store.add_incidents(frame)
+    if not frame.empty:
+        store.add_incidents(frame)
     changed = []
     for (key, area), (harm, count) in risk_updates(
-        store.risk_keys(), incidents, harm_weights
+        store.risk_keys(), rescore, harm_weights
     ).items():
         if (found := store.bump_risk(key, area, harm, count)) is not None:
             changed.append(found)

@@ -280,16 +280,6 @@ def mark(con: duckdb.DuckDBPyConnection, stage: str, taken: Taken) -> None:
     )
 
 
-def watermark(con: duckdb.DuckDBPyConnection, stage: str) -> tuple[str, int] | None:
-    """(journal id, last seq) that ``stage``'s output counts; None when never marked."""
-    if not warehouse.table_exists(con, "live_watermarks"):
-        return None
-    found = con.execute(
-        "SELECT journal_id, through_seq FROM live_watermarks WHERE stage = ?", [stage]
-    ).fetchone()
-    return None if found is None else (found[0], int(found[1]))
-
-
 def take_path(warehouse_path: Path, journal: Journal, *, wait_s: float) -> Taken:
     """``take`` and ``settle`` on the warehouse at ``warehouse_path`` (``WarehouseBusy``
     when another process holds it longer than ``wait_s``)."""

@@ -230,3 +230,24 @@ def test_a_layer_reload_is_a_job_the_caller_follows(api) -> None:
     assert job["status"] == "DONE" and job["error"] is None and job["finishedAt"]
     assert set(job["layers"]) == {"risk", "hotspots", "forecast"}
     assert api.gql(follow, role="public")["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize("mode", ["production", "development"])
+def test_a_graph_that_is_away_is_named_not_masked(api, neo4j_settings, mode) -> None:
+    from testkit.instances import free_port
+    from testkit.server import serve
+
+    away = neo4j_settings.with_neo4j(uri=f"bolt://127.0.0.1:{free_port()}")
+    with serve(away, api.data_dir, ready=(200, 503), CRIMEGRAPH_ENV=mode) as url:
+        body = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ reviewQueue(first: 1) { edges { node { id } } } }"},
+            headers=api.headers("steward"),
+            timeout=60,
+        ).json()
+        (error,) = body["errors"]
+        assert error["extensions"] == {"code": "GRAPH_UNAVAILABLE", "retryable": True}, error
+        assert "unavailable" in error["message"] and "bolt" not in error["message"]
+        # the map is in memory: it answers while the graph is away
+        layer = httpx.post(f"{url}/graphql", json={"query": LAYER, "variables": {"b": WALES}})
+        assert "errors" not in layer.json()

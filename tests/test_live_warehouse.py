@@ -7,11 +7,16 @@ import json
 from pathlib import Path
 
 import duckdb
+import h3
+import pandas as pd
 import pytest
 import yaml
 
 from core import warehouse
-from live import warehouse_rows
+from layers.store import ALL_CRIME, LayerStore
+from live import overlay, warehouse_rows
+from live.applier import Applier
+from live.broadcast import Broadcaster
 from live.journal import Journal
 from live.records import standardise
 from resolver import readers
@@ -20,6 +25,7 @@ from resolver.adapters.registry import live_adapters
 from resolver.police_uk_ingest import ingest_police_uk
 from resolver.registered_ingest import ingest_source
 from resolver.sources import load_spec
+from risk.scores import SCORE_WEIGHTS
 from tests.conftest import BROKEN_POLICE_UK
 
 SPEC = {
@@ -47,6 +53,7 @@ ROWS = [
      "Postcode": "nowhere", "Email": "", "Case": "C2", "When": "01/05/2025",
      "Type": "Robbery", "Part": "P", "Police ref": ""},
 ]  # fmt: skip
+CARDIFF = (-3.18, 51.48)
 # every column but where the row came from
 _PEOPLE = "source_system, person_record_id, forename, middle_names, surname, date_of_birth, "
 _PEOPLE += "dob_precision, sex, address, postcode, uprn, email, phone"
@@ -193,3 +200,38 @@ def test_a_held_warehouse_is_waited_for_then_named(tmp_path) -> None:
     finally:
         holder.close()
     warehouse.connect_read_only(path, wait_s=0).close()
+
+
+def _map(journal: Journal, held: list[dict], through: tuple[str, int] | None) -> LayerStore:
+    """A map loaded from a warehouse whose incidents hold ``held`` and whose risk tables
+    count the live entries up to ``through``: one cell, two incidents, harm 20."""
+    cell = h3.latlng_to_cell(CARDIFF[1], CARDIFF[0], 9)
+    risk = pd.DataFrame({
+        "month": "2025-01", "area_level": "h3", "resolution": 9, "crime_group": ALL_CRIME,
+        "area_id": [cell], **{component: [1.0] for component in SCORE_WEIGHTS},
+        "harm": [20.0], "incidents": [2], "score": [1.0],
+    })  # fmt: skip
+    areas = pd.DataFrame({"lsoa_code": [], "force_code": []})
+    return LayerStore({"risk": risk}, overlay.incident_frame(held), areas, {}, None, through)
+
+
+def test_a_restored_map_counts_each_live_incident_once(tmp_path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite")
+    lon, lat = CARDIFF
+    crimes = [
+        {"Crime ID": crime_id, "Month": "2025-01", "Reported by": "South Wales Police",
+         "Longitude": str(lon), "Latitude": str(lat), "Crime type": "Burglary"}
+        for crime_id in ("held", "counted", "fresh")
+    ]  # fmt: skip
+    _applied(journal, "police.uk", crimes)
+    payloads = [e.payload for e in journal.applied("new", "incident", 0)]
+    key = ("2025-01", "h3", 9, ALL_CRIME)
+    # The warehouse's map holds the first; its risk tables count the first two.
+    for through, harm, count in [((journal.id, 2), 30.0, 3), (("another journal", 2), 50.0, 5)]:
+        store = _map(journal, payloads[:1], through)
+        applier = Applier(journal, None, lambda s=store: s, Broadcaster(), {"Burglary": 10.0},
+                          id_key=b"test")  # fmt: skip
+        assert applier.restore(store) == 3
+        assert sorted(store.incidents.ids) == sorted(p["incident_id"] for p in payloads)
+        (props,) = store.slice("risk", key).properties
+        assert (props["harm"], props["incidents"]) == (harm, count), through

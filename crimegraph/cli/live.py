@@ -95,11 +95,17 @@ def replay(
 
 
 def reset_live(settings: Settings) -> int:
-    """Forget the journal and remove live-only nodes; returns how many were removed."""
+    """Forget the journal, the live rows in the warehouse and the live-only nodes in the
+    graph; returns how many nodes were removed."""
+    from core import warehouse
     from graph.connection import driver
     from graph.cypher import statement
+    from live import warehouse_rows
     from live.intake import journal_path
 
+    if settings.warehouse_path.exists():
+        with warehouse.connect(settings.warehouse_path) as con:
+            warehouse_rows.forget(con)
     path = journal_path(settings.data_dir)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -109,7 +115,8 @@ def reset_live(settings: Settings) -> int:
 
 @live_app.command("reset")
 def reset() -> None:
-    """Start the live path afresh (stop the API first): empty the journal and remove the
-    incidents and locations it wrote that no batch load has taken over."""
+    """Start the live path afresh (stop the API first): empty the journal, remove its
+    rows from the warehouse, and the incidents and locations it wrote to the graph that
+    no batch load has taken over."""
     removed = reset_live(load_settings())
     console.print(f"live journal cleared; {removed:,} live-only nodes removed from the graph")

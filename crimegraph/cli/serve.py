@@ -100,6 +100,9 @@ def demo(
     os.environ.setdefault("CRIMEGRAPH_LOG_FORMAT", "text")
     neo4j_start()
     settings = load_settings()
+    if live:  # the live month starts from nothing each run, before a stage takes it in
+        removed = reset_live(settings)
+        console.print(f"live journal cleared ({removed:,} live-only nodes removed)")
     live_month = live_feed.latest_month(settings.source_data_dir) if live else None
     ingest_police_uk([], force=False, hold_back=live_month)
     simulated = settings.data_dir / "simulated"
@@ -111,9 +114,6 @@ def demo(
     load()
     analyse()
     risk(month=None)
-    if live:
-        removed = reset_live(settings)  # the live month starts from nothing each run
-        console.print(f"live journal cleared ({removed:,} live-only nodes removed)")
     if serve_api:
         base = f"http://{settings.api.host}:{settings.api.port}"
         console.print(

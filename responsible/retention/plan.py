@@ -43,30 +43,37 @@ inv AS (
     GROUP BY ALL
 )
 SELECT p.source_system, p.person_record_id, max(p.date_of_birth), any_value(p.dob_precision),
-       max(r.ingested_at)::DATE, any_value(inv.last_involvement), any_value(inv.roles),
-       any_value(inv.groups), any_value(inv.types)
+       coalesce(max(r.ingested_at), max(l.accepted_at))::DATE, any_value(inv.last_involvement),
+       any_value(inv.roles), any_value(inv.groups), any_value(inv.types)
 FROM person_records p
 LEFT JOIN runs r ON r.source = p.source_system AND r.source_file = p.source_file
+LEFT JOIN live_records l ON p.source_file = 'live:' || l.journal_id AND l.seq = p.row_number
 LEFT JOIN inv ON inv.source_system = p.source_system AND inv.person_record_id = p.person_record_id
 GROUP BY p.source_system, p.person_record_id
 ORDER BY ALL
 """
 
 _INCIDENTS = """
-SELECT i.source_system, i.incident_record_id, max(i.incident_date), max(r.ingested_at)::DATE,
+SELECT i.source_system, i.incident_record_id, max(i.incident_date),
+       coalesce(max(r.ingested_at), max(l.accepted_at))::DATE,
        list(DISTINCT i.crime_group) FILTER (WHERE i.crime_group IS NOT NULL),
        list(DISTINCT i.crime_type) FILTER (WHERE i.crime_type IS NOT NULL)
 FROM incident_records i
 LEFT JOIN ingest_runs r ON r.source = i.source_system AND r.source_file = i.source_file
+LEFT JOIN live_records l ON i.source_file = 'live:' || l.journal_id AND l.seq = i.row_number
 GROUP BY ALL ORDER BY ALL
 """
 
+# A row that arrived live (source_file 'live:<journal id>', row_number its seq) was
+# ingested when live intake accepted it (live_records, the ledger live/warehouse_rows.py
+# keeps).
 # police.uk publishes months only: an incident counts from the last day of its latest month.
 _POLICE_UK = """
-SELECT p.incident_id, last_day(strptime(max(p.month), '%Y-%m'))::DATE, max(r.ingested_at)::DATE,
-       list(DISTINCT p.crime_type)
+SELECT p.incident_id, last_day(strptime(max(p.month), '%Y-%m'))::DATE,
+       coalesce(max(r.ingested_at), max(l.accepted_at))::DATE, list(DISTINCT p.crime_type)
 FROM police_uk_records p
 LEFT JOIN ingest_runs r ON r.source = 'police.uk' AND r.source_file = p.source_file
+LEFT JOIN live_records l ON p.source_file = 'live:' || l.journal_id AND l.seq = p.row_number
 GROUP BY p.incident_id ORDER BY p.incident_id
 """
 
@@ -253,6 +260,7 @@ def quarantine(
 
 def make_plan(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: date) -> Plan:
     """Judge every source record in the warehouse against the policy on ``as_of``."""
+    warehouse.ensure_tables(con, "live_records")  # when live rows were ingested
     links = involved(con)
     wholesale = police_uk_wholesale(con, policy)
     verdicts = decide(
