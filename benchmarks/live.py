@@ -80,8 +80,10 @@ def _prepare(base: Settings, work: Path, month: str) -> tuple[Settings, set[str]
     return settings, known
 
 
-def _serve(settings: Settings, port: int, secret: str, log: Path) -> subprocess.Popen:
-    env = {
+def server_env(settings: Settings, secret: str, **extra: str) -> dict[str, str]:
+    """The environment of a benchmark's API server: its deployment, tokens signed with
+    ``secret``, no API keys."""
+    return {
         **os.environ,
         "NEO4J_URI": settings.neo4j.uri,
         "NEO4J_USER": settings.neo4j.user,
@@ -89,10 +91,14 @@ def _serve(settings: Settings, port: int, secret: str, log: Path) -> subprocess.
         "CRIMEGRAPH_DATA_DIR": str(settings.data_dir),
         "CRIMEGRAPH_JWT_SECRET": secret,
         "CRIMEGRAPH_API_KEYS": "",
+        **extra,
     }
+
+
+def _serve(settings: Settings, port: int, secret: str, log: Path) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "crimegraph.cli", "serve", "--port", str(port)],
-        env=env,
+        env=server_env(settings, secret),
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
     )
@@ -106,7 +112,8 @@ def _serve(settings: Settings, port: int, secret: str, log: Path) -> subprocess.
 
 class Listener(threading.Thread):
     """Timestamps every incidentAdded event by the record it came from; subscribes again
-    when the connection goes with its worker, keeping when it was away (``gaps``)."""
+    from the last event's cursor when the connection goes with its worker (so it misses
+    nothing), keeping when it was away (``gaps``)."""
 
     def __init__(self, url: str, token: str) -> None:
         super().__init__(daemon=True)
@@ -115,11 +122,15 @@ class Listener(threading.Thread):
         self.repeats = 0
         self.gaps: list[tuple[float, float]] = []  # (lost at, subscribed again at)
         self.stopping = False
+        self.cursor: str | None = None  # the last event's
         self.sub = self._connect()
 
     def _connect(self) -> Subscriber:
         sub = Subscriber(self.url, self.token)
-        sub.subscribe("subscription { incidentAdded }")
+        sub.subscribe(
+            "subscription ($after: String) { incidentAdded(after: $after) }",
+            {"after": self.cursor},
+        )
         return sub
 
     def _reconnect(self) -> None:
@@ -141,7 +152,8 @@ class Listener(threading.Thread):
                 continue
             if event is None:
                 continue
-            record = event[1]["incidentAdded"]["properties"]["recordId"]
+            properties = event[1]["incidentAdded"]["properties"]
+            record, self.cursor = properties["recordId"], properties["cursor"]
             if record in self.seen:
                 self.repeats += 1
             else:

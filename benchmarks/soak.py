@@ -10,8 +10,9 @@
    the mixed load at ``CRIMEGRAPH_BENCH_SOAK_RATE`` (100 req/s: 70% layers over varied
    views, 20% linked cases, 10% review) from other processes; live ingest of the held-back
    month at 20 records/s, one per call, each refused record sent again; an analyst's
-   ``incidentAdded`` subscription (reconnected if its worker dies); and, in turn:
-   kill -9 of one API worker, a Neo4j restart, the data disk filled to under the live
+   ``incidentAdded`` subscription (resumed from its last cursor if its worker dies); and,
+   in turn: kill -9 of each API worker (the applier's leader first, 10 s apart, so the
+   subscriber's worker dies too), a Neo4j restart, the data disk filled to under the live
    intake's reserve for 10 s, and corrupted uploads.
 
 Reported (``var/bench/soak.json``): requests, errors inside each fault's window (named,
@@ -24,6 +25,7 @@ after the worker was killed (target <= 2 s).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -43,7 +45,7 @@ import httpx
 
 from api.auth import issue_jwt
 from benchmarks.live import RATE as LIVE_RATE
-from benchmarks.live import Listener, Sent
+from benchmarks.live import Listener, Sent, server_env
 from benchmarks.load import Request, run_mix
 from benchmarks.report import BENCH_DIR, write_figures
 from core.settings import Settings, load_settings
@@ -83,17 +85,10 @@ TARGETS = {
 
 
 def _env(settings: Settings, secret: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "NEO4J_URI": settings.neo4j.uri,
-        "NEO4J_USER": settings.neo4j.user,
-        "NEO4J_PASSWORD": settings.neo4j.password,
-        "CRIMEGRAPH_DATA_DIR": str(settings.data_dir),
-        "CRIMEGRAPH_JWT_SECRET": secret,
-        "CRIMEGRAPH_API_KEYS": "",
-        "CRIMEGRAPH_API_RATE_PER_S": "100000",  # the load generator is one caller per role
-        "CRIMEGRAPH_API_RATE_BURST": "100000",
-    }
+    # the load generator is one caller per role: no rate limit
+    return server_env(
+        settings, secret, CRIMEGRAPH_API_RATE_PER_S="100000", CRIMEGRAPH_API_RATE_BURST="100000"
+    )
 
 
 def _serve(settings: Settings, secret: str, log: Path, workers: int = 1):
@@ -302,14 +297,20 @@ class Faults(threading.Thread):
 
     def _worker_killed(self) -> None:
         """kill -9 of the worker leading the live applier (the one that writes the graph),
-        so the other must take the lead and carry on from the journal."""
+        so the other must take the lead and carry on from the journal; 10 s later, of the
+        other first worker too, so the subscriber's worker (whichever it was) has died
+        and it must resume from its cursor."""
         workers = _workers(self.server)
         lock = str(self.settings.data_dir / "live" / "journal.applier.lock")
         leader = [pid for pid in workers if lock in _open_files(pid)]
-        os.kill((leader or workers)[0], signal.SIGKILL)
-        self.figures["worker_killed_at"] = time.time()
+        order = leader + [pid for pid in workers if pid not in leader]
+        self.figures["worker_kills_at"] = []
+        for pid in order:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            self.figures["worker_kills_at"].append(time.time())
+            time.sleep(10)
         self.figures["worker_killed_was_leader"] = bool(leader)
-        time.sleep(10)
         self.figures["workers_10s_after_kill"] = len(_workers(self.server))
 
     def _neo4j_restart(self) -> None:
@@ -344,6 +345,12 @@ class Faults(threading.Thread):
         for name, body in bodies.items():
             answer = httpx.post(f"{self.url}/ingest/police.uk", content=body, headers=headers)
             self.figures[f"corrupted_{name}_status"] = answer.status_code
+
+
+def _first_after(at: float, times: list[float]) -> float | None:
+    """Seconds from ``at`` to the first of ``times`` after it (None: none came)."""
+    later = [t for t in times if t > at]
+    return min(later) - at if later else None
 
 
 def _fifth_p95s(timeline, seconds: float) -> tuple[float | None, float | None]:
@@ -437,10 +444,9 @@ def _soak(deployment: Settings, base: Settings, work: Path, secret: str, tokens)
     refusals_outside = [r for at, r in feed.refusals if window_of(at) is None]
     first, last = _fifth_p95s(load["timeline"], SECONDS)
     warm = [mb for at, mb in rss if at - started >= 30] or [mb for _, mb in rss]
-    killed = faults.figures.get("worker_killed_at")
-    intake_after = min((s.returned for s in feed.sent if killed and s.returned > killed),
-                       default=None)  # fmt: skip
-    gaps = [back - lost for lost, back in listener.gaps if killed and lost >= killed - 1]
+    kills = faults.figures.get("worker_kills_at", [])
+    intake_after = [_first_after(k, [s.returned for s in feed.sent]) for k in kills]
+    gaps = [back - lost for lost, back in listener.gaps if kills and lost >= kills[0] - 1]
     figures.update(
         requests=load["requests"],
         achieved_rps=load["rps"],
@@ -477,10 +483,14 @@ def _soak(deployment: Settings, base: Settings, work: Path, secret: str, tokens)
             for s in feed.sent
             if s.accepted and s.record_id in announced and s.record_id not in listener.seen
         ][:20],
-        intake_resumed_s_after_worker_kill=(intake_after - killed) if intake_after else None,
-        subscription_resumed_s_after_worker_kill=max(gaps) if gaps else 0.0,
+        intake_resumed_s_after_worker_kill=max(
+            (s for s in intake_after if s is not None), default=None
+        ),
+        intake_resumed_s_after_each_kill=intake_after,
+        subscription_resumed_s_after_worker_kill=max(gaps) if gaps else None,
         subscription_gaps=len(listener.gaps),
-        **{k: v for k, v in faults.figures.items() if k != "worker_killed_at"},
+        worker_kills_s=[round(k - started, 1) for k in kills],
+        **{k: v for k, v in faults.figures.items() if k != "worker_kills_at"},
         fault_windows_s={
             n: [round(a - started, 1), round(b - started, 1)]
             for n, (a, b) in faults.windows.items()

@@ -301,7 +301,7 @@ class Applier:
             for entry in fresh:
                 self.broadcaster.publish(
                     INCIDENT_ADDED,
-                    {**entry.payload, "accepted_at": entry.accepted_at,
+                    {**entry.payload, "seq": entry.seq, "accepted_at": entry.accepted_at,
                      "applied_at": entry.applied_at},
                 )  # fmt: skip
             self._map_pending.extend(e.payload for e in fresh)

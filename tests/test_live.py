@@ -254,6 +254,43 @@ def test_subscribers_get_new_incidents_inside_their_bbox_only(live_world) -> Non
         assert now[PARK_PLACE_CELL]["incidents"] == changed[PARK_PLACE_CELL]["incidents"]
 
 
+RESUME = "subscription ($after: String) { incidentAdded(after: $after) }"
+
+
+def _ids(sub: Subscriber, prefix: str, n: int) -> list[tuple[str, str]]:
+    """The next ``n`` events of incidents whose id starts with ``prefix``: (id, cursor)."""
+    got = []
+    while len(got) < n:
+        feature = next_event(sub, lambda d: d["incidentAdded"]["id"].startswith(prefix))
+        got.append(
+            (feature["incidentAdded"]["id"], feature["incidentAdded"]["properties"]["cursor"])
+        )
+    return got
+
+
+def test_a_subscriber_resuming_from_its_cursor_hears_each_incident_once(live_world) -> None:
+    w = live_world
+    with Subscriber(w.url, w.tokens["analyst"]) as first:
+        first.subscribe(RESUME)
+        time.sleep(0.3)
+        ingest(w, [crime("live-resume-1"), crime("live-resume-2")])
+        heard = _ids(first, "live-resume-", 2)
+    # Away (a worker died, a network drop): two more arrive and reach the graph meanwhile.
+    ingest(w, [crime("live-resume-3"), crime("live-resume-4")])
+    wait_for(w.neo4j, "live-resume-4")
+    with Subscriber(w.url, w.tokens["analyst"]) as again:
+        again.subscribe(RESUME, {"after": heard[-1][1]})
+        missed = _ids(again, "live-resume-", 2)
+        ingest(w, [crime("live-resume-5")])
+        later = _ids(again, "live-resume-", 1)
+    ids = [i for i, _ in heard + missed + later]
+    assert ids == [f"live-resume-{n}" for n in range(1, 6)]  # each once, in order
+    with Subscriber(w.url, w.tokens["analyst"]) as bad:
+        bad.subscribe(RESUME, {"after": "not-a-cursor"})
+        with pytest.raises(SubscriptionError, match="cursor"):
+            bad.next(timeout=10)
+
+
 def test_single_live_incidents_are_not_public(live_world) -> None:
     with Subscriber(live_world.url) as public:
         public.subscribe(INCIDENT_ADDED, {"bbox": CARDIFF})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
@@ -20,7 +21,12 @@ from api.types.map import AreaLevel
 from api.types.map import BBox as BBoxInput
 from layers import geojson
 from live import intake
-from live.applier import INCIDENT_ADDED, REVIEW_NEEDED, RISK_CHANGED
+from live.applier import INCIDENT_ADDED, NEW, REVIEW_NEEDED, RISK_CHANGED
+from resolver.adapters.base import INCIDENT
+
+# A subscriber resuming from a cursor gets at most this many missed incidents replayed;
+# further behind, it reloads the incidents layer (one request must not cost megabytes).
+REPLAY_MAX = 10_000
 
 
 def live(info: Info) -> intake.Live:
@@ -79,7 +85,8 @@ def _inside(box: tuple[float, float, float, float] | None, lon: float, lat: floa
 
 def incident_feature(event: dict[str, Any]) -> tuple[dict, float, float]:
     """The event as a GeoJSON point with its ids (only roles that may see incident points
-    subscribe: a single incident as it happens is not an aggregate)."""
+    subscribe: a single incident as it happens is not an aggregate), and its ``cursor``
+    (its place in the live journal) to resume from."""
     lat, lon = event["latitude"], event["longitude"]
     props = {
         "id": event["incident_id"],
@@ -88,18 +95,55 @@ def incident_feature(event: dict[str, Any]) -> tuple[dict, float, float]:
         "crimeGroup": event["crime_group"],
         "recordId": event["record_ref"],
         "live": True,
+        "cursor": str(event["seq"]),
     }
     return json.loads(geojson.point_feature(event["incident_id"], lon, lat, props)), lon, lat
 
 
+def _after(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise BadInput("after", f"after must be an incident's cursor, got {cursor[:40]!r}")
+    return int(cursor)
+
+
 async def incident_added(
-    info: Info, bbox: BBoxInput | None = None
+    info: Info,
+    bbox: BBoxInput | None = None,
+    after: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Resume after this cursor (an event's properties.cursor): the "
+            f"incidents applied since are sent first (at most {REPLAY_MAX:,}), then new ones, "
+            "each once."
+        ),
+    ] = None,
 ) -> AsyncGenerator[geojson.GeoJSON, None]:
     box = arguments.bounding_box(bbox) if bbox else None
+    last = _after(after)
     async with live(info).broadcaster.listen(INCIDENT_ADDED) as queue:
+        # Listening first, then reading what was missed: an event published meanwhile is
+        # in the queue and skipped there by its seq, so none is lost and none sent twice.
+        if last is not None:
+            missed = await asyncio.to_thread(
+                live(info).journal.applied, NEW, INCIDENT, last, REPLAY_MAX + 1
+            )
+            if len(missed) > REPLAY_MAX:
+                raise BadInput(
+                    "after", f"more than {REPLAY_MAX:,} incidents since that cursor: reload "
+                    "the incidents layer and subscribe afresh"
+                )  # fmt: skip
+            for entry in missed:
+                last = entry.seq
+                if entry.payload.get("latitude") is None:
+                    continue
+                feature, lon, lat = incident_feature({**entry.payload, "seq": entry.seq})
+                if _inside(box, lon, lat):
+                    yield feature
         while True:
             event = await queue.get()
-            if event.get("latitude") is None:
+            if event.get("latitude") is None or (last is not None and event["seq"] <= last):
                 continue
             feature, lon, lat = incident_feature(event)
             if _inside(box, lon, lat):
